@@ -1,0 +1,10 @@
+// The Wasm module's exports: stateless kernels over byte offsets into this module's memory.
+// The contract (names, shapes, semantics) is docs/kernels.md; src/reference holds the TS twins.
+export { logProbFull, accumulateScatterFull, finalizeFull } from './gaussian/full';
+export { logProbTied, accumulateScatterTied, finalizeTied } from './gaussian/tied';
+export { logProbDiag, accumulateScatterDiag, finalizeDiag } from './gaussian/diag';
+export { logProbSpherical, finalizeSpherical } from './gaussian/spherical';
+export { responsibilities, accumulateMoments } from './gaussian/stats';
+export { cholesky, precisionCholeskyFromPrecision } from './linalg';
+export { kmeansStep, minSqDist } from './kmeans';
+export { heapBase } from './util/heap';

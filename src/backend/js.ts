@@ -1,0 +1,68 @@
+import * as ref from '../reference';
+import type { Backend, Handle, Kernels, Workspace } from './types';
+
+/**
+ * The plain-TypeScript backend: the same kernels (src/reference) over ordinary typed arrays. It is
+ * the baseline the benchmarks compare against and a second implementation the tests run the whole
+ * model on.
+ */
+class JsWorkspace implements Workspace {
+  // Index 0 is never handed out, so handle 0 means "no array" as it does for Wasm.
+  private arrays: (Float64Array | Int32Array | null)[] = [null];
+  readonly kernels: Kernels;
+
+  constructor() {
+    const f = (h: Handle): Float64Array => this.arrays[h] as Float64Array;
+    const fOrNull = (h: Handle): Float64Array | null => (h === 0 ? null : f(h));
+    const i = (h: Handle): Int32Array => this.arrays[h] as Int32Array;
+    this.kernels = {
+      logProbFull: (x, n, d, m, p, k, o) => ref.logProbFull(f(x), n, d, f(m), f(p), k, f(o)),
+      logProbTied: (x, n, d, m, p, k, o) => ref.logProbTied(f(x), n, d, f(m), f(p), k, f(o)),
+      logProbDiag: (x, n, d, m, p, k, o) => ref.logProbDiag(f(x), n, d, f(m), f(p), k, f(o)),
+      logProbSpherical: (x, n, d, m, p, k, o) => ref.logProbSpherical(f(x), n, d, f(m), f(p), k, f(o)),
+      responsibilities: (lp, n, k, lw, lse) => ref.responsibilities(f(lp), n, k, f(lw), fOrNull(lse)),
+      accumulateMoments: (x, n, d, r, k, nk, s) => ref.accumulateMoments(f(x), n, d, f(r), k, f(nk), f(s)),
+      accumulateScatterFull: (x, n, d, r, k, m, o) =>
+        ref.accumulateScatterFull(f(x), n, d, f(r), k, f(m), f(o)),
+      accumulateScatterTied: (x, n, d, r, k, m, o) =>
+        ref.accumulateScatterTied(f(x), n, d, f(r), k, f(m), f(o)),
+      accumulateScatterDiag: (x, n, d, r, k, m, o) =>
+        ref.accumulateScatterDiag(f(x), n, d, f(r), k, f(m), f(o)),
+      finalizeFull: (s, nk, k, d, reg, c, p) => ref.finalizeFull(f(s), f(nk), k, d, reg, f(c), f(p)),
+      finalizeTied: (s, nt, d, reg, c, p) => ref.finalizeTied(f(s), nt, d, reg, f(c), f(p)),
+      finalizeDiag: (s, nk, k, d, reg, c, p) => ref.finalizeDiag(f(s), f(nk), k, d, reg, f(c), f(p)),
+      finalizeSpherical: (s, nk, k, d, reg, c, p) =>
+        ref.finalizeSpherical(f(s), f(nk), k, d, reg, f(c), f(p)),
+      cholesky: (a, d, o) => ref.cholesky(f(a), d, f(o)),
+      precisionCholeskyFromPrecision: (p, d, o) => ref.precisionCholeskyFromPrecision(f(p), d, f(o)),
+      kmeansStep: (x, n, d, c, k, l, s, cnt, md) =>
+        ref.kmeansStep(f(x), n, d, f(c), k, i(l), f(s), f(cnt), f(md)),
+      minSqDist: (x, n, d, p, dist, o) => ref.minSqDist(f(x), n, d, f(p), f(dist), f(o)),
+    };
+  }
+
+  allocF64(length: number): Handle {
+    return this.arrays.push(new Float64Array(length)) - 1;
+  }
+
+  allocI32(length: number): Handle {
+    return this.arrays.push(new Int32Array(length)) - 1;
+  }
+
+  f64(h: Handle, length: number): Float64Array {
+    return (this.arrays[h] as Float64Array).subarray(0, length);
+  }
+
+  i32(h: Handle, length: number): Int32Array {
+    return (this.arrays[h] as Int32Array).subarray(0, length);
+  }
+
+  release(): void {
+    this.arrays = [null];
+  }
+}
+
+export const jsBackend: Backend = {
+  name: 'js',
+  acquire: () => new JsWorkspace(),
+};

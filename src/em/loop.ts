@@ -1,0 +1,85 @@
+import type { Random } from '../util/random';
+
+/** Progress of one EM iteration, passed to `onIteration`. */
+export interface IterationInfo {
+  /** 1-based iteration within the current restart. */
+  iter: number;
+  /** 0-based restart (`nInit`) index. */
+  init: number;
+  /** The bound computed in this iteration's E-step (before its M-step), as scikit-learn reports it. */
+  lowerBound: number;
+  /** `lowerBound` minus the previous iteration's (`Infinity` on the first iteration of a fresh start). */
+  change: number;
+}
+
+/**
+ * What a model supplies to the one EM loop. The loop owns restarts, convergence and the choice of
+ * the best restart; the model owns its parameters and the work of each step.
+ */
+export interface EMHooks<P> {
+  /** Sets fresh starting parameters (one restart). */
+  initialize(rng: Random): void;
+  /** E-step under the current parameters; returns the bound (for mixtures the mean log-likelihood). */
+  eStep(): number;
+  /** M-step from the statistics of the last E-step. */
+  mStep(): void;
+  /** A copy of the current parameters. */
+  snapshot(): P;
+}
+
+export interface EMSettings {
+  maxIter: number;
+  /** Converged when `|bound − previous| < tol`; 0 runs `maxIter` iterations. */
+  tol: number;
+  nInit: number;
+  /** Continue from the current parameters (one run, no initialisation), starting from this bound. */
+  warmStartBound: number | null;
+  rng: Random;
+  onIteration?: (info: IterationInfo) => void;
+}
+
+export interface EMResult<P> {
+  params: P;
+  converged: boolean;
+  nIter: number;
+  lowerBound: number;
+  /** The bound at every iteration of the winning restart. */
+  lowerBounds: number[];
+}
+
+/**
+ * scikit-learn's `BaseMixture.fit_predict` loop: for each restart, E-step, M-step, bound, stop when
+ * the change is below `tol`; the restart with the highest final bound wins. Unlike scikit-learn,
+ * `converged` describes the winning restart rather than "any restart converged".
+ */
+export function runEM<P>(hooks: EMHooks<P>, settings: EMSettings): EMResult<P> {
+  const { maxIter, tol, rng, onIteration } = settings;
+  const warm = settings.warmStartBound !== null;
+  const nInit = warm ? 1 : settings.nInit;
+  let best: EMResult<P> | null = null;
+
+  for (let init = 0; init < nInit; init++) {
+    if (!warm) hooks.initialize(rng);
+    let lowerBound = warm ? (settings.warmStartBound as number) : -Infinity;
+    let converged = false;
+    let nIter = 0;
+    const lowerBounds: number[] = [];
+    for (let iter = 1; iter <= maxIter; iter++) {
+      const previous = lowerBound;
+      lowerBound = hooks.eStep();
+      hooks.mStep();
+      nIter = iter;
+      lowerBounds.push(lowerBound);
+      const change = lowerBound - previous;
+      onIteration?.({ iter, init, lowerBound, change });
+      if (Math.abs(change) < tol) {
+        converged = true;
+        break;
+      }
+    }
+    if (best === null || lowerBound > best.lowerBound) {
+      best = { params: hooks.snapshot(), converged, nIter, lowerBound, lowerBounds };
+    }
+  }
+  return best as EMResult<P>;
+}

@@ -1,0 +1,208 @@
+import type { Handle, Workspace } from '../backend/types';
+import type { Random } from '../util/random';
+
+/** The arrays k-means needs, allocated with the rest of a fit's workspace. */
+export interface KMeansBuffers {
+  labels: Handle;
+  previousLabels: Handle;
+  centers: Handle;
+  sums: Handle;
+  counts: Handle;
+  minDist: Handle;
+  closest: Handle;
+  trial: Handle;
+  bestTrial: Handle;
+  point: Handle;
+}
+
+export function allocKMeans(ws: Workspace, n: number, d: number, k: number): KMeansBuffers {
+  return {
+    labels: ws.allocI32(n),
+    previousLabels: ws.allocI32(n),
+    centers: ws.allocF64(k * d),
+    sums: ws.allocF64(k * d),
+    counts: ws.allocF64(k),
+    minDist: ws.allocF64(n),
+    closest: ws.allocF64(n),
+    trial: ws.allocF64(n),
+    bestTrial: ws.allocF64(n),
+    point: ws.allocF64(d),
+  };
+}
+
+/**
+ * Greedy k-means++ seeding (Arthur & Vassilvitskii, with scikit-learn's `2 + ⌊ln k⌋` local trials
+ * per center): each new center is the best of several candidates drawn proportionally to the
+ * squared distance to the nearest chosen center. Writes `(k × d)` centers and returns the chosen
+ * row indices.
+ */
+export function kmeansPlusPlus(
+  ws: Workspace,
+  buf: KMeansBuffers,
+  x: Handle,
+  n: number,
+  d: number,
+  k: number,
+  rng: Random,
+): Int32Array {
+  const kern = ws.kernels;
+  const X = ws.f64(x, n * d);
+  const centers = ws.f64(buf.centers, k * d);
+  const point = ws.f64(buf.point, d);
+  const indices = new Int32Array(k);
+  const nTrials = 2 + Math.floor(Math.log(k));
+  const cumulative = new Float64Array(n);
+
+  const first = rng.int(n);
+  indices[0] = first;
+  centers.set(X.subarray(first * d, first * d + d), 0);
+  point.set(X.subarray(first * d, first * d + d));
+  ws.f64(buf.closest, n).fill(Infinity);
+  let potential = kern.minSqDist(x, n, d, buf.point, buf.closest, buf.closest);
+
+  let closest = buf.closest;
+  let trial = buf.trial;
+  let bestTrial = buf.bestTrial;
+  for (let c = 1; c < k; c++) {
+    const dist = ws.f64(closest, n);
+    let acc = 0;
+    for (let i = 0; i < n; i++) cumulative[i] = acc += dist[i];
+    let bestPotential = Infinity;
+    let bestIndex = -1;
+    for (let t = 0; t < nTrials; t++) {
+      const candidate = Math.min(searchLeft(cumulative, rng.uniform() * potential), n - 1);
+      point.set(X.subarray(candidate * d, candidate * d + d));
+      const p = kern.minSqDist(x, n, d, buf.point, closest, trial);
+      if (p < bestPotential) {
+        bestPotential = p;
+        bestIndex = candidate;
+        [trial, bestTrial] = [bestTrial, trial];
+      }
+    }
+    [closest, bestTrial] = [bestTrial, closest];
+    potential = bestPotential;
+    indices[c] = bestIndex;
+    centers.set(X.subarray(bestIndex * d, bestIndex * d + d), c * d);
+  }
+  return indices;
+}
+
+/** First index whose cumulative value is >= `value` (numpy's `searchsorted`, side left). */
+function searchLeft(cumulative: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = cumulative.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cumulative[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Lloyd's k-means from k-means++ seeds, as scikit-learn's `KMeans(n_init=1)` runs it for mixture
+ * initialisation: at most 300 passes, stopping when no label changes or when the squared center
+ * shift is at most `1e-4 × mean feature variance`; an empty cluster takes the point farthest from
+ * its center. Returns the labels of the final centers, in `buf.labels`.
+ */
+export function kmeans(
+  ws: Workspace,
+  buf: KMeansBuffers,
+  x: Handle,
+  n: number,
+  d: number,
+  k: number,
+  rng: Random,
+): Int32Array {
+  const kern = ws.kernels;
+  kmeansPlusPlus(ws, buf, x, n, d, k, rng);
+  const X = ws.f64(x, n * d);
+  const centers = ws.f64(buf.centers, k * d);
+  const sums = ws.f64(buf.sums, k * d);
+  const counts = ws.f64(buf.counts, k);
+  const minDist = ws.f64(buf.minDist, n);
+  const tol = 1e-4 * meanVariance(X, n, d);
+  let labels = buf.labels;
+  let previous = buf.previousLabels;
+  ws.i32(previous, n).fill(-1);
+
+  let settled = false;
+  for (let pass = 0; pass < 300; pass++) {
+    sums.fill(0);
+    counts.fill(0);
+    kern.kmeansStep(x, n, d, buf.centers, k, labels, buf.sums, buf.counts, buf.minDist);
+    const lab = ws.i32(labels, n);
+    relocateEmptyClusters(X, lab, minDist, sums, counts, n, d, k);
+    let shift = 0;
+    for (let c = 0; c < k; c++) {
+      if (counts[c] === 0) continue;
+      for (let j = 0; j < d; j++) {
+        const v = sums[c * d + j] / counts[c];
+        const delta = v - centers[c * d + j];
+        shift += delta * delta;
+        centers[c * d + j] = v;
+      }
+    }
+    if (sameLabels(lab, ws.i32(previous, n))) {
+      settled = true;
+      break;
+    }
+    [labels, previous] = [previous, labels];
+    if (shift <= tol) break;
+  }
+  if (!settled) {
+    // The last pass moved the centers after assigning: assign once more so labels match centers.
+    kern.kmeansStep(x, n, d, buf.centers, k, labels, buf.sums, buf.counts, buf.minDist);
+  }
+  return ws.i32(labels, n);
+}
+
+function relocateEmptyClusters(
+  X: Float64Array,
+  labels: Int32Array,
+  minDist: Float64Array,
+  sums: Float64Array,
+  counts: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+): void {
+  for (let c = 0; c < k; c++) {
+    if (counts[c] !== 0) continue;
+    let far = -1;
+    for (let i = 0; i < n; i++) {
+      if (counts[labels[i]] > 1 && (far < 0 || minDist[i] > minDist[far])) far = i;
+    }
+    if (far < 0) continue;
+    const old = labels[far];
+    for (let j = 0; j < d; j++) {
+      sums[old * d + j] -= X[far * d + j];
+      sums[c * d + j] = X[far * d + j];
+    }
+    counts[old] -= 1;
+    counts[c] = 1;
+    labels[far] = c;
+    minDist[far] = 0;
+  }
+}
+
+function sameLabels(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function meanVariance(X: Float64Array, n: number, d: number): number {
+  let total = 0;
+  for (let j = 0; j < d; j++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += X[i * d + j];
+    mean /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) {
+      const y = X[i * d + j] - mean;
+      v += y * y;
+    }
+    total += v / n;
+  }
+  return total / d;
+}

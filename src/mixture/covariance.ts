@@ -1,0 +1,215 @@
+import type { Handle, Kernels } from '../backend/types';
+import { invertLowerTriangular, precisionCholeskyFromPrecision } from '../reference/linalg';
+
+export const COVARIANCE_TYPES = ['full', 'tied', 'diag', 'spherical'] as const;
+
+/** The shape of the covariance matrices (and of their precisions and Cholesky factors). */
+export type CovarianceType = (typeof COVARIANCE_TYPES)[number];
+
+/**
+ * What differs between covariance types, as a table (scikit-learn's idea): the parameter shapes,
+ * the kernels, the parameter count, and the conversions between covariances, precisions and their
+ * Cholesky factors. Everything else in the Gaussian mixture is shared.
+ */
+export interface CovarianceKind {
+  readonly type: CovarianceType;
+  /** scikit-learn's shape of `covariances_` (also of `precisions_` and `precisions_cholesky_`). */
+  shape(k: number, d: number): number[];
+  /** Length of the diagonal or full scatter the M-step accumulates. */
+  scatterLength(k: number, d: number): number;
+  /** Free parameters of the covariances. */
+  covarianceParameters(k: number, d: number): number;
+  logProb(
+    kern: Kernels,
+    x: Handle,
+    n: number,
+    d: number,
+    means: Handle,
+    precChol: Handle,
+    k: number,
+    out: Handle,
+  ): void;
+  accumulateScatter(
+    kern: Kernels,
+    x: Handle,
+    n: number,
+    d: number,
+    resp: Handle,
+    k: number,
+    means: Handle,
+    out: Handle,
+  ): void;
+  /** Returns 0, or `c + 1` for the first component whose covariance is not positive definite. */
+  finalize(
+    kern: Kernels,
+    scatter: Handle,
+    nk: Handle,
+    nkValues: Float64Array,
+    k: number,
+    d: number,
+    reg: number,
+    cov: Handle,
+    precChol: Handle,
+  ): number;
+  /** `precisions = U Uᵀ` (or the square, for diagonal factors). */
+  precisions(precChol: Float64Array, k: number, d: number): Float64Array;
+  /** Factor of user-given precisions; `null` if a matrix is not positive definite. */
+  precisionCholeskyFromPrecisions(precisions: Float64Array, k: number, d: number): Float64Array | null;
+  covariancesFromPrecisionCholesky(precChol: Float64Array, k: number, d: number): Float64Array;
+  /** Per component, a factor `L` with `Σ = L Lᵀ` (lower; a vector of std devs when diagonal). */
+  samplingFactors(precChol: Float64Array, k: number, d: number): Float64Array;
+  /** Checks user-given precisions beyond their shape: symmetric, positive. Returns an error text or null. */
+  checkPrecisions(precisions: Float64Array, k: number, d: number): string | null;
+}
+
+function triangularPrecisions(precChol: Float64Array, count: number, d: number): Float64Array {
+  const out = new Float64Array(count * d * d);
+  for (let c = 0; c < count; c++) {
+    const o = c * d * d;
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b < d; b++) {
+        let s = 0;
+        for (let m = Math.max(a, b); m < d; m++) s += precChol[o + a * d + m] * precChol[o + b * d + m];
+        out[o + a * d + b] = s;
+      }
+    }
+  }
+  return out;
+}
+
+/** `L = (U⁻¹)ᵀ` for each upper `U`: lower, with `L Lᵀ = (U Uᵀ)⁻¹`. */
+function triangularSamplingFactors(precChol: Float64Array, count: number, d: number): Float64Array {
+  const out = new Float64Array(count * d * d);
+  const ut = new Float64Array(d * d);
+  for (let c = 0; c < count; c++) {
+    const o = c * d * d;
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) ut[a * d + b] = precChol[o + b * d + a];
+    invertLowerTriangular(ut, d, out.subarray(o, o + d * d));
+  }
+  return out;
+}
+
+function triangularCovariances(precChol: Float64Array, count: number, d: number): Float64Array {
+  const l = triangularSamplingFactors(precChol, count, d);
+  const out = new Float64Array(count * d * d);
+  for (let c = 0; c < count; c++) {
+    const o = c * d * d;
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b < d; b++) {
+        let s = 0;
+        for (let m = 0; m <= Math.min(a, b); m++) s += l[o + a * d + m] * l[o + b * d + m];
+        out[o + a * d + b] = s;
+      }
+    }
+  }
+  return out;
+}
+
+function triangularFromPrecisions(p: Float64Array, count: number, d: number): Float64Array | null {
+  const out = new Float64Array(count * d * d);
+  for (let c = 0; c < count; c++) {
+    const o = c * d * d;
+    if (precisionCholeskyFromPrecision(p.subarray(o, o + d * d), d, out.subarray(o, o + d * d)) !== 0)
+      return null;
+  }
+  return out;
+}
+
+function checkSymmetricPositive(p: Float64Array, count: number, d: number): string | null {
+  for (let c = 0; c < count; c++) {
+    const o = c * d * d;
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b < a; b++) {
+        const x = p[o + a * d + b];
+        const y = p[o + b * d + a];
+        if (Math.abs(x - y) > 1e-8 + 1e-5 * Math.abs(y)) {
+          return `matrix ${c} is not symmetric ([${a}][${b}] = ${x} but [${b}][${a}] = ${y})`;
+        }
+      }
+    }
+  }
+  if (!triangularFromPrecisions(p, count, d)) return 'a matrix is not positive definite';
+  return null;
+}
+
+function checkPositive(p: Float64Array): string | null {
+  for (let i = 0; i < p.length; i++) if (!(p[i] > 0)) return `entry ${i} is ${p[i]}, but must be > 0`;
+  return null;
+}
+
+const squares = (p: Float64Array): Float64Array => p.map((v) => v * v);
+const inverseSquares = (p: Float64Array): Float64Array => p.map((v) => 1 / (v * v));
+const reciprocals = (p: Float64Array): Float64Array => p.map((v) => 1 / v);
+
+const full: CovarianceKind = {
+  type: 'full',
+  shape: (k, d) => [k, d, d],
+  scatterLength: (k, d) => k * d * d,
+  covarianceParameters: (k, d) => (k * d * (d + 1)) / 2,
+  logProb: (kern, ...a) => kern.logProbFull(...a),
+  accumulateScatter: (kern, ...a) => kern.accumulateScatterFull(...a),
+  finalize: (kern, scatter, nk, _nkv, k, d, reg, cov, pc) =>
+    kern.finalizeFull(scatter, nk, k, d, reg, cov, pc),
+  precisions: (pc, k, d) => triangularPrecisions(pc, k, d),
+  precisionCholeskyFromPrecisions: (p, k, d) => triangularFromPrecisions(p, k, d),
+  covariancesFromPrecisionCholesky: (pc, k, d) => triangularCovariances(pc, k, d),
+  samplingFactors: (pc, k, d) => triangularSamplingFactors(pc, k, d),
+  checkPrecisions: (p, k, d) => checkSymmetricPositive(p, k, d),
+};
+
+const tied: CovarianceKind = {
+  type: 'tied',
+  shape: (_k, d) => [d, d],
+  scatterLength: (_k, d) => d * d,
+  covarianceParameters: (_k, d) => (d * (d + 1)) / 2,
+  logProb: (kern, ...a) => kern.logProbTied(...a),
+  accumulateScatter: (kern, ...a) => kern.accumulateScatterTied(...a),
+  finalize: (kern, scatter, _nk, nkv, _k, d, reg, cov, pc) =>
+    kern.finalizeTied(
+      scatter,
+      nkv.reduce((s, v) => s + v, 0),
+      d,
+      reg,
+      cov,
+      pc,
+    ),
+  precisions: (pc, _k, d) => triangularPrecisions(pc, 1, d),
+  precisionCholeskyFromPrecisions: (p, _k, d) => triangularFromPrecisions(p, 1, d),
+  covariancesFromPrecisionCholesky: (pc, _k, d) => triangularCovariances(pc, 1, d),
+  samplingFactors: (pc, _k, d) => triangularSamplingFactors(pc, 1, d),
+  checkPrecisions: (p, _k, d) => checkSymmetricPositive(p, 1, d),
+};
+
+const diag: CovarianceKind = {
+  type: 'diag',
+  shape: (k, d) => [k, d],
+  scatterLength: (k, d) => k * d,
+  covarianceParameters: (k, d) => k * d,
+  logProb: (kern, ...a) => kern.logProbDiag(...a),
+  accumulateScatter: (kern, ...a) => kern.accumulateScatterDiag(...a),
+  finalize: (kern, scatter, nk, _nkv, k, d, reg, cov, pc) =>
+    kern.finalizeDiag(scatter, nk, k, d, reg, cov, pc),
+  precisions: squares,
+  precisionCholeskyFromPrecisions: (p) => p.map(Math.sqrt),
+  covariancesFromPrecisionCholesky: inverseSquares,
+  samplingFactors: reciprocals,
+  checkPrecisions: checkPositive,
+};
+
+const spherical: CovarianceKind = {
+  ...diag,
+  type: 'spherical',
+  shape: (k) => [k],
+  scatterLength: (k, d) => k * d,
+  covarianceParameters: (k) => k,
+  logProb: (kern, ...a) => kern.logProbSpherical(...a),
+  finalize: (kern, scatter, nk, _nkv, k, d, reg, cov, pc) =>
+    kern.finalizeSpherical(scatter, nk, k, d, reg, cov, pc),
+};
+
+export const COVARIANCE_KINDS: Readonly<Record<CovarianceType, CovarianceKind>> = {
+  full,
+  tied,
+  diag,
+  spherical,
+};

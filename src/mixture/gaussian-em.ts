@@ -1,0 +1,235 @@
+import type { Handle, Workspace } from '../backend/types';
+import type { EMHooks } from '../em/loop';
+import { allocKMeans, kmeans, kmeansPlusPlus, type KMeansBuffers } from '../init/kmeans';
+import type { Matrix } from '../util/matrix';
+import type { Random } from '../util/random';
+import type { CovarianceKind } from './covariance';
+import { EPS, type GaussianParams } from './params';
+
+export const INIT_PARAMS = ['kmeans', 'k-means++', 'random', 'random_from_data'] as const;
+export type InitParams = (typeof INIT_PARAMS)[number];
+
+/** User-given starting values, already checked and flat. */
+export interface GaussianStart {
+  weights?: Float64Array;
+  means?: Float64Array;
+  precisionsCholesky?: Float64Array;
+  covariances?: Float64Array;
+}
+
+export class DegenerateCovarianceError extends Error {
+  constructor(component: number, kind: CovarianceKind, regCovar: number) {
+    super(
+      `Fitting the mixture failed: the ${kind.type} covariance ` +
+        (kind.type === 'tied' ? '' : `of component ${component} `) +
+        `is not positive definite (a component collapsed onto too few or identical points). ` +
+        `Increase regCovar (now ${regCovar}), decrease nComponents, or rescale the data.`,
+    );
+    this.name = 'DegenerateCovarianceError';
+  }
+}
+
+/**
+ * One Gaussian-mixture fit: the data and every array of the EM iterations live in one workspace
+ * (Wasm memory for the Wasm backend), allocated once here and reused by every iteration and
+ * restart.
+ */
+export class GaussianEM implements EMHooks<GaussianParams> {
+  readonly n: number;
+  readonly d: number;
+  private readonly kern;
+  private readonly x: Handle;
+  private readonly resp: Handle;
+  private readonly means: Handle;
+  private readonly precChol: Handle;
+  private readonly cov: Handle;
+  private readonly logWeights: Handle;
+  private readonly nk: Handle;
+  private readonly sumX: Handle;
+  private readonly scatter: Handle;
+  private readonly km: KMeansBuffers | null;
+  private readonly views: {
+    resp: Float64Array;
+    means: Float64Array;
+    precChol: Float64Array;
+    cov: Float64Array;
+    logWeights: Float64Array;
+    nk: Float64Array;
+    sumX: Float64Array;
+    scatter: Float64Array;
+  };
+  private readonly weights: Float64Array;
+
+  constructor(
+    private readonly ws: Workspace,
+    X: Matrix,
+    private readonly k: number,
+    private readonly kind: CovarianceKind,
+    private readonly regCovar: number,
+    private readonly initParams: InitParams,
+    private readonly start: GaussianStart,
+  ) {
+    const { rows: n, cols: d } = X;
+    this.n = n;
+    this.d = d;
+    this.kern = ws.kernels;
+    const covLength = kind.shape(k, d).reduce((a, b) => a * b, 1);
+    this.x = ws.allocF64(n * d);
+    this.resp = ws.allocF64(n * k);
+    this.means = ws.allocF64(k * d);
+    this.precChol = ws.allocF64(covLength);
+    this.cov = ws.allocF64(covLength);
+    this.logWeights = ws.allocF64(k);
+    this.nk = ws.allocF64(k);
+    this.sumX = ws.allocF64(k * d);
+    this.scatter = ws.allocF64(kind.scatterLength(k, d));
+    this.km = this.needsKMeans() ? allocKMeans(ws, n, d, k) : null;
+    // Every allocation is done: from here on the views stay valid.
+    ws.f64(this.x, n * d).set(X.data);
+    this.views = {
+      resp: ws.f64(this.resp, n * k),
+      means: ws.f64(this.means, k * d),
+      precChol: ws.f64(this.precChol, covLength),
+      cov: ws.f64(this.cov, covLength),
+      logWeights: ws.f64(this.logWeights, k),
+      nk: ws.f64(this.nk, k),
+      sumX: ws.f64(this.sumX, k * d),
+      scatter: ws.f64(this.scatter, kind.scatterLength(k, d)),
+    };
+    this.weights = new Float64Array(k);
+  }
+
+  private needsKMeans(): boolean {
+    const s = this.start;
+    const complete = s.weights && s.means && s.precisionsCholesky;
+    return !complete && (this.initParams === 'kmeans' || this.initParams === 'k-means++');
+  }
+
+  /** scikit-learn's `_initialize_parameters`: responsibilities from `initParams`, one M-step, then any user values. */
+  initialize(rng: Random): void {
+    const s = this.start;
+    if (!(s.weights && s.means && s.precisionsCholesky)) {
+      this.initialResponsibilities(rng);
+      this.estimateParameters(true);
+    }
+    if (s.weights) this.setWeights(s.weights);
+    if (s.means) this.views.means.set(s.means);
+    if (s.precisionsCholesky && s.covariances) {
+      this.views.precChol.set(s.precisionsCholesky);
+      this.views.cov.set(s.covariances);
+    }
+  }
+
+  private initialResponsibilities(rng: Random): void {
+    const { n, d, k } = this;
+    const resp = this.views.resp;
+    switch (this.initParams) {
+      case 'kmeans': {
+        const labels = kmeans(this.ws, this.km as KMeansBuffers, this.x, n, d, k, rng);
+        resp.fill(0);
+        for (let i = 0; i < n; i++) resp[i * k + labels[i]] = 1;
+        break;
+      }
+      case 'k-means++': {
+        const indices = kmeansPlusPlus(this.ws, this.km as KMeansBuffers, this.x, n, d, k, rng);
+        this.oneHotRows(indices);
+        break;
+      }
+      case 'random_from_data':
+        this.oneHotRows(rng.sampleWithoutReplacement(n, k));
+        break;
+      case 'random': {
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let c = 0; c < k; c++) s += resp[i * k + c] = rng.uniform();
+          for (let c = 0; c < k; c++) resp[i * k + c] /= s;
+        }
+        break;
+      }
+    }
+  }
+
+  /** Responsibility 1 of component c for row `indices[c]`, 0 elsewhere. */
+  private oneHotRows(indices: Int32Array): void {
+    const resp = this.views.resp;
+    resp.fill(0);
+    for (let c = 0; c < this.k; c++) resp[indices[c] * this.k + c] = 1;
+  }
+
+  eStep(): number {
+    const { n, d, k } = this;
+    this.kind.logProb(this.kern, this.x, n, d, this.means, this.precChol, k, this.resp);
+    const total = this.kern.responsibilities(this.resp, n, k, this.logWeights, 0);
+    if (!Number.isFinite(total)) {
+      throw new Error(
+        `The log-likelihood became ${total}: some samples have zero density under every component. ` +
+          `Increase regCovar (now ${this.regCovar}) or rescale the data.`,
+      );
+    }
+    return total / n;
+  }
+
+  mStep(): void {
+    this.estimateParameters(false);
+  }
+
+  /**
+   * scikit-learn's `_estimate_gaussian_parameters`: `nk = Σr + 10·eps`, means, covariances with
+   * `regCovar` on the diagonal, then the precision Cholesky factors. Weights are `nk / n` at
+   * initialisation and `nk / Σnk` in the M-step, as in scikit-learn.
+   */
+  private estimateParameters(initial: boolean): void {
+    const { n, d, k, kern, kind } = this;
+    const v = this.views;
+    v.nk.fill(0);
+    v.sumX.fill(0);
+    v.scatter.fill(0);
+    kern.accumulateMoments(this.x, n, d, this.resp, k, this.nk, this.sumX);
+    let total = 0;
+    for (let c = 0; c < k; c++) {
+      const nk = (v.nk[c] += 10 * EPS);
+      total += nk;
+      for (let j = 0; j < d; j++) v.means[c * d + j] = v.sumX[c * d + j] / nk;
+    }
+    kind.accumulateScatter(kern, this.x, n, d, this.resp, k, this.means, this.scatter);
+    const status = kind.finalize(
+      kern,
+      this.scatter,
+      this.nk,
+      v.nk,
+      k,
+      d,
+      this.regCovar,
+      this.cov,
+      this.precChol,
+    );
+    if (status !== 0) throw new DegenerateCovarianceError(status - 1, kind, this.regCovar);
+    const denominator = initial ? n : total;
+    for (let c = 0; c < k; c++) {
+      this.weights[c] = v.nk[c] / denominator;
+      v.logWeights[c] = Math.log(this.weights[c]);
+    }
+  }
+
+  private setWeights(w: Float64Array): void {
+    this.weights.set(w);
+    for (let c = 0; c < this.k; c++) this.views.logWeights[c] = Math.log(w[c]);
+  }
+
+  /** Continue from fitted parameters (warm start). */
+  restore(p: GaussianParams): void {
+    this.setWeights(p.weights);
+    this.views.means.set(p.means);
+    this.views.cov.set(p.covariances);
+    this.views.precChol.set(p.precisionsCholesky);
+  }
+
+  snapshot(): GaussianParams {
+    return {
+      weights: Float64Array.from(this.weights),
+      means: Float64Array.from(this.views.means),
+      covariances: Float64Array.from(this.views.cov),
+      precisionsCholesky: Float64Array.from(this.views.precChol),
+    };
+  }
+}

@@ -1,0 +1,5 @@
+/** Plain-TypeScript twins of the Wasm kernels: the test oracle and the plain-JavaScript baseline. */
+
+export * from './gaussian.js';
+export * from './kmeans.js';
+export * from './linalg.js';
