@@ -55,6 +55,10 @@ class WasmWorkspace implements Workspace {
     return new Int32Array(this.memory.buffer, h, length);
   }
 
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
   release(): void {
     this.top = this.base;
     this.pool.push(this);
@@ -76,3 +80,8 @@ export const wasmBackend: Backend = {
     return new WasmWorkspace(instance.exports as unknown as Exports, idle);
   },
 };
+
+/** Idle instances and their memory sizes (bytes): for tests that check memory is reused. */
+export function idleWasmMemory(): number[] {
+  return idle.map((ws) => ws.memoryBytes);
+}

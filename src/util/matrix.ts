@@ -71,7 +71,7 @@ export function toMatrix(input: unknown, name = 'X'): Matrix {
 }
 
 /**
- * A parameter array given as nested arrays or flat: checked against the expected shape and
+ * A parameter array given as nested arrays or flat (a typed array or a plain array of numbers): checked against the expected shape and
  * returned flat (a copy). `shape` is the scikit-learn shape, e.g. `[3, 2, 2]`.
  */
 export function toArray(input: unknown, name: string, shape: readonly number[]): Float64Array {
@@ -79,7 +79,8 @@ export function toArray(input: unknown, name: string, shape: readonly number[]):
   const shapeText = `(${shape.join(' × ')})`;
   let flat: Float64Array;
   if (ArrayBuffer.isView(input) || Array.isArray(input)) {
-    if (ArrayBuffer.isView(input)) {
+    const isFlat = ArrayBuffer.isView(input) || (input as unknown[]).every((v) => typeof v === 'number');
+    if (isFlat) {
       flat = Float64Array.from(input as unknown as ArrayLike<number>);
     } else {
       const values: unknown[] = [];

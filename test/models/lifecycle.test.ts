@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { GaussianMixture, type CovarianceType } from '../../src/index';
+import { idleWasmMemory } from '../../src/backend/wasm';
+import { blobs, loadExample } from '../helpers/data';
+
+const iris = loadExample('iris');
+const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+
+describe('toJSON / fromJSON', () => {
+  it.each(TYPES)('round trip gives identical scoreSamples and parameters (%s)', async (covarianceType) => {
+    const gm = await new GaussianMixture({ nComponents: 3, covarianceType, randomState: 0 }).fit(iris);
+    const text = JSON.stringify(gm);
+    const back = GaussianMixture.fromJSON(text);
+    expect(Array.from(back.scoreSamples(iris))).toEqual(Array.from(gm.scoreSamples(iris)));
+    expect(Array.from(back.predict(iris))).toEqual(Array.from(gm.predict(iris)));
+    expect(Array.from(back.covariances)).toEqual(Array.from(gm.covariances));
+    expect(back.bic(iris)).toBe(gm.bic(iris));
+    expect(back.covarianceType).toBe(covarianceType);
+    expect(back.lowerBounds).toEqual(gm.lowerBounds);
+    expect(GaussianMixture.fromJSON(gm.toJSON()).score(iris)).toBe(gm.score(iris));
+    const js = GaussianMixture.fromJSON(text, { backend: 'js' });
+    expect(Math.abs(js.score(iris) - gm.score(iris))).toBeLessThan(1e-12);
+  });
+
+  it('rejects what is not a saved model', () => {
+    expect(() => GaussianMixture.fromJSON('{"format":"other"}')).toThrow(/format 'emwasm.GaussianMixture'/);
+    expect(() => GaussianMixture.fromJSON({ format: 'emwasm.GaussianMixture', version: 2 } as never)).toThrow(
+      /supports version 1, got 2/,
+    );
+  });
+
+  it('rejects a saved model whose arrays do not match its shape', async () => {
+    const gm = await new GaussianMixture({ nComponents: 2, randomState: 0 }).fit(iris);
+    const json = { ...gm.toJSON(), means: [1, 2, 3] };
+    expect(() => GaussianMixture.fromJSON(json)).toThrow(/means must have shape \(2 × 4\)/);
+  });
+});
+
+describe('memory', () => {
+  it('repeated fits reuse the Wasm memory instead of growing it', async () => {
+    const { X } = blobs(1, 5000, 6, 4);
+    const sizes: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const gm = await new GaussianMixture({ nComponents: 4, randomState: i }).fit(X);
+      gm.predictProba(X);
+      sizes.push(idleWasmMemory().reduce((a, b) => a + b, 0));
+    }
+    expect(new Set(sizes.slice(1)).size).toBe(1);
+  });
+
+  it('concurrent fits do not disturb each other', async () => {
+    const { X } = blobs(2, 3000, 3, 3);
+    const options = { nComponents: 3, randomState: 4 };
+    const alone = await new GaussianMixture(options).fit(X);
+    const both = await Promise.all([
+      new GaussianMixture(options).fit(X),
+      new GaussianMixture(options).fit(iris),
+    ]);
+    expect(Array.from(both[0].means)).toEqual(Array.from(alone.means));
+  });
+
+  it('a failed fit leaves the model as it was and the workspace free', async () => {
+    const gm = await new GaussianMixture({ nComponents: 2, regCovar: 0, randomState: 0 }).fit(iris);
+    const before = Array.from(gm.means);
+    await expect(
+      gm.fit([
+        [0, 0, 0, 0],
+        [0, 0, 0, 0],
+        [1, 1, 1, 1],
+        [1, 1, 1, 1],
+      ]),
+    ).rejects.toThrow(/regCovar/);
+    expect(Array.from(gm.means)).toEqual(before);
+    const pool = idleWasmMemory().length;
+    await new GaussianMixture({ nComponents: 2, randomState: 0 }).fit(iris);
+    expect(idleWasmMemory().length).toBe(pool);
+  });
+});
