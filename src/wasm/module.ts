@@ -1,40 +1,53 @@
-import wasmBytes from '../../build/emwasm.wasm';
-
-let compiled: WebAssembly.Module | null = null;
-let pending: Promise<WebAssembly.Module> | null = null;
+import singleBytes from '../../build/emwasm.wasm';
+import threadedBytes from '../../build/emwasm-threads.wasm';
 
 /**
- * Compiles the kernels once. Concurrent callers share one compilation; a failed compilation is not
- * cached, so a later call tries again.
+ * One compiled module, compiled once. Concurrent callers share one compilation; a failed
+ * compilation is not cached, so a later call tries again.
  */
-export function loadModule(): Promise<WebAssembly.Module> {
-  if (compiled) return Promise.resolve(compiled);
-  if (!pending) {
-    pending = WebAssembly.compile(wasmBytes as BufferSource).then(
-      (m) => (compiled = m),
-      (err: unknown) => {
-        pending = null;
-        throw err;
-      },
-    );
+class LazyModule {
+  private compiled: WebAssembly.Module | null = null;
+  private pending: Promise<WebAssembly.Module> | null = null;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  load(): Promise<WebAssembly.Module> {
+    if (this.compiled) return Promise.resolve(this.compiled);
+    if (!this.pending) {
+      this.pending = WebAssembly.compile(this.bytes as BufferSource).then(
+        (m) => (this.compiled = m),
+        (err: unknown) => {
+          this.pending = null;
+          throw err;
+        },
+      );
+    }
+    return this.pending;
   }
-  return pending;
+
+  /**
+   * For synchronous callers (scoring a model restored with `fromJSON`). Node and workers may
+   * compile synchronously; a browser's main thread may not, hence the advice to await `init()`.
+   */
+  sync(): WebAssembly.Module {
+    if (this.compiled) return this.compiled;
+    try {
+      this.compiled = new WebAssembly.Module(this.bytes as BufferSource);
+    } catch (err) {
+      throw new Error(
+        `emwasm: the WebAssembly kernels are not loaded yet and cannot be compiled synchronously here ` +
+          `(${(err as Error).message}); call \`await init()\` (or fit a model) before scoring`,
+      );
+    }
+    return this.compiled;
+  }
 }
 
-/**
- * The compiled module for synchronous callers (scoring a model restored with `fromJSON`). Node and
- * workers may compile synchronously; a browser's main thread may not, hence the advice to await
- * `init()` first.
- */
-export function moduleSync(): WebAssembly.Module {
-  if (compiled) return compiled;
-  try {
-    compiled = new WebAssembly.Module(wasmBytes as BufferSource);
-  } catch (err) {
-    throw new Error(
-      `emwasm: the WebAssembly kernels are not loaded yet and cannot be compiled synchronously here ` +
-        `(${(err as Error).message}); call \`await init()\` (or fit a model) before scoring`,
-    );
-  }
-  return compiled;
-}
+/** The kernels over the instance's own memory. */
+export const singleModule = new LazyModule(singleBytes);
+
+/** The same kernels built with `--sharedMemory --importMemory`, for threads over one shared memory. */
+export const threadedModule = new LazyModule(threadedBytes);
+
+export const loadModule = (): Promise<WebAssembly.Module> => singleModule.load();
+export const moduleSync = (): WebAssembly.Module => singleModule.sync();

@@ -1,0 +1,131 @@
+import { WORKER_SOURCE } from './worker-source';
+
+/** What the pool needs of a Node `worker_threads.Worker` or a browser `Worker`. */
+interface WorkerLike {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+  ref?(): void;
+  unref?(): void;
+}
+
+interface Pending {
+  resolve(value: number): void;
+  reject(err: Error): void;
+}
+
+type NodeWorkerThreads = typeof import('node:worker_threads');
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof self === 'undefined';
+
+async function importNode<T>(name: string): Promise<T> {
+  // A variable specifier keeps browser bundlers from trying to resolve Node built-ins.
+  return (await import(/* @vite-ignore */ name)) as T;
+}
+
+/**
+ * Worker threads that run Wasm kernels over shared memory. Started once and reused by every fit;
+ * in Node they are unref'd while idle, so they never keep a process alive, and `dispose()` ends them.
+ */
+export class ThreadPool {
+  private readonly workers: WorkerLike[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextJob = 1;
+  private busy = 0;
+  private nodeThreads: NodeWorkerThreads | null = null;
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Makes sure at least `n` workers run. */
+  async ensure(n: number): Promise<void> {
+    if (isNode && !this.nodeThreads)
+      this.nodeThreads = await importNode<NodeWorkerThreads>('node:worker_threads');
+    while (this.workers.length < n) this.workers.push(this.start());
+  }
+
+  private start(): WorkerLike {
+    const onMessage = (msg: { job: number; result?: number; error?: string }): void => {
+      const p = this.pending.get(msg.job);
+      if (!p) return;
+      this.pending.delete(msg.job);
+      if (--this.busy === 0) this.setRef(false);
+      if (msg.error !== undefined) p.reject(new Error(`emwasm worker: ${msg.error}`));
+      else p.resolve(msg.result as number);
+    };
+    const onError = (err: unknown): void => {
+      const error = err instanceof Error ? err : new Error(`emwasm worker failed: ${String(err)}`);
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+      this.busy = 0;
+    };
+    if (this.nodeThreads) {
+      const w = new this.nodeThreads.Worker(WORKER_SOURCE, { eval: true });
+      w.on('message', onMessage);
+      w.on('error', onError);
+      w.unref();
+      return w;
+    }
+    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+    const w = new Worker(url);
+    URL.revokeObjectURL(url);
+    w.onmessage = (e: MessageEvent) => onMessage(e.data);
+    w.onerror = (e: ErrorEvent) => onError(new Error(e.message));
+    return w;
+  }
+
+  private setRef(on: boolean): void {
+    for (const w of this.workers) (on ? w.ref : w.unref)?.call(w);
+  }
+
+  /** Sends a message that needs no answer (attach or detach a memory), in order with the jobs. */
+  notify(worker: number, message: object): void {
+    this.workers[worker].postMessage(message);
+  }
+
+  /** Runs kernel `kernel(...args)` on worker `worker` against the instance attached as `id`. */
+  run(worker: number, id: number, kernel: string, args: number[]): Promise<number> {
+    const job = this.nextJob++;
+    if (this.busy++ === 0) this.setRef(true);
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(job, { resolve, reject });
+      this.workers[worker].postMessage({ type: 'run', job, id, kernel, args });
+    });
+  }
+
+  /** Ends every worker; a later threaded fit starts new ones. */
+  async dispose(): Promise<void> {
+    const workers = this.workers.splice(0);
+    for (const p of this.pending.values()) p.reject(new Error('emwasm: the thread pool was disposed'));
+    this.pending.clear();
+    this.busy = 0;
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+export const threadPool = new ThreadPool();
+
+/** Threads available to this process or page (1 where workers or shared memory are unavailable). */
+export async function availableThreads(): Promise<number> {
+  if (!sharedMemorySupported()) return 1;
+  if (isNode) {
+    const os = await importNode<typeof import('node:os')>('node:os');
+    return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  }
+  return typeof Worker === 'function' ? Math.max(1, navigator.hardwareConcurrency || 1) : 1;
+}
+
+/**
+ * Shared Wasm memory needs SharedArrayBuffer, which browsers only give to cross-origin isolated
+ * pages; elsewhere emwasm runs on one thread.
+ */
+export function sharedMemorySupported(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  if (!isNode && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) return false;
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
