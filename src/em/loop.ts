@@ -19,8 +19,11 @@ export interface IterationInfo {
 export interface EMHooks<P> {
   /** Sets fresh starting parameters (one restart). */
   initialize(rng: Random): void;
-  /** E-step under the current parameters; returns the bound (for mixtures the mean log-likelihood). */
-  eStep(): number;
+  /**
+   * E-step under the current parameters; returns the bound (for mixtures the mean log-likelihood).
+   * May be asynchronous when the work is spread over threads.
+   */
+  eStep(): number | Promise<number>;
   /** M-step from the statistics of the last E-step. */
   mStep(): void;
   /** A copy of the current parameters. */
@@ -52,7 +55,7 @@ export interface EMResult<P> {
  * the change is below `tol`; the restart with the highest final bound wins. Unlike scikit-learn,
  * `converged` describes the winning restart rather than "any restart converged".
  */
-export function runEM<P>(hooks: EMHooks<P>, settings: EMSettings): EMResult<P> {
+export async function runEM<P>(hooks: EMHooks<P>, settings: EMSettings): Promise<EMResult<P>> {
   const { maxIter, tol, rng, onIteration } = settings;
   const warm = settings.warmStartBound !== null;
   const nInit = warm ? 1 : settings.nInit;
@@ -66,7 +69,7 @@ export function runEM<P>(hooks: EMHooks<P>, settings: EMSettings): EMResult<P> {
     const lowerBounds: number[] = [];
     for (let iter = 1; iter <= maxIter; iter++) {
       const previous = lowerBound;
-      lowerBound = hooks.eStep();
+      lowerBound = await hooks.eStep();
       hooks.mStep();
       nIter = iter;
       lowerBounds.push(lowerBound);

@@ -164,7 +164,7 @@ export class GaussianMixture {
   async fit(X: MatrixInput): Promise<this> {
     const data = toMatrix(X);
     if (this.settings.backend === 'wasm') await loadModule();
-    this.fitMatrix(data);
+    await this.fitMatrix(data);
     return this;
   }
 
@@ -175,7 +175,7 @@ export class GaussianMixture {
     return this.predict(data);
   }
 
-  private fitMatrix(X: Matrix): void {
+  private async fitMatrix(X: Matrix): Promise<void> {
     const s = this.settings;
     const k = s.nComponents;
     if (k > X.rows) {
@@ -192,7 +192,7 @@ export class GaussianMixture {
     try {
       const em = new GaussianEM(ws, X, k, this.kind, s.regCovar, s.initParams, start);
       if (warm) em.restore(this.fitted as Fitted);
-      const result = runEM(em, {
+      const result = await runEM(em, {
         maxIter: s.maxIter,
         tol: s.tol,
         nInit: s.nInit,
