@@ -7,4 +7,8 @@ export { logProbSpherical, finalizeSpherical } from './gaussian/spherical';
 export { responsibilities, accumulateMoments } from './gaussian/stats';
 export { cholesky, precisionCholeskyFromPrecision } from './linalg';
 export { kmeansStep, minSqDist } from './kmeans';
+export { emStepWorkLength } from './gaussian/fused-common';
+export { emStepFull, emStepTied } from './gaussian/fused-triangular';
+export { emStepDiag, emStepSpherical } from './gaussian/fused-diagonal';
+export { mStepFull, mStepTied, mStepDiag, mStepSpherical } from './gaussian/fused-mstep';
 export { heapBase } from './util/heap';

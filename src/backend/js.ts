@@ -38,6 +38,23 @@ class JsWorkspace implements Workspace {
       kmeansStep: (x, n, d, c, k, l, s, cnt, md) =>
         ref.kmeansStep(f(x), n, d, f(c), k, i(l), f(s), f(cnt), f(md)),
       minSqDist: (x, n, d, p, dist, o) => ref.minSqDist(f(x), n, d, f(p), f(dist), f(o)),
+      emStepWorkLength: (k, d) => ref.emStepWorkLength(k, d),
+      emStepFull: (x, n, d, m, p, lw, k, nk, s, sc, w) =>
+        ref.emStepFull(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w)),
+      emStepTied: (x, n, d, m, p, lw, k, nk, s, sc, w) =>
+        ref.emStepTied(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w)),
+      emStepDiag: (x, n, d, m, p, lw, k, nk, s, sc, w) =>
+        ref.emStepDiag(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w)),
+      emStepSpherical: (x, n, d, m, p, lw, k, nk, s, sc, w) =>
+        ref.emStepSpherical(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w)),
+      mStepFull: (nk, s, sc, m, k, d, reg, c, p) =>
+        ref.mStepFull(f(nk), f(s), f(sc), f(m), k, d, reg, f(c), f(p)),
+      mStepTied: (nk, s, sc, m, k, d, reg, c, p) =>
+        ref.mStepTied(f(nk), f(s), f(sc), f(m), k, d, reg, f(c), f(p)),
+      mStepDiag: (nk, s, sc, m, k, d, reg, c, p) =>
+        ref.mStepDiag(f(nk), f(s), f(sc), f(m), k, d, reg, f(c), f(p)),
+      mStepSpherical: (nk, s, sc, m, k, d, reg, c, p) =>
+        ref.mStepSpherical(f(nk), f(s), f(sc), f(m), k, d, reg, f(c), f(p)),
     };
   }
 

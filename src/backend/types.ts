@@ -97,6 +97,104 @@ export interface Kernels {
     minDist: Handle,
   ): number;
   minSqDist(x: Handle, n: number, d: number, point: Handle, dist: Handle, out: Handle): number;
+  /** f64s of `work` the `emStep*` kernels need. */
+  emStepWorkLength(k: number, d: number): number;
+  emStepFull(
+    x: Handle,
+    n: number,
+    d: number,
+    means: Handle,
+    precChol: Handle,
+    logWeights: Handle,
+    k: number,
+    nk: Handle,
+    sumX: Handle,
+    scatter: Handle,
+    work: Handle,
+  ): number;
+  emStepTied(
+    x: Handle,
+    n: number,
+    d: number,
+    means: Handle,
+    precChol: Handle,
+    logWeights: Handle,
+    k: number,
+    nk: Handle,
+    sumX: Handle,
+    scatter: Handle,
+    work: Handle,
+  ): number;
+  emStepDiag(
+    x: Handle,
+    n: number,
+    d: number,
+    means: Handle,
+    precChol: Handle,
+    logWeights: Handle,
+    k: number,
+    nk: Handle,
+    sumX: Handle,
+    scatter: Handle,
+    work: Handle,
+  ): number;
+  emStepSpherical(
+    x: Handle,
+    n: number,
+    d: number,
+    means: Handle,
+    precChol: Handle,
+    logWeights: Handle,
+    k: number,
+    nk: Handle,
+    sumX: Handle,
+    scatter: Handle,
+    work: Handle,
+  ): number;
+  mStepFull(
+    nk: Handle,
+    sumX: Handle,
+    scatter: Handle,
+    means: Handle,
+    k: number,
+    d: number,
+    reg: number,
+    cov: Handle,
+    precChol: Handle,
+  ): number;
+  mStepTied(
+    nk: Handle,
+    sumX: Handle,
+    scatter: Handle,
+    means: Handle,
+    k: number,
+    d: number,
+    reg: number,
+    cov: Handle,
+    precChol: Handle,
+  ): number;
+  mStepDiag(
+    nk: Handle,
+    sumX: Handle,
+    scatter: Handle,
+    means: Handle,
+    k: number,
+    d: number,
+    reg: number,
+    cov: Handle,
+    precChol: Handle,
+  ): number;
+  mStepSpherical(
+    nk: Handle,
+    sumX: Handle,
+    scatter: Handle,
+    means: Handle,
+    k: number,
+    d: number,
+    reg: number,
+    cov: Handle,
+    precChol: Handle,
+  ): number;
 }
 
 /**
@@ -112,6 +210,17 @@ export interface Workspace {
   i32(h: Handle, length: number): Int32Array;
   /** Frees every array of this workspace for reuse by a later fit. */
   release(): void;
+  /**
+   * Present on shared-memory workspaces: runs `jobs[0]` on the calling thread and `jobs[t]` on
+   * worker t − 1, all over this workspace's memory; resolves to their return values.
+   */
+  parallel?(jobs: KernelJob[]): Promise<number[]>;
+}
+
+/** A kernel call for one thread: the export's name and its arguments (handles are byte offsets). */
+export interface KernelJob {
+  kernel: keyof Kernels;
+  args: number[];
 }
 
 export type BackendName = 'wasm' | 'js';

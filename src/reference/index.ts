@@ -1,5 +1,6 @@
 /** Plain-TypeScript twins of the Wasm kernels: the test oracle and the plain-JavaScript baseline. */
 
+export * from './fused.js';
 export * from './gaussian.js';
 export * from './kmeans.js';
 export * from './linalg.js';

@@ -1,0 +1,161 @@
+// What the fused E+M kernels share: the row block, the layout of the caller's `work` area and the
+// per-block normalisation of log-densities into responsibilities.
+import { expInPlace } from '../util/simd';
+
+/**
+ * Rows per block. A block's log-densities, the centred rows of one component and their weighted
+ * copies stay in L1 while the block is processed, so X is read from memory once per pass.
+ */
+export const BLOCK: i32 = 32;
+
+/** `k` rounded up to even: a block row of log-densities is whole f64x2 lanes; padding holds −∞. */
+export function padK(k: i32): i32 {
+  return (k + 1) & ~1;
+}
+
+/** Row stride of a zero-padded precision factor: `d` rounded up to even. */
+export function padU(d: i32): i32 {
+  return (d + 1) & ~1;
+}
+
+/**
+ * Row stride of the augmented centred rows `(x − μ, 1)` and of their scatter: `d + 1` rounded up to
+ * a multiple of 4, the width of the scatter tiles.
+ */
+export function padA(d: i32): i32 {
+  return (d + 4) & ~3;
+}
+
+/*
+ * Work layout, in f64s from the `work` pointer (every part starts at an even index, so 16-byte
+ * aligned work gives aligned parts):
+ *   resp   BLOCK × kp     log-densities, then responsibilities, of the current block
+ *   maxima BLOCK          each block row's maximum
+ *   base   kp             per component: −½·d·log 2π + log|det U_c| + log weight_c (padding −∞)
+ *   nkSum  kp             Σ r per component over the call
+ *   params P              full/tied: the factors with zeros below the diagonal, (k or 1) × d × dU;
+ *                         diag/spherical: the means and factors transposed, d × kp each
+ *   scatter k × dA × dA   full/tied: augmented scatter of the call (column d holds Σ r·(x − μ))
+ *   rows   BLOCK × dA     full/tied: augmented centred rows of one component
+ *   wrows  BLOCK × dA     full/tied: the same rows times their responsibility
+ */
+export function respOffset(work: usize): usize {
+  return work;
+}
+
+export function maximaOffset(work: usize, kp: i32): usize {
+  return work + ((<usize>(BLOCK * kp)) << 3);
+}
+
+export function baseOffset(work: usize, kp: i32): usize {
+  return maximaOffset(work, kp) + ((<usize>BLOCK) << 3);
+}
+
+export function nkSumOffset(work: usize, kp: i32): usize {
+  return baseOffset(work, kp) + ((<usize>kp) << 3);
+}
+
+export function paramsOffset(work: usize, kp: i32): usize {
+  return nkSumOffset(work, kp) + ((<usize>kp) << 3);
+}
+
+function paramsLength(k: i32, d: i32): i32 {
+  const triangular = k * d * padU(d);
+  const diagonal = 2 * d * padK(k);
+  return triangular > diagonal ? triangular : diagonal;
+}
+
+export function scatterOffset(work: usize, k: i32, d: i32): usize {
+  return paramsOffset(work, padK(k)) + ((<usize>paramsLength(k, d)) << 3);
+}
+
+export function rowsOffset(work: usize, k: i32, d: i32): usize {
+  const dA = padA(d);
+  return scatterOffset(work, k, d) + ((<usize>(k * dA * dA)) << 3);
+}
+
+export function weightedRowsOffset(work: usize, k: i32, d: i32): usize {
+  return rowsOffset(work, k, d) + ((<usize>(BLOCK * padA(d))) << 3);
+}
+
+/** Length in f64s of the `work` area every `emStep*` kernel needs for `k` components in `d` dimensions. */
+export function emStepWorkLength(k: i32, d: i32): i32 {
+  const kp = padK(k);
+  const dA = padA(d);
+  return BLOCK * kp + BLOCK + 2 * kp + paramsLength(k, d) + k * dA * dA + 2 * BLOCK * dA;
+}
+
+/**
+ * Turns the block's weighted log-densities `resp (nb × kp)` into responsibilities in place and
+ * returns the sum of the rows' log-sum-exp. Row by row as `responsibilities`: the maximum is
+ * subtracted, a row whose every entry is −∞ gets 1/k, a row with a NaN gets NaN. The exponentials
+ * run over the whole block at once, so the out-of-order core overlaps many of them. Padding lanes
+ * hold −∞ and become 0.
+ */
+export function normalizeBlock(resp: usize, maxima: usize, nb: i32, k: i32, kp: i32): f64 {
+  const rowBytes = (<usize>kp) << 3;
+  let row = resp;
+  for (let r = 0; r < nb; r++) {
+    let m = -Infinity;
+    let nan = false;
+    for (let c = 0; c < k; c++) {
+      const w = load<f64>(row + ((<usize>c) << 3));
+      if (w > m) m = w;
+      else if (w != w) nan = true;
+    }
+    if (nan) m = NaN;
+    if (m == -Infinity) {
+      // exp(0) = 1 in every real lane: the sum is k and each responsibility exactly 1/k.
+      for (let c = 0; c < k; c++) store<f64>(row + ((<usize>c) << 3), 0.0);
+    } else {
+      const mv = f64x2.splat(m);
+      for (let p: usize = 0; p < rowBytes; p += 16) v128.store(row + p, f64x2.sub(v128.load(row + p), mv));
+    }
+    store<f64>(maxima + ((<usize>r) << 3), m);
+    row += rowBytes;
+  }
+  expInPlace(resp, nb * kp);
+  // Σ_r log s_r is taken as few logs of products: each s_r is in [1, k].
+  let total = 0.0;
+  let product = 1.0;
+  row = resp;
+  for (let r = 0; r < nb; r++) {
+    let acc = f64x2.splat(0.0);
+    for (let p: usize = 0; p < rowBytes; p += 16) acc = f64x2.add(acc, v128.load(row + p));
+    const s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    const m = load<f64>(maxima + ((<usize>r) << 3));
+    if (m != m) {
+      for (let c = 0; c < k; c++) store<f64>(row + ((<usize>c) << 3), NaN);
+    } else {
+      const inv = f64x2.splat(1.0 / s);
+      for (let p: usize = 0; p < rowBytes; p += 16) v128.store(row + p, f64x2.mul(v128.load(row + p), inv));
+    }
+    total += m;
+    product *= s;
+    if (product > 1e280) {
+      total += Math.log(product);
+      product = 1.0;
+    }
+    row += rowBytes;
+  }
+  return total + Math.log(product);
+}
+
+/** `nkSum (kp) += Σ_r resp[r]` over the block's `nb` rows. */
+export function sumColumns(resp: usize, nb: i32, kp: i32, nkSum: usize): void {
+  const rowBytes = (<usize>kp) << 3;
+  for (let p: usize = 0; p < rowBytes; p += 16) {
+    let acc = v128.load(nkSum + p);
+    let q = resp + p;
+    for (let r = 0; r < nb; r++) {
+      acc = f64x2.add(acc, v128.load(q));
+      q += rowBytes;
+    }
+    v128.store(nkSum + p, acc);
+  }
+}
+
+/** Fills the padding lanes `k..kp` of `base` with −∞, so padding components get responsibility 0. */
+export function padBase(base: usize, k: i32, kp: i32): void {
+  for (let c = k; c < kp; c++) store<f64>(base + ((<usize>c) << 3), -Infinity);
+}
