@@ -1,6 +1,6 @@
 import { threadPool } from '../threads/pool';
 import { moduleSync, threadedModule } from '../wasm/module';
-import type { Backend, Handle, Kernels, Workspace } from './types';
+import type { Backend, Handle, KernelJob, Kernels, Workspace } from './types';
 
 interface Exports extends Kernels {
   heapBase(): number;
@@ -68,12 +68,6 @@ class WasmWorkspace implements Workspace {
     this.top = this.base;
     this.pool.push(this);
   }
-}
-
-/** A kernel call for one thread: the export's name and its arguments (handles are byte offsets). */
-export interface KernelJob {
-  kernel: keyof Kernels;
-  args: number[];
 }
 
 let nextSharedId = 1;

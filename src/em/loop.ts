@@ -30,7 +30,7 @@ export interface EMHooks<P> {
   snapshot(): P;
 }
 
-export interface EMSettings {
+export interface EMSettings<P> {
   maxIter: number;
   /** Converged when `|bound − previous| < tol`; 0 runs `maxIter` iterations. */
   tol: number;
@@ -38,7 +38,10 @@ export interface EMSettings {
   /** Continue from the current parameters (one run, no initialisation), starting from this bound. */
   warmStartBound: number | null;
   rng: Random;
-  onIteration?: (info: IterationInfo) => void;
+  /** Called after each iteration's M-step; `current()` copies the parameters it produced. */
+  onIteration?: (info: IterationInfo, current: () => P) => void;
+  /** Checked before every iteration; while it is set the loop also yields to the event loop now and then. */
+  signal?: AbortSignal;
 }
 
 export interface EMResult<P> {
@@ -55,8 +58,10 @@ export interface EMResult<P> {
  * the change is below `tol`; the restart with the highest final bound wins. Unlike scikit-learn,
  * `converged` describes the winning restart rather than "any restart converged".
  */
-export async function runEM<P>(hooks: EMHooks<P>, settings: EMSettings): Promise<EMResult<P>> {
-  const { maxIter, tol, rng, onIteration } = settings;
+export async function runEM<P>(hooks: EMHooks<P>, settings: EMSettings<P>): Promise<EMResult<P>> {
+  const { maxIter, tol, rng, onIteration, signal } = settings;
+  const current = (): P => hooks.snapshot();
+  let lastYield = Date.now();
   const warm = settings.warmStartBound !== null;
   const nInit = warm ? 1 : settings.nInit;
   let best: EMResult<P> | null = null;
@@ -68,13 +73,21 @@ export async function runEM<P>(hooks: EMHooks<P>, settings: EMSettings): Promise
     let nIter = 0;
     const lowerBounds: number[] = [];
     for (let iter = 1; iter <= maxIter; iter++) {
+      if (signal) {
+        // A synchronous loop never lets an abort() run: give the event loop a turn every 50 ms.
+        if (Date.now() - lastYield > 50) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          lastYield = Date.now();
+        }
+        signal.throwIfAborted();
+      }
       const previous = lowerBound;
       lowerBound = await hooks.eStep();
       hooks.mStep();
       nIter = iter;
       lowerBounds.push(lowerBound);
       const change = lowerBound - previous;
-      onIteration?.({ iter, init, lowerBound, change });
+      onIteration?.({ iter, init, lowerBound, change }, current);
       if (Math.abs(change) < tol) {
         converged = true;
         break;

@@ -39,6 +39,10 @@ export interface CovarianceKind {
     means: Handle,
     out: Handle,
   ): void;
+  /** The fused E-step kernel (log-densities, responsibilities and shifted statistics in one pass). */
+  readonly emStep: 'emStepFull' | 'emStepTied' | 'emStepDiag' | 'emStepSpherical';
+  /** The M-step kernel over the fused statistics; returns 0 or `c + 1` as `finalize`. */
+  readonly mStep: 'mStepFull' | 'mStepTied' | 'mStepDiag' | 'mStepSpherical';
   /** Returns 0, or `c + 1` for the first component whose covariance is not positive definite. */
   finalize(
     kern: Kernels,
@@ -143,6 +147,8 @@ const reciprocals = (p: Float64Array): Float64Array => p.map((v) => 1 / v);
 
 const full: CovarianceKind = {
   type: 'full',
+  emStep: 'emStepFull',
+  mStep: 'mStepFull',
   shape: (k, d) => [k, d, d],
   scatterLength: (k, d) => k * d * d,
   covarianceParameters: (k, d) => (k * d * (d + 1)) / 2,
@@ -159,6 +165,8 @@ const full: CovarianceKind = {
 
 const tied: CovarianceKind = {
   type: 'tied',
+  emStep: 'emStepTied',
+  mStep: 'mStepTied',
   shape: (_k, d) => [d, d],
   scatterLength: (_k, d) => d * d,
   covarianceParameters: (_k, d) => (d * (d + 1)) / 2,
@@ -182,6 +190,8 @@ const tied: CovarianceKind = {
 
 const diag: CovarianceKind = {
   type: 'diag',
+  emStep: 'emStepDiag',
+  mStep: 'mStepDiag',
   shape: (k, d) => [k, d],
   scatterLength: (k, d) => k * d,
   covarianceParameters: (k, d) => k * d,
@@ -199,6 +209,8 @@ const diag: CovarianceKind = {
 const spherical: CovarianceKind = {
   ...diag,
   type: 'spherical',
+  emStep: 'emStepSpherical',
+  mStep: 'mStepSpherical',
   shape: (k) => [k],
   scatterLength: (k, d) => k * d,
   covarianceParameters: (k) => k,

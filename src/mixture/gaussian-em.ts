@@ -34,6 +34,22 @@ export class DegenerateCovarianceError extends Error {
  * (Wasm memory for the Wasm backend), allocated once here and reused by every iteration and
  * restart.
  */
+/** One thread's accumulators for the fused E-step: its own arrays, summed after the pass. */
+interface StatsBlock {
+  nk: Handle;
+  sumX: Handle;
+  scatter: Handle;
+  work: Handle;
+  views: { nk: Float64Array; sumX: Float64Array; scatter: Float64Array };
+}
+
+/**
+ * One Gaussian-mixture fit: the data and every array of the EM iterations live in one workspace
+ * (Wasm memory for the Wasm backend), allocated once here and reused by every iteration and
+ * restart. Each iteration reads X once: the fused E-step kernel computes the responsibilities row
+ * by row and accumulates the M-step statistics (shifted by the current means) on the fly; with
+ * several threads each takes a slice of the rows into its own statistics block.
+ */
 export class GaussianEM implements EMHooks<GaussianParams> {
   readonly n: number;
   readonly d: number;
@@ -44,9 +60,7 @@ export class GaussianEM implements EMHooks<GaussianParams> {
   private readonly precChol: Handle;
   private readonly cov: Handle;
   private readonly logWeights: Handle;
-  private readonly nk: Handle;
-  private readonly sumX: Handle;
-  private readonly scatter: Handle;
+  private readonly blocks: StatsBlock[];
   private readonly km: KMeansBuffers | null;
   private readonly views: {
     resp: Float64Array;
@@ -54,9 +68,6 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     precChol: Float64Array;
     cov: Float64Array;
     logWeights: Float64Array;
-    nk: Float64Array;
-    sumX: Float64Array;
-    scatter: Float64Array;
   };
   private readonly weights: Float64Array;
 
@@ -68,21 +79,28 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     private readonly regCovar: number,
     private readonly initParams: InitParams,
     private readonly start: GaussianStart,
+    threads = 1,
   ) {
     const { rows: n, cols: d } = X;
     this.n = n;
     this.d = d;
     this.kern = ws.kernels;
     const covLength = kind.shape(k, d).reduce((a, b) => a * b, 1);
+    const scatterLength = kind.scatterLength(k, d);
+    const workLength = this.kern.emStepWorkLength(k, d);
     this.x = ws.allocF64(n * d);
     this.resp = ws.allocF64(n * k);
     this.means = ws.allocF64(k * d);
     this.precChol = ws.allocF64(covLength);
     this.cov = ws.allocF64(covLength);
     this.logWeights = ws.allocF64(k);
-    this.nk = ws.allocF64(k);
-    this.sumX = ws.allocF64(k * d);
-    this.scatter = ws.allocF64(kind.scatterLength(k, d));
+    const nBlocks = ws.parallel ? Math.max(1, Math.min(threads, n)) : 1;
+    const handles = Array.from({ length: nBlocks }, () => ({
+      nk: ws.allocF64(k),
+      sumX: ws.allocF64(k * d),
+      scatter: ws.allocF64(scatterLength),
+      work: ws.allocF64(workLength),
+    }));
     this.km = this.needsKMeans() ? allocKMeans(ws, n, d, k) : null;
     // Every allocation is done: from here on the views stay valid.
     ws.f64(this.x, n * d).set(X.data);
@@ -92,10 +110,11 @@ export class GaussianEM implements EMHooks<GaussianParams> {
       precChol: ws.f64(this.precChol, covLength),
       cov: ws.f64(this.cov, covLength),
       logWeights: ws.f64(this.logWeights, k),
-      nk: ws.f64(this.nk, k),
-      sumX: ws.f64(this.sumX, k * d),
-      scatter: ws.f64(this.scatter, kind.scatterLength(k, d)),
     };
+    this.blocks = handles.map((h) => ({
+      ...h,
+      views: { nk: ws.f64(h.nk, k), sumX: ws.f64(h.sumX, k * d), scatter: ws.f64(h.scatter, scatterLength) },
+    }));
     this.weights = new Float64Array(k);
   }
 
@@ -110,7 +129,7 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     const s = this.start;
     if (!(s.weights && s.means && s.precisionsCholesky)) {
       this.initialResponsibilities(rng);
-      this.estimateParameters(true);
+      this.parametersFromResponsibilities();
     }
     if (s.weights) this.setWeights(s.weights);
     if (s.means) this.views.means.set(s.means);
@@ -156,63 +175,123 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     for (let c = 0; c < this.k; c++) resp[indices[c] * this.k + c] = 1;
   }
 
-  eStep(): number {
+  /**
+   * scikit-learn's `_estimate_gaussian_parameters` from explicit responsibilities (initialisation
+   * only): `nk = Σr + 10·eps`, means, covariances with `regCovar` on the diagonal, the precision
+   * Cholesky factors, and weights `nk / n`.
+   */
+  private parametersFromResponsibilities(): void {
+    const { n, d, k, kern, kind } = this;
+    const b = this.blocks[0];
+    const v = b.views;
+    v.nk.fill(0);
+    v.sumX.fill(0);
+    v.scatter.fill(0);
+    kern.accumulateMoments(this.x, n, d, this.resp, k, b.nk, b.sumX);
+    for (let c = 0; c < k; c++) {
+      const nk = (v.nk[c] += 10 * EPS);
+      for (let j = 0; j < d; j++) this.views.means[c * d + j] = v.sumX[c * d + j] / nk;
+    }
+    kind.accumulateScatter(kern, this.x, n, d, this.resp, k, this.means, b.scatter);
+    const status = kind.finalize(kern, b.scatter, b.nk, v.nk, k, d, this.regCovar, this.cov, this.precChol);
+    if (status !== 0) throw new DegenerateCovarianceError(status - 1, kind, this.regCovar);
+    for (let c = 0; c < k; c++) this.weights[c] = v.nk[c] / n;
+    this.setWeights(this.weights);
+  }
+
+  eStep(): number | Promise<number> {
+    for (const b of this.blocks) {
+      b.views.nk.fill(0);
+      b.views.sumX.fill(0);
+      b.views.scatter.fill(0);
+    }
+    if (this.blocks.length === 1) {
+      const b = this.blocks[0];
+      const call = this.kern[this.kind.emStep];
+      return this.bound(
+        call(
+          this.x,
+          this.n,
+          this.d,
+          this.means,
+          this.precChol,
+          this.logWeights,
+          this.k,
+          b.nk,
+          b.sumX,
+          b.scatter,
+          b.work,
+        ),
+      );
+    }
+    return this.parallelEStep();
+  }
+
+  /** The rows in one slice per thread, each into its own block; the blocks are then summed into the first. */
+  private async parallelEStep(): Promise<number> {
     const { n, d, k } = this;
-    this.kind.logProb(this.kern, this.x, n, d, this.means, this.precChol, k, this.resp);
-    const total = this.kern.responsibilities(this.resp, n, k, this.logWeights, 0);
+    const per = Math.ceil(n / this.blocks.length);
+    const jobs = this.blocks.map((b, t) => {
+      const first = Math.min(n, t * per);
+      const rows = Math.min(per, n - first);
+      // Handles are byte offsets into the shared memory: a slice of X starts `first` rows in.
+      const x = this.x + first * d * 8;
+      return {
+        kernel: this.kind.emStep,
+        args: [x, rows, d, this.means, this.precChol, this.logWeights, k, b.nk, b.sumX, b.scatter, b.work],
+      };
+    });
+    const totals = await (this.ws.parallel as NonNullable<Workspace['parallel']>)(jobs);
+    const into = this.blocks[0].views;
+    for (let t = 1; t < this.blocks.length; t++) {
+      const from = this.blocks[t].views;
+      addInto(into.nk, from.nk);
+      addInto(into.sumX, from.sumX);
+      addInto(into.scatter, from.scatter);
+    }
+    let total = 0;
+    for (const v of totals) total += v;
+    return this.bound(total);
+  }
+
+  private bound(total: number): number {
     if (!Number.isFinite(total)) {
       throw new Error(
         `The log-likelihood became ${total}: some samples have zero density under every component. ` +
           `Increase regCovar (now ${this.regCovar}) or rescale the data.`,
       );
     }
-    return total / n;
-  }
-
-  mStep(): void {
-    this.estimateParameters(false);
+    return total / this.n;
   }
 
   /**
-   * scikit-learn's `_estimate_gaussian_parameters`: `nk = Σr + 10·eps`, means, covariances with
-   * `regCovar` on the diagonal, then the precision Cholesky factors. Weights are `nk / n` at
-   * initialisation and `nk / Σnk` in the M-step, as in scikit-learn.
+   * scikit-learn's M-step from the last E-step's statistics: new means, covariances (+ regCovar),
+   * precision Cholesky factors; weights `nk / Σnk` with `nk = Σr + 10·eps`.
    */
-  private estimateParameters(initial: boolean): void {
-    const { n, d, k, kern, kind } = this;
-    const v = this.views;
-    v.nk.fill(0);
-    v.sumX.fill(0);
-    v.scatter.fill(0);
-    kern.accumulateMoments(this.x, n, d, this.resp, k, this.nk, this.sumX);
-    let total = 0;
-    for (let c = 0; c < k; c++) {
-      const nk = (v.nk[c] += 10 * EPS);
-      total += nk;
-      for (let j = 0; j < d; j++) v.means[c * d + j] = v.sumX[c * d + j] / nk;
-    }
-    kind.accumulateScatter(kern, this.x, n, d, this.resp, k, this.means, this.scatter);
-    const status = kind.finalize(
-      kern,
-      this.scatter,
-      this.nk,
-      v.nk,
+  mStep(): void {
+    const { d, k } = this;
+    const b = this.blocks[0];
+    const status = this.kern[this.kind.mStep](
+      b.nk,
+      b.sumX,
+      b.scatter,
+      this.means,
       k,
       d,
       this.regCovar,
       this.cov,
       this.precChol,
     );
-    if (status !== 0) throw new DegenerateCovarianceError(status - 1, kind, this.regCovar);
-    const denominator = initial ? n : total;
-    for (let c = 0; c < k; c++) {
-      this.weights[c] = v.nk[c] / denominator;
-      v.logWeights[c] = Math.log(this.weights[c]);
-    }
+    if (status !== 0) throw new DegenerateCovarianceError(status - 1, this.kind, this.regCovar);
+    const nk = b.views.nk;
+    let total = 0;
+    for (let c = 0; c < k; c++) total += nk[c];
+    for (let c = 0; c < k; c++) this.weights[c] = nk[c] / total;
+    this.setWeights(this.weights);
   }
 
   private setWeights(w: Float64Array): void {
-    this.weights.set(w);
+    if (w !== this.weights) this.weights.set(w);
     for (let c = 0; c < this.k; c++) this.views.logWeights[c] = Math.log(w[c]);
   }
 
@@ -232,4 +311,8 @@ export class GaussianEM implements EMHooks<GaussianParams> {
       precisionsCholesky: Float64Array.from(this.views.precChol),
     };
   }
+}
+
+function addInto(into: Float64Array, from: Float64Array): void {
+  for (let i = 0; i < into.length; i++) into[i] += from[i];
 }

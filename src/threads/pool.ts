@@ -1,3 +1,4 @@
+import { importNode, isNode } from '../util/env';
 import { WORKER_SOURCE } from './worker-source';
 
 /** What the pool needs of a Node `worker_threads.Worker` or a browser `Worker`. */
@@ -14,13 +15,6 @@ interface Pending {
 }
 
 type NodeWorkerThreads = typeof import('node:worker_threads');
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof self === 'undefined';
-
-async function importNode<T>(name: string): Promise<T> {
-  // A variable specifier keeps browser bundlers from trying to resolve Node built-ins.
-  return (await import(/* @vite-ignore */ name)) as T;
-}
 
 /**
  * Worker threads that run Wasm kernels over shared memory. Started once and reused by every fit;

@@ -3,3 +3,9 @@ declare module '*.wasm' {
   const bytes: Uint8Array;
   export default bytes;
 }
+
+declare module '*.src' {
+  /** A built script inlined as text (the fit worker). */
+  const source: string;
+  export default source;
+}

@@ -94,7 +94,9 @@ describe.each(TYPES)('EM properties, %s covariance', (covarianceType) => {
   });
 
   it('the Wasm and JavaScript backends give the same fit', async () => {
-    const options = { nComponents: 3, covarianceType, nInit: 2, randomState: 8 };
+    // One restart: with several, two restarts can reach the same optimum with the components in
+    // another order and bounds equal to rounding, and either may win.
+    const options = { nComponents: 3, covarianceType, randomState: 8 };
     const w = await new GaussianMixture({ ...options, backend: 'wasm' }).fit(iris);
     const j = await new GaussianMixture({ ...options, backend: 'js' }).fit(iris);
     expect(w.nIter).toBe(j.nIter);

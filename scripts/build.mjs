@@ -1,0 +1,60 @@
+// Builds the JavaScript bundles (the wasm is built first by `npm run build:wasm`):
+//   worker  build/fit-worker.src: the fit worker, a self-contained script (classic/IIFE, so Node
+//           can run it with `eval: true` and browsers from a Blob URL), inlined as text in the library
+//   lib     dist/index.js: the library (ESM, wasm and fit worker inlined) and its .d.ts files
+//   cli     dist/cli.js: the command-line tool
+// Usage: node scripts/build.mjs [worker] [lib] [cli]   (no argument: all three, in that order)
+import { execFileSync } from 'node:child_process';
+import { build } from 'esbuild';
+
+const common = { bundle: true, loader: { '.wasm': 'binary', '.src': 'text' }, logLevel: 'warning' };
+
+/** The worker bundle must not contain its own source text: resolve that import to an empty string. */
+const noWorkerSource = {
+  name: 'no-worker-source',
+  setup(b) {
+    b.onResolve({ filter: /fit-worker\.src$/ }, () => ({ path: 'fit-worker.src', namespace: 'empty' }));
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default ""', loader: 'js' }));
+  },
+};
+
+const steps = {
+  worker: () =>
+    build({
+      ...common,
+      entryPoints: ['src/worker/fit-worker.ts'],
+      format: 'iife',
+      platform: 'neutral',
+      target: 'es2022',
+      plugins: [noWorkerSource],
+      minify: true,
+      outfile: 'build/fit-worker.src',
+    }),
+  lib: async () => {
+    await build({
+      ...common,
+      entryPoints: ['src/index.ts'],
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      outfile: 'dist/index.js',
+    });
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  },
+  cli: () =>
+    build({
+      ...common,
+      entryPoints: ['src/cli/main.ts'],
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      banner: { js: '#!/usr/bin/env node' },
+      outfile: 'dist/cli.js',
+    }),
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length ? wanted : Object.keys(steps)) {
+  if (!steps[name]) throw new Error(`unknown build step ${name}; use ${Object.keys(steps).join(', ')}`);
+  await steps[name]();
+}

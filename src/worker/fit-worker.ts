@@ -1,0 +1,39 @@
+// The fit worker's program (bundled by scripts/build.mjs into build/fit-worker.src, which the
+// library inlines as text): fit as asked, report iterations, send back the fitted model.
+import {
+  GaussianMixture,
+  type GaussianMixtureJSON,
+  type GaussianMixtureOptions,
+} from '../mixture/gaussian-mixture';
+import { importNode, isNode } from '../util/env';
+import type { FitReply, FitRequest } from './protocol';
+
+async function serve(request: FitRequest, post: (reply: FitReply) => void): Promise<void> {
+  try {
+    const options = request.options as GaussianMixtureOptions;
+    const onIteration = request.reportIterations
+      ? (info: unknown) => post({ type: 'iteration', info })
+      : undefined;
+    const gm = request.warm
+      ? GaussianMixture.fromJSON(request.warm as GaussianMixtureJSON, {
+          ...options,
+          warmStart: true,
+          onIteration,
+        })
+      : new GaussianMixture({ ...options, onIteration });
+    await gm.fit(request.X);
+    post({ type: 'done', model: gm.toJSON() });
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    post({ type: 'error', name: e.name, message: e.message });
+  }
+}
+
+if (isNode) {
+  void importNode<typeof import('node:worker_threads')>('node:worker_threads').then(({ parentPort }) => {
+    parentPort?.on('message', (request: FitRequest) => void serve(request, (r) => parentPort.postMessage(r)));
+  });
+} else {
+  const scope = globalThis as unknown as Pick<Worker, 'postMessage' | 'onmessage'>;
+  scope.onmessage = (e: MessageEvent) => void serve(e.data as FitRequest, (r) => scope.postMessage(r));
+}

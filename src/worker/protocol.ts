@@ -1,0 +1,16 @@
+import type { Matrix } from '../util/matrix';
+
+/** Main thread → fit worker: one fit. `options` are the model's options less callbacks and signals. */
+export interface FitRequest {
+  options: Record<string, unknown>;
+  X: Matrix;
+  /** The fitted model to continue from (`warmStart`), as `toJSON()` gives it. */
+  warm: unknown;
+  reportIterations: boolean;
+}
+
+/** Fit worker → main thread. */
+export type FitReply =
+  | { type: 'iteration'; info: unknown }
+  | { type: 'done'; model: unknown }
+  | { type: 'error'; name: string; message: string };

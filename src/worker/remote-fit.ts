@@ -1,0 +1,76 @@
+import { importNode, isNode } from '../util/env';
+import workerSource from '../../build/fit-worker.src';
+import type { FitReply, FitRequest } from './protocol';
+
+interface FitWorker {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+}
+
+/**
+ * Runs one fit in a worker of its own and ends the worker when the fit settles or `signal` aborts
+ * it. The worker's program is inlined in the bundle (a Blob URL in browsers, `eval` in Node), so
+ * this works wherever the bundle is loaded from, also when bundled again into an app.
+ * Resolves to the fitted model's JSON.
+ */
+export async function fitInWorker(
+  request: FitRequest,
+  onIteration: ((info: unknown) => void) | undefined,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  signal?.throwIfAborted();
+  if (!workerSource) throw new Error('worker: true is not available inside a fit worker');
+  let worker: FitWorker;
+  let listen: (handler: (reply: FitReply) => void, fail: (err: Error) => void) => void;
+  if (isNode) {
+    const { Worker } = await importNode<typeof import('node:worker_threads')>('node:worker_threads');
+    const w = new Worker(workerSource, { eval: true });
+    worker = w;
+    listen = (handler, fail) => {
+      w.on('message', handler);
+      w.on('error', fail);
+    };
+  } else {
+    if (typeof Worker !== 'function')
+      throw new Error('worker: true needs Web Workers, which this environment lacks');
+    const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+    const w = new Worker(url, { name: 'emwasm-fit' });
+    URL.revokeObjectURL(url);
+    worker = w;
+    listen = (handler, fail) => {
+      w.onmessage = (e: MessageEvent) => handler(e.data as FitReply);
+      w.onerror = (e: ErrorEvent) => fail(new Error(`emwasm fit worker failed: ${e.message}`));
+    };
+  }
+  return new Promise<unknown>((resolve, reject) => {
+    const finish = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+    };
+    const onAbort = (): void => {
+      finish();
+      reject(signal?.reason ?? new DOMException('The fit was aborted', 'AbortError'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    listen(
+      (reply) => {
+        if (reply.type === 'iteration') {
+          onIteration?.(reply.info);
+        } else if (reply.type === 'done') {
+          finish();
+          resolve(reply.model);
+        } else {
+          finish();
+          const err = new Error(reply.message);
+          err.name = reply.name;
+          reject(err);
+        }
+      },
+      (err) => {
+        finish();
+        reject(err);
+      },
+    );
+    worker.postMessage(request);
+  });
+}
