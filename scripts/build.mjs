@@ -5,7 +5,11 @@
 //   cli     dist/cli.js: the command-line tool
 // Usage: node scripts/build.mjs [worker] [lib] [cli]   (no argument: all three, in that order)
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// The library bundle's options, shared with the browser tests (test/web), which bundle it the same way.
+const libraryBundle = JSON.parse(readFileSync(new URL('./library-bundle.json', import.meta.url), 'utf8'));
 
 const common = { bundle: true, loader: { '.wasm': 'binary', '.src': 'text' }, logLevel: 'warning' };
 
@@ -31,14 +35,7 @@ const steps = {
       outfile: 'build/fit-worker.src',
     }),
   lib: async () => {
-    await build({
-      ...common,
-      entryPoints: ['src/index.ts'],
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      outfile: 'dist/index.js',
-    });
+    await build({ ...libraryBundle, logLevel: 'warning', outfile: 'dist/index.js' });
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   },
   cli: () =>
