@@ -12,3 +12,4 @@ export { emStepFull, emStepTied } from './gaussian/fused-triangular';
 export { emStepDiag, emStepSpherical } from './gaussian/fused-diagonal';
 export { mStepFull, mStepTied, mStepDiag, mStepSpherical } from './gaussian/fused-mstep';
 export { heapBase } from './util/heap';
+export * from './hmm';

@@ -1,0 +1,454 @@
+import type { BackendName } from '../backend/types';
+import { runEM, type IterationInfo } from '../em/loop';
+import type { ArrayInput } from '../mixture/gaussian-mixture';
+import { requireInteger, requireNonNegative, requireOneOf, show } from '../util/errors';
+import { toArray, type Matrix } from '../util/matrix';
+import { randomFrom, type Random } from '../util/random';
+import { loadModule } from '../wasm/module';
+import { Chain } from './chain';
+import { HmmEM, type ChainSettings, type Emission, type HmmParams } from './hmm-em';
+import { toLengths, toParamFlags, toPrior, toStochastic } from './validate';
+import { acquireHmmWorkspace, type HmmWorkspace } from './workspace';
+
+export const DECODE_ALGORITHMS = ['viterbi', 'map'] as const;
+
+/** `'viterbi'`: the most likely state sequence; `'map'`: the most likely state of each sample. */
+export type DecodeAlgorithm = (typeof DECODE_ALGORITHMS)[number];
+
+/** Sequence lengths: their sum must be the number of rows of X. */
+export type LengthsInput = readonly number[] | Int32Array;
+
+/** Options every HMM shares (hmmlearn's, in camelCase). */
+export interface HMMOptions<P extends string> {
+  /** Number of hidden states K, an integer >= 1. Default 1. */
+  nComponents?: number;
+  /** EM iterations per restart at most, an integer >= 0. Default 10 (as hmmlearn's `n_iter`). */
+  nIter?: number;
+  /** Stop when the total log-likelihood changes by less than `tol` (absolute); 0 runs `nIter` iterations. Default 1e-2. */
+  tol?: number;
+  /** Restarts; the one with the highest final log-likelihood wins. Default 1. */
+  nInit?: number;
+  /** Integer seed in [0, 2³²): the same seed gives the same fit. Unset: a fresh seed each fit. */
+  randomState?: number;
+  /** Which parameters EM updates; a parameter set to false keeps its starting value. Default: all true. */
+  params?: Partial<Record<P, boolean>>;
+  /** Starting start probabilities `(K)`, summing to 1. Default uniform. */
+  startProbInit?: ArrayInput;
+  /** Starting transition matrix `(K × K)`, rows summing to 1. Default uniform. */
+  transMatInit?: ArrayInput;
+  /** Dirichlet concentration for `startProb`: one number or `(K)`. Default 1 (no prior). */
+  startProbPrior?: number | ArrayInput;
+  /** Dirichlet concentration for each row of `transMat`: one number or `(K × K)`. Default 1 (no prior). */
+  transMatPrior?: number | ArrayInput;
+  /** The decoder `predict` uses. Default `'viterbi'`. */
+  algorithm?: DecodeAlgorithm;
+  /** Called after every EM iteration; `lowerBound` is the total log-likelihood. */
+  onIteration?: (info: IterationInfo) => void;
+  /** `'wasm'` (default) runs the WebAssembly kernels; `'js'` their plain TypeScript twins. */
+  backend?: BackendName;
+}
+
+/** The options every saved HMM records (the starting values are not kept: the fitted ones are). */
+export interface HMMJSONOptions {
+  nComponents: number;
+  nIter: number;
+  tol: number;
+  nInit: number;
+  randomState: number | null;
+  algorithm: DecodeAlgorithm;
+  startProbPrior: number[];
+  transMatPrior: number[];
+  params: Record<string, boolean>;
+}
+
+/** The JSON form of a fitted HMM; `O` adds the family's options, `E` its fitted emission parameters. */
+export type HMMJSON<F extends string, O, E> = {
+  format: F;
+  version: 1;
+  options: HMMJSONOptions & O;
+  nFeatures: number;
+  startProb: number[];
+  transMat: number[];
+  converged: boolean;
+  nIter: number;
+  lowerBound: number;
+  lowerBounds: number[];
+} & E;
+
+interface Fitted<E> extends HmmParams<E> {
+  nFeatures: number;
+  converged: boolean;
+  nIter: number;
+  lowerBound: number;
+  lowerBounds: number[];
+}
+
+/** Draws an index from the probabilities `p[offset … offset + count)`. */
+export function drawIndex(rng: Random, p: Float64Array, offset: number, count: number): number {
+  let u = rng.uniform();
+  for (let c = 0; c < count - 1; c++) {
+    u -= p[offset + c];
+    if (u < 0) return c;
+  }
+  return count - 1;
+}
+
+/**
+ * What the HMM families share, following hmmlearn's `BaseHMM`: options, fitting through the one
+ * EM loop, scoring, decoding, sampling, information criteria and JSON. A family supplies its data
+ * check and an `Emission` (see hmm-em.ts).
+ *
+ * Improvements over hmmlearn 0.3: `converged` is true only when the `tol` test passed; a start
+ * vector or transition row whose counts are all zero keeps its previous value instead of turning
+ * into NaN; `'map'` decoding reports `Σ log max posterior` (hmmlearn sums the probabilities).
+ */
+export abstract class BaseHMM<E, P extends string> {
+  readonly nComponents: number;
+  readonly tol: number;
+  readonly nInit: number;
+  readonly randomState: number | undefined;
+  readonly algorithm: DecodeAlgorithm;
+  readonly backend: BackendName;
+  /** Which parameters EM updates. */
+  readonly params: Readonly<Record<P, boolean>>;
+  protected readonly maxIter: number;
+  private readonly chainSettings: ChainSettings;
+  private readonly onIteration: ((info: IterationInfo) => void) | undefined;
+  private fitted: Fitted<E> | null = null;
+
+  /** The class name, for messages and the JSON format tag. */
+  protected abstract readonly modelName: string;
+
+  protected constructor(options: HMMOptions<P>, paramNames: readonly P[]) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`options must be an object, got ${show(options)}`);
+    }
+    const k = requireInteger('nComponents', options.nComponents ?? 1, 1);
+    this.nComponents = k;
+    this.maxIter = requireInteger('nIter', options.nIter ?? 10, 0);
+    this.tol = requireNonNegative('tol', options.tol ?? 1e-2);
+    this.nInit = requireInteger('nInit', options.nInit ?? 1, 1);
+    if (options.randomState !== undefined) requireInteger('randomState', options.randomState, 0, 0xffffffff);
+    this.randomState = options.randomState;
+    this.algorithm = requireOneOf('algorithm', options.algorithm ?? 'viterbi', DECODE_ALGORITHMS);
+    this.backend = requireOneOf('backend', options.backend ?? 'wasm', ['wasm', 'js'] as const);
+    if (options.onIteration !== undefined && typeof options.onIteration !== 'function') {
+      throw new TypeError(`onIteration must be a function, got ${show(options.onIteration)}`);
+    }
+    this.onIteration = options.onIteration;
+    const params = toParamFlags(options.params, paramNames);
+    this.params = params;
+    const flags = params as Record<string, boolean>;
+    this.chainSettings = {
+      startProbInit:
+        options.startProbInit === undefined
+          ? undefined
+          : toStochastic(options.startProbInit, 'startProbInit', [k]),
+      transMatInit:
+        options.transMatInit === undefined
+          ? undefined
+          : toStochastic(options.transMatInit, 'transMatInit', [k, k]),
+      startProbPrior: toPrior(options.startProbPrior ?? 1, 'startProbPrior', [k]),
+      transMatPrior: toPrior(options.transMatPrior ?? 1, 'transMatPrior', [k, k]),
+      update: { startProb: flags.startProb, transMat: flags.transMat },
+    };
+  }
+
+  /** Checks X for this family; `nFeatures` is the fitted width when scoring, null when fitting. */
+  protected abstract toData(X: unknown, nFeatures: number | null): Matrix;
+
+  /** The width of X a fit on `data` gives the model (for CategoricalHMM: the number of symbols). */
+  protected abstract featuresOf(data: Matrix): number;
+
+  /** The emission model of one fit (`fitting`) or scoring call, with `data` copied into `ws`. */
+  protected abstract createEmission(
+    ws: HmmWorkspace,
+    data: Matrix,
+    nFeatures: number,
+    fitting: boolean,
+  ): Emission<E>;
+
+  /** Free parameters of the emissions (hmmlearn's `_get_n_fit_scalars_per_param`). */
+  protected abstract emissionParameters(nFeatures: number): number;
+
+  /** A function that writes one sample of state `state` into `out` at row `row` (width `sampleWidth`). */
+  protected abstract sampler(
+    params: E,
+    nFeatures: number,
+  ): { width: number; draw(state: number, rng: Random, out: Float64Array, row: number): void };
+
+  /** The family's options as saved by `toJSON`. */
+  protected abstract jsonOptions(): object;
+
+  /** The fitted emission parameters as plain arrays, for `toJSON`. */
+  protected abstract emissionToJSON(params: E): object;
+
+  /** Reads and checks emission parameters saved by `toJSON`. */
+  protected abstract emissionFromJSON(json: Record<string, unknown>, nFeatures: number): E;
+
+  /**
+   * Fits the model to `X (nSamples × nFeatures)` by Baum-Welch (EM). `X` holds the sequences one
+   * after another and `lengths` their lengths (default: one sequence). Resolves to this model.
+   */
+  async fit(X: unknown, lengths?: LengthsInput): Promise<this> {
+    const data = this.toData(X, null);
+    const lens = toLengths(lengths, data.rows);
+    if (this.backend === 'wasm') await loadModule();
+    const nFeatures = this.featuresOf(data);
+    const ws = acquireHmmWorkspace(this.backend);
+    try {
+      const chain = new Chain(ws, lens, data.rows, this.nComponents);
+      const emission = this.createEmission(ws, data, nFeatures, true);
+      const result = await runEM(new HmmEM(chain, emission, this.chainSettings), {
+        maxIter: this.maxIter,
+        tol: this.tol,
+        nInit: this.nInit,
+        warmStartBound: null,
+        rng: randomFrom(this.randomState),
+        onIteration: this.onIteration,
+      });
+      this.fitted = {
+        ...result.params,
+        nFeatures,
+        converged: result.converged,
+        nIter: result.nIter,
+        lowerBound: result.lowerBound,
+        lowerBounds: result.lowerBounds,
+      };
+    } finally {
+      ws.release();
+    }
+    return this;
+  }
+
+  protected requireFitted(method: string): Fitted<E> {
+    if (!this.fitted) {
+      throw new Error(
+        `This ${this.modelName} is not fitted yet: call \`await model.fit(X, lengths)\` before ${method}`,
+      );
+    }
+    return this.fitted;
+  }
+
+  /** Runs `use` on a chain whose emission log-likelihoods of X under the fitted parameters are in place. */
+  private withChain<T>(
+    X: unknown,
+    lengths: LengthsInput | undefined,
+    method: string,
+    use: (chain: Chain) => T,
+  ): T {
+    const f = this.requireFitted(method);
+    const data = this.toData(X, f.nFeatures);
+    const lens = toLengths(lengths, data.rows);
+    const ws = acquireHmmWorkspace(this.backend);
+    try {
+      const chain = new Chain(ws, lens, data.rows, this.nComponents);
+      const emission = this.createEmission(ws, data, f.nFeatures, false);
+      emission.restore(f.emission);
+      chain.setParameters(f.startProb, f.transMat);
+      emission.logLikelihood(chain.logB);
+      return use(chain);
+    } finally {
+      ws.release();
+    }
+  }
+
+  /** Total log-likelihood `Σ_s log p(sequence s)` of X under the model. */
+  score(X: unknown, lengths?: LengthsInput): number {
+    return this.withChain(X, lengths, 'score', (chain) => chain.forward());
+  }
+
+  /**
+   * State posteriors `p(z_t = c | X)`: `Float64Array (nSamples × nComponents)`, rows sum to 1 (a row
+   * of a sequence that is impossible under the model holds 1/K).
+   */
+  predictProba(X: unknown, lengths?: LengthsInput): Float64Array {
+    return this.withChain(X, lengths, 'predictProba', (chain) => {
+      chain.forward();
+      chain.smooth({ transitions: false, starts: false });
+      return Float64Array.from(chain.posteriors());
+    });
+  }
+
+  /**
+   * The most likely states: `'viterbi'` (default: the model's `algorithm`) gives the most likely
+   * sequence and its log-probability summed over sequences; `'map'` the most likely state of each
+   * sample with `Σ_t log max_c p(z_t = c | X)`. Ties go to the lower state.
+   */
+  decode(
+    X: unknown,
+    lengths?: LengthsInput,
+    algorithm: DecodeAlgorithm = this.algorithm,
+  ): { logProb: number; states: Int32Array } {
+    requireOneOf('algorithm', algorithm, DECODE_ALGORITHMS);
+    const f = this.requireFitted('decode');
+    const k = this.nComponents;
+    return this.withChain(X, lengths, 'decode', (chain) => {
+      if (algorithm === 'viterbi') return chain.viterbi(f.startProb, f.transMat);
+      chain.forward();
+      chain.smooth({ transitions: false, starts: false });
+      const post = chain.posteriors();
+      const states = new Int32Array(chain.n);
+      let logProb = 0;
+      for (let t = 0; t < chain.n; t++) {
+        let best = 0;
+        for (let c = 1; c < k; c++) if (post[t * k + c] > post[t * k + best]) best = c;
+        states[t] = best;
+        logProb += Math.log(post[t * k + best]);
+      }
+      return { logProb, states };
+    });
+  }
+
+  /** The decoded states (`algorithm` of the model): `Int32Array (nSamples)`. */
+  predict(X: unknown, lengths?: LengthsInput): Int32Array {
+    return this.decode(X, lengths).states;
+  }
+
+  /**
+   * Draws one sequence of `n` samples: `X (n × width)` row-major and the hidden `states`.
+   * Deterministic for a given `randomState` (the model's, unless one is passed).
+   */
+  sample(n = 1, randomState: number | undefined = this.randomState): { X: Float64Array; states: Int32Array } {
+    const f = this.requireFitted('sample');
+    requireInteger('n', n, 1);
+    if (randomState !== undefined) requireInteger('randomState', randomState, 0, 0xffffffff);
+    const rng = randomFrom(randomState);
+    const k = this.nComponents;
+    const sampler = this.sampler(f.emission, f.nFeatures);
+    const X = new Float64Array(n * sampler.width);
+    const states = new Int32Array(n);
+    let state = drawIndex(rng, f.startProb, 0, k);
+    for (let t = 0; t < n; t++) {
+      if (t > 0) state = drawIndex(rng, f.transMat, state * k, k);
+      states[t] = state;
+      sampler.draw(state, rng, X, t);
+    }
+    return { X, states };
+  }
+
+  /** Free parameters: `K − 1` start, `K(K − 1)` transition, plus the emissions' (hmmlearn's count). */
+  nParameters(): number {
+    const f = this.requireFitted('nParameters');
+    const k = this.nComponents;
+    return k - 1 + k * (k - 1) + this.emissionParameters(f.nFeatures);
+  }
+
+  /** Akaike information criterion on X: `−2·score + 2p`; lower is better. */
+  aic(X: unknown, lengths?: LengthsInput): number {
+    return -2 * this.score(X, lengths) + 2 * this.nParameters();
+  }
+
+  /** Bayesian information criterion on X: `−2·score + p·ln nSamples`; lower is better. */
+  bic(X: unknown, lengths?: LengthsInput): number {
+    const rows = this.toData(X, this.requireFitted('bic').nFeatures).rows;
+    return -2 * this.score(X, lengths) + this.nParameters() * Math.log(rows);
+  }
+
+  /** `(nComponents)` start probabilities. */
+  get startProb(): Float64Array {
+    return Float64Array.from(this.requireFitted('startProb').startProb);
+  }
+
+  /** `(nComponents × nComponents)` transition probabilities; row i holds the transitions from state i. */
+  get transMat(): Float64Array {
+    return Float64Array.from(this.requireFitted('transMat').transMat);
+  }
+
+  /** Whether the winning restart met the `tol` test (false when it ran out of `nIter`). */
+  get converged(): boolean {
+    return this.requireFitted('converged').converged;
+  }
+
+  /** EM iterations the winning restart ran. */
+  get nIter(): number {
+    return this.requireFitted('nIter').nIter;
+  }
+
+  /** The total log-likelihood of the last E-step (before the last M-step) of the winning restart. */
+  get lowerBound(): number {
+    return this.requireFitted('lowerBound').lowerBound;
+  }
+
+  /** The total log-likelihood at every iteration of the winning restart. */
+  get lowerBounds(): number[] {
+    return [...this.requireFitted('lowerBounds').lowerBounds];
+  }
+
+  /** The width of X seen in `fit` (for CategoricalHMM: the number of symbols). */
+  get nFeatures(): number {
+    return this.requireFitted('nFeatures').nFeatures;
+  }
+
+  protected emissionParams(method: string): E {
+    return this.requireFitted(method).emission;
+  }
+
+  /** The fitted model as plain JSON; `fromJSON` restores it exactly. */
+  toJSON(): HMMJSON<string, object, object> {
+    const f = this.requireFitted('toJSON');
+    const s = this.chainSettings;
+    return {
+      format: `emwasm.${this.modelName}`,
+      version: 1,
+      options: {
+        nComponents: this.nComponents,
+        nIter: this.maxIter,
+        tol: this.tol,
+        nInit: this.nInit,
+        randomState: this.randomState ?? null,
+        algorithm: this.algorithm,
+        startProbPrior: [...s.startProbPrior],
+        transMatPrior: [...s.transMatPrior],
+        params: { ...(this.params as Record<string, boolean>) },
+        ...this.jsonOptions(),
+      },
+      nFeatures: f.nFeatures,
+      startProb: [...f.startProb],
+      transMat: [...f.transMat],
+      ...this.emissionToJSON(f.emission),
+      converged: f.converged,
+      nIter: f.nIter,
+      lowerBound: f.lowerBound,
+      lowerBounds: [...f.lowerBounds],
+    };
+  }
+
+  /** The parsed JSON of a saved model of this class, checked: the options to construct it from. */
+  protected static parseJSON(
+    json: unknown,
+    modelName: string,
+  ): Record<string, unknown> & { options: object } {
+    const o = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, unknown>;
+    const format = `emwasm.${modelName}`;
+    if (!o || typeof o !== 'object' || o.format !== format) {
+      throw new TypeError(
+        `fromJSON expects a saved ${modelName} (format '${format}'), got ${show(o?.format)}`,
+      );
+    }
+    if (o.version !== 1) throw new RangeError(`fromJSON supports version 1, got ${show(o.version)}`);
+    if (!o.options || typeof o.options !== 'object') throw new TypeError('fromJSON: options are missing');
+    const options = { ...(o.options as Record<string, unknown>) };
+    if (options.randomState === null) delete options.randomState;
+    return { ...o, options };
+  }
+
+  /** Sets the fitted state from checked JSON (after construction from its options). */
+  protected restoreJSON(o: Record<string, unknown>): this {
+    const k = this.nComponents;
+    const nFeatures = requireInteger('nFeatures', o.nFeatures, 1);
+    this.fitted = {
+      startProb: toStochastic(o.startProb, 'startProb', [k]),
+      transMat: toStochastic(o.transMat, 'transMat', [k, k]),
+      emission: this.emissionFromJSON(o, nFeatures),
+      nFeatures,
+      converged: Boolean(o.converged),
+      nIter: requireInteger('nIter', o.nIter, 0),
+      lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : NaN,
+      lowerBounds: Array.isArray(o.lowerBounds)
+        ? Array.from(toArray(o.lowerBounds, 'lowerBounds', [o.lowerBounds.length]))
+        : [],
+    };
+    return this;
+  }
+}

@@ -1,0 +1,227 @@
+import type { Handle } from '../backend/types';
+import type { ArrayInput } from '../mixture/gaussian-mixture';
+import { requireInteger, show } from '../util/errors';
+import { toArray, toMatrix, type Matrix } from '../util/matrix';
+import type { Random } from '../util/random';
+import { BaseHMM, drawIndex, type HMMJSON, type HMMOptions } from './base';
+import { dirichletUpdate, type Emission } from './hmm-em';
+import { toPrior, toStochastic } from './validate';
+import type { HmmWorkspace } from './workspace';
+
+export type CategoricalHMMParam = 'startProb' | 'transMat' | 'emissionProb';
+const PARAMS: readonly CategoricalHMMParam[] = ['startProb', 'transMat', 'emissionProb'];
+
+export interface CategoricalHMMOptions extends HMMOptions<CategoricalHMMParam> {
+  /** Number of symbols M: X holds integers in [0, M). Default: the largest symbol in the fitted X plus 1. */
+  nFeatures?: number;
+  /** Starting emission probabilities `(K × M)`, rows summing to 1. Default: random rows. */
+  emissionProbInit?: ArrayInput;
+  /** Dirichlet concentration for each row of `emissionProb`: one number or `(K × M)`. Default 1 (no prior). */
+  emissionProbPrior?: number | ArrayInput;
+}
+
+/** The JSON form of a fitted CategoricalHMM (`toJSON` / `fromJSON`). */
+export type CategoricalHMMJSON = HMMJSON<
+  'emwasm.CategoricalHMM',
+  { nFeatures: number | null; emissionProbPrior: number | number[] },
+  { emissionProb: number[] }
+>;
+
+interface CategoricalParams {
+  /** `(K × M)` */
+  emissionProb: Float64Array;
+}
+
+interface CategoricalSettings {
+  emissionProbInit?: Float64Array;
+  emissionProbPrior: Float64Array;
+  update: boolean;
+}
+
+class CategoricalEmission implements Emission<CategoricalParams> {
+  readonly degenerateAdvice =
+    'A symbol may have emission probability 0 in every state that can emit it: set emissionProbPrior above 1.';
+  private readonly symbols: Handle;
+  private readonly logEmission: Handle;
+  private readonly counts: Handle;
+  private readonly emissionProb: Float64Array;
+  private readonly n: number;
+
+  constructor(
+    private readonly ws: HmmWorkspace,
+    X: Matrix,
+    private readonly k: number,
+    private readonly m: number,
+    private readonly settings: CategoricalSettings,
+  ) {
+    this.n = X.rows;
+    this.symbols = ws.allocI32(X.rows);
+    this.logEmission = ws.allocF64(k * m);
+    this.counts = ws.allocF64(k * m);
+    ws.i32(this.symbols, X.rows).set(X.data);
+    this.emissionProb = new Float64Array(k * m);
+  }
+
+  /** hmmlearn's start: uniform random rows, normalised. */
+  initialize(rng: Random): void {
+    const { k, m } = this;
+    if (this.settings.emissionProbInit) {
+      this.emissionProb.set(this.settings.emissionProbInit);
+      return;
+    }
+    for (let c = 0; c < k; c++) {
+      let sum = 0;
+      for (let s = 0; s < m; s++) sum += this.emissionProb[c * m + s] = rng.uniform();
+      for (let s = 0; s < m; s++) this.emissionProb[c * m + s] /= sum;
+    }
+  }
+
+  restore(p: CategoricalParams): void {
+    this.emissionProb.set(p.emissionProb);
+  }
+
+  logLikelihood(logB: Handle): void {
+    const { ws, k, m } = this;
+    ws.f64(this.logEmission, k * m).set(this.emissionProb.map(Math.log));
+    ws.kernels.categoricalLogProb(this.symbols, this.n, this.logEmission, k, m, logB);
+  }
+
+  accumulate(post: Handle): void {
+    if (!this.settings.update) return;
+    const { ws, k, m } = this;
+    ws.f64(this.counts, k * m).fill(0);
+    ws.kernels.accumulateCategorical(this.symbols, this.n, post, k, m, this.counts);
+  }
+
+  /** `max(prior − 1 + counts, 0)` normalised per state; a state without counts keeps its row. */
+  mStep(): void {
+    if (!this.settings.update) return;
+    const { k, m } = this;
+    const counts = this.ws.f64(this.counts, k * m);
+    dirichletUpdate(this.emissionProb, counts, this.settings.emissionProbPrior, k, m, false);
+  }
+
+  snapshot(): CategoricalParams {
+    return { emissionProb: Float64Array.from(this.emissionProb) };
+  }
+}
+
+/**
+ * A hidden Markov model with categorical emissions (hmmlearn 0.3's `CategoricalHMM`): X holds one
+ * integer symbol in [0, nFeatures) per row, as `(nSamples × 1)` rows or a flat array.
+ *
+ * ```ts
+ * const hmm = await new CategoricalHMM({ nComponents: 2, randomState: 0 }).fit(symbols, lengths);
+ * hmm.emissionProb; hmm.predict(symbols, lengths);
+ * ```
+ */
+export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMParam> {
+  protected readonly modelName = 'CategoricalHMM';
+  private readonly symbolCount: number | undefined;
+  private readonly emissionProbInit: ArrayInput | undefined;
+  private readonly emissionProbPrior: number | ArrayInput;
+
+  constructor(options: CategoricalHMMOptions = {}) {
+    super(options, PARAMS);
+    if (options.nFeatures !== undefined) requireInteger('nFeatures', options.nFeatures, 1);
+    this.symbolCount = options.nFeatures;
+    this.emissionProbInit = options.emissionProbInit;
+    this.emissionProbPrior = options.emissionProbPrior ?? 1;
+    if (typeof this.emissionProbPrior === 'number') toPrior(this.emissionProbPrior, 'emissionProbPrior', [1]);
+  }
+
+  /** Symbols as a matrix of one column; each must be an integer in [0, nFeatures) when that is known. */
+  protected toData(X: unknown, nFeatures: number | null): Matrix {
+    const flat = ArrayBuffer.isView(X) || (Array.isArray(X) && X.every((v) => typeof v === 'number'));
+    const m = flat
+      ? { data: Float64Array.from(X as ArrayLike<number>), rows: (X as ArrayLike<number>).length, cols: 1 }
+      : toMatrix(X);
+    if (m.cols !== 1)
+      throw new RangeError(`X must hold one symbol per row (nSamples × 1), got ${m.cols} columns`);
+    if (m.rows === 0) throw new RangeError('X must have at least one row, got an empty array');
+    const limit = nFeatures ?? this.symbolCount;
+    for (let t = 0; t < m.rows; t++) {
+      const v = m.data[t];
+      if (!Number.isInteger(v) || v < 0 || (limit !== undefined && v >= limit)) {
+        const range =
+          limit === undefined
+            ? 'a non-negative integer symbol'
+            : `an integer symbol in [0, nFeatures=${limit})`;
+        throw new RangeError(`X[${t}][0] must be ${range}, got ${show(v)}`);
+      }
+    }
+    return m;
+  }
+
+  protected featuresOf(data: Matrix): number {
+    if (this.symbolCount !== undefined) return this.symbolCount;
+    let top = 0;
+    for (let t = 0; t < data.rows; t++) top = Math.max(top, data.data[t]);
+    return top + 1;
+  }
+
+  protected createEmission(ws: HmmWorkspace, data: Matrix, m: number, fitting: boolean): CategoricalEmission {
+    const k = this.nComponents;
+    const settings: CategoricalSettings = {
+      emissionProbPrior: toPrior(this.emissionProbPrior, 'emissionProbPrior', [k, m]),
+      update: this.params.emissionProb,
+    };
+    if (fitting && this.emissionProbInit !== undefined) {
+      settings.emissionProbInit = toStochastic(this.emissionProbInit, 'emissionProbInit', [k, m]);
+    }
+    return new CategoricalEmission(ws, data, k, m, settings);
+  }
+
+  /** hmmlearn's count: K·(M − 1). */
+  protected emissionParameters(m: number): number {
+    return this.nComponents * (m - 1);
+  }
+
+  protected sampler(p: CategoricalParams, m: number) {
+    return {
+      width: 1,
+      draw: (state: number, rng: Random, out: Float64Array, row: number) => {
+        out[row] = drawIndex(rng, p.emissionProb, state * m, m);
+      },
+    };
+  }
+
+  /** `(nComponents × nFeatures)` probability of each symbol in each state. */
+  get emissionProb(): Float64Array {
+    return Float64Array.from(this.emissionParams('emissionProb').emissionProb);
+  }
+
+  protected jsonOptions() {
+    const prior = this.emissionProbPrior;
+    return {
+      nFeatures: this.symbolCount ?? null,
+      emissionProbPrior:
+        typeof prior === 'number'
+          ? prior
+          : [...toArray(prior, 'emissionProbPrior', [this.nComponents, this.nFeatures])],
+    };
+  }
+
+  protected emissionToJSON(p: CategoricalParams) {
+    return { emissionProb: [...p.emissionProb] };
+  }
+
+  protected emissionFromJSON(o: Record<string, unknown>, m: number): CategoricalParams {
+    return { emissionProb: toStochastic(o.emissionProb, 'emissionProb', [this.nComponents, m]) };
+  }
+
+  override toJSON(): CategoricalHMMJSON {
+    return super.toJSON() as CategoricalHMMJSON;
+  }
+
+  /** Restores a model saved with `toJSON` (a parsed object or its JSON text). */
+  static fromJSON(
+    json: CategoricalHMMJSON | string,
+    options: Pick<CategoricalHMMOptions, 'backend'> = {},
+  ): CategoricalHMM {
+    const o = BaseHMM.parseJSON(json, 'CategoricalHMM');
+    const saved = o.options as CategoricalHMMOptions & { nFeatures: number | null };
+    const model = new CategoricalHMM({ ...saved, nFeatures: saved.nFeatures ?? undefined, ...options });
+    return model.restoreJSON(o);
+  }
+}
