@@ -34,9 +34,11 @@ export function padA(d: i32): i32 {
  *   base   kp             per component: −½·d·log 2π + log|det U_c| + log weight_c (padding −∞)
  *   nkSum  kp             Σ r per component over the call
  *   params P              full/tied: the factors with zeros below the diagonal, (k or 1) × d × dU;
- *                         diag/spherical: the means and factors transposed, d × kp each
+ *                         diag: the means and factors transposed, d × kp each; spherical: the
+ *                         means transposed and the squared factors (kp)
  *   scatter k × dA × dA   full/tied: augmented scatter of the call (column d holds Σ r·(x − μ))
- *   rows   BLOCK × dA     full/tied: augmented centred rows of one component
+ *   rows   BLOCK × dA     full/tied: augmented centred rows of one component; diag/spherical: the
+ *                         last block's rows, zero-padded to a multiple of 4
  *   wrows  BLOCK × dA     full/tied: the same rows times their responsibility
  */
 export function respOffset(work: usize): usize {
