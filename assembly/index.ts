@@ -11,5 +11,6 @@ export { emStepWorkLength } from './gaussian/fused-common';
 export { emStepFull, emStepTied } from './gaussian/fused-triangular';
 export { emStepDiag, emStepSpherical } from './gaussian/fused-diagonal';
 export { mStepFull, mStepTied, mStepDiag, mStepSpherical } from './gaussian/fused-mstep';
+export { missingFactorLength, missingWorkLength, missingFactors, missingEStep } from './gaussian/missing';
 export { heapBase } from './util/heap';
 export * from './hmm';

@@ -23,3 +23,7 @@ export type { PoissonHMMOptions, PoissonHMMJSON, PoissonHMMParam } from './hmm/p
 export { GMMHMM } from './hmm/gmm-hmm';
 export type { GMMHMMOptions, GMMHMMJSON, GMMHMMParam } from './hmm/gmm-hmm';
 export type { DecodeAlgorithm, HMMOptions, HMMJSONOptions, LengthsInput } from './hmm/base';
+export { selectModel, plotSelection } from './select';
+export type * from './select';
+export type { PriorInput, PriorOptions } from './mixture/prior';
+export type { FixedParameters } from './mixture/constrained-mstep';

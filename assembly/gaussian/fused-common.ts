@@ -92,9 +92,10 @@ export function emStepWorkLength(k: i32, d: i32): i32 {
  * returns the sum of the rows' log-sum-exp. Row by row as `responsibilities`: the maximum is
  * subtracted, a row whose every entry is −∞ gets 1/k, a row with a NaN gets NaN. The exponentials
  * run over the whole block at once, so the out-of-order core overlaps many of them. Padding lanes
- * hold −∞ and become 0.
+ * hold −∞ and become 0. With `weights != 0` (the block's `nb` sample weights) each row's
+ * responsibilities and log-sum-exp are multiplied by its weight (a row of weight 0 adds nothing).
  */
-export function normalizeBlock(resp: usize, maxima: usize, nb: i32, k: i32, kp: i32): f64 {
+export function normalizeBlock(resp: usize, maxima: usize, nb: i32, k: i32, kp: i32, weights: usize): f64 {
   const rowBytes = (<usize>kp) << 3;
   let row = resp;
   for (let r = 0; r < nb; r++) {
@@ -117,6 +118,7 @@ export function normalizeBlock(resp: usize, maxima: usize, nb: i32, k: i32, kp: 
     row += rowBytes;
   }
   expInPlace(resp, nb * kp);
+  if (weights != 0) return weightRows(resp, maxima, nb, k, kp, weights);
   // Σ_r log s_r is taken as few logs of products: each s_r is in [1, k].
   let total = 0.0;
   let product = 1.0;
@@ -141,6 +143,30 @@ export function normalizeBlock(resp: usize, maxima: usize, nb: i32, k: i32, kp: 
     row += rowBytes;
   }
   return total + Math.log(product);
+}
+
+/** The weighted end of `normalizeBlock`: `resp[r] ← w_r·exp(…)/s_r`, returns `Σ_r w_r (m_r + log s_r)`. */
+function weightRows(resp: usize, maxima: usize, nb: i32, k: i32, kp: i32, weights: usize): f64 {
+  const rowBytes = (<usize>kp) << 3;
+  let total = 0.0;
+  let row = resp;
+  for (let r = 0; r < nb; r++) {
+    let acc = f64x2.splat(0.0);
+    for (let p: usize = 0; p < rowBytes; p += 16) acc = f64x2.add(acc, v128.load(row + p));
+    const s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    const m = load<f64>(maxima + ((<usize>r) << 3));
+    const w = load<f64>(weights + ((<usize>r) << 3));
+    if (m != m) {
+      for (let c = 0; c < k; c++) store<f64>(row + ((<usize>c) << 3), NaN);
+      total += m;
+    } else {
+      const scale = f64x2.splat(w / s);
+      for (let p: usize = 0; p < rowBytes; p += 16) v128.store(row + p, f64x2.mul(v128.load(row + p), scale));
+      if (w != 0.0) total += w * (m + Math.log(s));
+    }
+    row += rowBytes;
+  }
+  return total;
 }
 
 /** `nkSum (kp) += Σ_r resp[r]` over the block's `nb` rows. */

@@ -243,6 +243,7 @@ function emStepDiagonal(
   scatter: usize,
   work: usize,
   spherical: bool,
+  sampleWeight: usize,
 ): f64 {
   const kp = padK(k);
   const resp = respOffset(work);
@@ -266,7 +267,14 @@ function emStepDiagonal(
       xb = tail;
     }
     logDensityDiagonal(xb, nb, d, muT, pT, base, resp, kp, spherical);
-    total += normalizeBlock(resp, maxima, nb, k, kp);
+    total += normalizeBlock(
+      resp,
+      maxima,
+      nb,
+      k,
+      kp,
+      sampleWeight == 0 ? 0 : sampleWeight + ((<usize>i0) << 3),
+    );
     sumColumns(resp, nb, kp, nkSum);
     for (let c = 0; c < k; c++) {
       const off = <usize>c * rowBytes;
@@ -297,8 +305,23 @@ export function emStepDiag(
   sumX: usize,
   scatter: usize,
   work: usize,
+  sampleWeight: usize,
 ): f64 {
-  return emStepDiagonal(x, n, d, means, precChol, logWeights, k, nk, sumX, scatter, work, false);
+  return emStepDiagonal(
+    x,
+    n,
+    d,
+    means,
+    precChol,
+    logWeights,
+    k,
+    nk,
+    sumX,
+    scatter,
+    work,
+    false,
+    sampleWeight,
+  );
 }
 
 /** As `emStepDiag` with `precChol (k)`, one 1/σ per component; the scatter is still `(k × d)`. */
@@ -314,6 +337,7 @@ export function emStepSpherical(
   sumX: usize,
   scatter: usize,
   work: usize,
+  sampleWeight: usize,
 ): f64 {
-  return emStepDiagonal(x, n, d, means, precChol, logWeights, k, nk, sumX, scatter, work, true);
+  return emStepDiagonal(x, n, d, means, precChol, logWeights, k, nk, sumX, scatter, work, true, sampleWeight);
 }

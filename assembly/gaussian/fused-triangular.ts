@@ -287,6 +287,7 @@ function emStepTriangular(
   scatter: usize,
   work: usize,
   tied: bool,
+  sampleWeight: usize,
 ): f64 {
   const kp = padK(k);
   const dU = padU(d);
@@ -327,7 +328,14 @@ function emStepTriangular(
       const b = load<f64>(base + ((<usize>c) << 3));
       logDensityTriangular(rows, nb, d, dA, uz + <usize>c * uBytes, dU, b, resp, kp, c);
     }
-    total += normalizeBlock(resp, maxima, nb, k, kp);
+    total += normalizeBlock(
+      resp,
+      maxima,
+      nb,
+      k,
+      kp,
+      sampleWeight == 0 ? 0 : sampleWeight + ((<usize>i0) << 3),
+    );
     sumColumns(resp, nb, kp, nkSum);
     for (let c = 0; c < k; c++) {
       const mu = means + <usize>c * muBytes;
@@ -369,8 +377,23 @@ export function emStepFull(
   sumX: usize,
   scatter: usize,
   work: usize,
+  sampleWeight: usize,
 ): f64 {
-  return emStepTriangular(x, n, d, means, precChol, logWeights, k, nk, sumX, scatter, work, false);
+  return emStepTriangular(
+    x,
+    n,
+    d,
+    means,
+    precChol,
+    logWeights,
+    k,
+    nk,
+    sumX,
+    scatter,
+    work,
+    false,
+    sampleWeight,
+  );
 }
 
 /** As `emStepFull` with one factor `precChol (d × d)` and one scatter `(d × d)` summed over components. */
@@ -386,6 +409,21 @@ export function emStepTied(
   sumX: usize,
   scatter: usize,
   work: usize,
+  sampleWeight: usize,
 ): f64 {
-  return emStepTriangular(x, n, d, means, precChol, logWeights, k, nk, sumX, scatter, work, true);
+  return emStepTriangular(
+    x,
+    n,
+    d,
+    means,
+    precChol,
+    logWeights,
+    k,
+    nk,
+    sumX,
+    scatter,
+    work,
+    true,
+    sampleWeight,
+  );
 }

@@ -39,14 +39,14 @@ class JsWorkspace implements Workspace {
         ref.kmeansStep(f(x), n, d, f(c), k, i(l), f(s), f(cnt), f(md)),
       minSqDist: (x, n, d, p, dist, o) => ref.minSqDist(f(x), n, d, f(p), f(dist), f(o)),
       emStepWorkLength: (k, d) => ref.emStepWorkLength(k, d),
-      emStepFull: (x, n, d, m, p, lw, k, nk, s, sc, w) =>
-        ref.emStepFull(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w)),
-      emStepTied: (x, n, d, m, p, lw, k, nk, s, sc, w) =>
-        ref.emStepTied(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w)),
-      emStepDiag: (x, n, d, m, p, lw, k, nk, s, sc, w) =>
-        ref.emStepDiag(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w)),
-      emStepSpherical: (x, n, d, m, p, lw, k, nk, s, sc, w) =>
-        ref.emStepSpherical(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w)),
+      emStepFull: (x, n, d, m, p, lw, k, nk, s, sc, w, sw) =>
+        ref.emStepFull(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w), fOrNull(sw)),
+      emStepTied: (x, n, d, m, p, lw, k, nk, s, sc, w, sw) =>
+        ref.emStepTied(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w), fOrNull(sw)),
+      emStepDiag: (x, n, d, m, p, lw, k, nk, s, sc, w, sw) =>
+        ref.emStepDiag(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w), fOrNull(sw)),
+      emStepSpherical: (x, n, d, m, p, lw, k, nk, s, sc, w, sw) =>
+        ref.emStepSpherical(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w), fOrNull(sw)),
       mStepFull: (nk, s, sc, m, k, d, reg, c, p) =>
         ref.mStepFull(f(nk), f(s), f(sc), f(m), k, d, reg, f(c), f(p)),
       mStepTied: (nk, s, sc, m, k, d, reg, c, p) =>
@@ -55,6 +55,30 @@ class JsWorkspace implements Workspace {
         ref.mStepDiag(f(nk), f(s), f(sc), f(m), k, d, reg, f(c), f(p)),
       mStepSpherical: (nk, s, sc, m, k, d, reg, c, p) =>
         ref.mStepSpherical(f(nk), f(s), f(sc), f(m), k, d, reg, f(c), f(p)),
+      missingFactorLength: (d) => ref.missingFactorLength(d),
+      missingWorkLength: (k, d) => ref.missingWorkLength(k, d),
+      missingFactors: (c, k, d, ix, p, o, fa) => ref.missingFactors(f(c), k, d, i(ix), p, o, f(fa)),
+      missingEStep: (x, first, n, d, ix, p, o, m, fa, lw, k, nk, s, sc, r, lse, xh, w) =>
+        ref.missingEStep(
+          f(x),
+          first,
+          n,
+          d,
+          i(ix),
+          p,
+          o,
+          f(m),
+          f(fa),
+          f(lw),
+          k,
+          fOrNull(nk),
+          fOrNull(s),
+          fOrNull(sc),
+          fOrNull(r),
+          fOrNull(lse),
+          fOrNull(xh),
+          f(w),
+        ),
     };
   }
 

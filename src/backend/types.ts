@@ -111,6 +111,7 @@ export interface Kernels {
     sumX: Handle,
     scatter: Handle,
     work: Handle,
+    sampleWeight: Handle,
   ): number;
   emStepTied(
     x: Handle,
@@ -124,6 +125,7 @@ export interface Kernels {
     sumX: Handle,
     scatter: Handle,
     work: Handle,
+    sampleWeight: Handle,
   ): number;
   emStepDiag(
     x: Handle,
@@ -137,6 +139,7 @@ export interface Kernels {
     sumX: Handle,
     scatter: Handle,
     work: Handle,
+    sampleWeight: Handle,
   ): number;
   emStepSpherical(
     x: Handle,
@@ -150,6 +153,7 @@ export interface Kernels {
     sumX: Handle,
     scatter: Handle,
     work: Handle,
+    sampleWeight: Handle,
   ): number;
   mStepFull(
     nk: Handle,
@@ -194,6 +198,40 @@ export interface Kernels {
     reg: number,
     cov: Handle,
     precChol: Handle,
+  ): number;
+  /** f64s per component of the `factors` of `missingFactors` (src/reference/missing.ts). */
+  missingFactorLength(d: number): number;
+  /** f64s of `work` each `missingEStep` call needs. */
+  missingWorkLength(k: number, d: number): number;
+  missingFactors(
+    cov: Handle,
+    k: number,
+    d: number,
+    idx: Handle,
+    p: number,
+    nObs: number,
+    factors: Handle,
+  ): number;
+  /** `nk`, `sumX`, `scatter`, `resp`, `lse`, `xhat` may be 0 ("not wanted"; `sumX`, `scatter` go with `nk`). */
+  missingEStep(
+    x: Handle,
+    first: number,
+    n: number,
+    d: number,
+    idx: Handle,
+    p: number,
+    nObs: number,
+    means: Handle,
+    factors: Handle,
+    logWeights: Handle,
+    k: number,
+    nk: Handle,
+    sumX: Handle,
+    scatter: Handle,
+    resp: Handle,
+    lse: Handle,
+    xhat: Handle,
+    work: Handle,
   ): number;
 }
 

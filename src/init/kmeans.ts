@@ -33,8 +33,8 @@ export function allocKMeans(ws: Workspace, n: number, d: number, k: number): KMe
 /**
  * Greedy k-means++ seeding (Arthur & Vassilvitskii, with scikit-learn's `2 + ⌊ln k⌋` local trials
  * per center): each new center is the best of several candidates drawn proportionally to the
- * squared distance to the nearest chosen center. Writes `(k × d)` centers and returns the chosen
- * row indices.
+ * squared distance to the nearest chosen center (times the row's weight, with `weights`). Writes
+ * `(k × d)` centers and returns the chosen row indices.
  */
 export function kmeansPlusPlus(
   ws: Workspace,
@@ -44,35 +44,44 @@ export function kmeansPlusPlus(
   d: number,
   k: number,
   rng: Random,
+  weights: Float64Array | null = null,
 ): Int32Array {
   const kern = ws.kernels;
   const X = ws.f64(x, n * d);
   const centers = ws.f64(buf.centers, k * d);
   const point = ws.f64(buf.point, d);
+  // The kernel sums plain distances; with weights the potential is Σ w·dist, summed here.
+  const potentialOf = (h: Handle, plain: number): number => {
+    if (!weights) return plain;
+    const dist = ws.f64(h, n);
+    let s = 0;
+    for (let i = 0; i < n; i++) s += weights[i] * dist[i];
+    return s;
+  };
   const indices = new Int32Array(k);
   const nTrials = 2 + Math.floor(Math.log(k));
   const cumulative = new Float64Array(n);
 
-  const first = rng.int(n);
+  const first = weights
+    ? Math.min(searchLeft(cumulativeOf(weights, null), rng.uniform() * total(weights)), n - 1)
+    : rng.int(n);
   indices[0] = first;
   centers.set(X.subarray(first * d, first * d + d), 0);
   point.set(X.subarray(first * d, first * d + d));
   ws.f64(buf.closest, n).fill(Infinity);
-  let potential = kern.minSqDist(x, n, d, buf.point, buf.closest, buf.closest);
+  let potential = potentialOf(buf.closest, kern.minSqDist(x, n, d, buf.point, buf.closest, buf.closest));
 
   let closest = buf.closest;
   let trial = buf.trial;
   let bestTrial = buf.bestTrial;
   for (let c = 1; c < k; c++) {
-    const dist = ws.f64(closest, n);
-    let acc = 0;
-    for (let i = 0; i < n; i++) cumulative[i] = acc += dist[i];
+    cumulativeOf(ws.f64(closest, n), weights, cumulative);
     let bestPotential = Infinity;
     let bestIndex = -1;
     for (let t = 0; t < nTrials; t++) {
       const candidate = Math.min(searchLeft(cumulative, rng.uniform() * potential), n - 1);
       point.set(X.subarray(candidate * d, candidate * d + d));
-      const p = kern.minSqDist(x, n, d, buf.point, closest, trial);
+      const p = potentialOf(trial, kern.minSqDist(x, n, d, buf.point, closest, trial));
       if (p < bestPotential) {
         bestPotential = p;
         bestIndex = candidate;
@@ -85,6 +94,23 @@ export function kmeansPlusPlus(
     centers.set(X.subarray(bestIndex * d, bestIndex * d + d), c * d);
   }
   return indices;
+}
+
+/** Running sums of `values` (times `weights` when given), into `out`. */
+function cumulativeOf(
+  values: Float64Array,
+  weights: Float64Array | null,
+  out = new Float64Array(values.length),
+): Float64Array {
+  let acc = 0;
+  for (let i = 0; i < values.length; i++) out[i] = acc += weights ? weights[i] * values[i] : values[i];
+  return out;
+}
+
+function total(values: Float64Array): number {
+  let s = 0;
+  for (const v of values) s += v;
+  return s;
 }
 
 /** First index whose cumulative value is >= `value` (numpy's `searchsorted`, side left). */
@@ -113,9 +139,10 @@ export function kmeans(
   d: number,
   k: number,
   rng: Random,
+  weights: Float64Array | null = null,
 ): Int32Array {
   const kern = ws.kernels;
-  kmeansPlusPlus(ws, buf, x, n, d, k, rng);
+  kmeansPlusPlus(ws, buf, x, n, d, k, rng, weights);
   const X = ws.f64(x, n * d);
   const centers = ws.f64(buf.centers, k * d);
   const sums = ws.f64(buf.sums, k * d);
@@ -132,7 +159,8 @@ export function kmeans(
     counts.fill(0);
     kern.kmeansStep(x, n, d, buf.centers, k, labels, buf.sums, buf.counts, buf.minDist);
     const lab = ws.i32(labels, n);
-    relocateEmptyClusters(X, lab, minDist, sums, counts, n, d, k);
+    if (weights) weightedSums(X, lab, weights, sums, counts, n, d);
+    relocateEmptyClusters(X, lab, minDist, sums, counts, n, d, k, weights);
     let shift = 0;
     for (let c = 0; c < k; c++) {
       if (counts[c] === 0) continue;
@@ -166,23 +194,47 @@ function relocateEmptyClusters(
   n: number,
   d: number,
   k: number,
+  weights: Float64Array | null,
 ): void {
   for (let c = 0; c < k; c++) {
     if (counts[c] !== 0) continue;
     let far = -1;
     for (let i = 0; i < n; i++) {
-      if (counts[labels[i]] > 1 && (far < 0 || minDist[i] > minDist[far])) far = i;
+      const w = weights ? weights[i] : 1;
+      if (w > 0 && counts[labels[i]] > w && (far < 0 || minDist[i] > minDist[far])) far = i;
     }
     if (far < 0) continue;
     const old = labels[far];
+    const w = weights ? weights[far] : 1;
     for (let j = 0; j < d; j++) {
-      sums[old * d + j] -= X[far * d + j];
-      sums[c * d + j] = X[far * d + j];
+      sums[old * d + j] -= w * X[far * d + j];
+      sums[c * d + j] = w * X[far * d + j];
     }
-    counts[old] -= 1;
-    counts[c] = 1;
+    counts[old] -= w;
+    counts[c] = w;
     labels[far] = c;
     minDist[far] = 0;
+  }
+}
+
+/** Replaces the kernel's plain sums and counts by weighted ones (rows of weight 0 drop out). */
+function weightedSums(
+  X: Float64Array,
+  labels: Int32Array,
+  weights: Float64Array,
+  sums: Float64Array,
+  counts: Float64Array,
+  n: number,
+  d: number,
+): void {
+  sums.fill(0);
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const w = weights[i];
+    if (w === 0) continue;
+    const c = labels[i];
+    counts[c] += w;
+    for (let j = 0; j < d; j++) sums[c * d + j] += w * X[i * d + j];
   }
 }
 

@@ -3,6 +3,7 @@ import type { EMHooks } from '../em/loop';
 import { allocKMeans, kmeans, kmeansPlusPlus, type KMeansBuffers } from '../init/kmeans';
 import type { Matrix } from '../util/matrix';
 import type { Random } from '../util/random';
+import type { ConstrainedMStep } from './constrained-mstep';
 import type { CovarianceKind } from './covariance';
 import { EPS, type GaussianParams } from './params';
 
@@ -70,6 +71,10 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     logWeights: Float64Array;
   };
   private readonly weights: Float64Array;
+  /** Sample weights (handle 0 and null when unweighted) and their sum (n when unweighted). */
+  private readonly sw: Handle;
+  private readonly rowWeights: Float64Array | null;
+  private readonly totalWeight: number;
 
   constructor(
     private readonly ws: Workspace,
@@ -80,9 +85,14 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     private readonly initParams: InitParams,
     private readonly start: GaussianStart,
     threads = 1,
+    /** Fixed parameters or a prior: the M-step runs in TypeScript and the bound adds the log-prior. */
+    private readonly constrained: ConstrainedMStep | null = null,
+    /** `(n)` non-negative row weights (checked by the caller); null for weight 1 everywhere. */
+    sampleWeight: Float64Array | null = null,
   ) {
     const { rows: n, cols: d } = X;
     this.n = n;
+    this.totalWeight = sampleWeight ? sampleWeight.reduce((a, b) => a + b, 0) : n;
     this.d = d;
     this.kern = ws.kernels;
     const covLength = kind.shape(k, d).reduce((a, b) => a * b, 1);
@@ -94,6 +104,7 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     this.precChol = ws.allocF64(covLength);
     this.cov = ws.allocF64(covLength);
     this.logWeights = ws.allocF64(k);
+    this.sw = sampleWeight ? ws.allocF64(n) : 0;
     const nBlocks = ws.parallel ? Math.max(1, Math.min(threads, n)) : 1;
     const handles = Array.from({ length: nBlocks }, () => ({
       nk: ws.allocF64(k),
@@ -104,6 +115,8 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     this.km = this.needsKMeans() ? allocKMeans(ws, n, d, k) : null;
     // Every allocation is done: from here on the views stay valid.
     ws.f64(this.x, n * d).set(X.data);
+    if (sampleWeight) ws.f64(this.sw, n).set(sampleWeight);
+    this.rowWeights = sampleWeight ? ws.f64(this.sw, n) : null;
     this.views = {
       resp: ws.f64(this.resp, n * k),
       means: ws.f64(this.means, k * d),
@@ -144,18 +157,29 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     const resp = this.views.resp;
     switch (this.initParams) {
       case 'kmeans': {
-        const labels = kmeans(this.ws, this.km as KMeansBuffers, this.x, n, d, k, rng);
+        const labels = kmeans(this.ws, this.km as KMeansBuffers, this.x, n, d, k, rng, this.rowWeights);
         resp.fill(0);
         for (let i = 0; i < n; i++) resp[i * k + labels[i]] = 1;
         break;
       }
       case 'k-means++': {
-        const indices = kmeansPlusPlus(this.ws, this.km as KMeansBuffers, this.x, n, d, k, rng);
+        const indices = kmeansPlusPlus(
+          this.ws,
+          this.km as KMeansBuffers,
+          this.x,
+          n,
+          d,
+          k,
+          rng,
+          this.rowWeights,
+        );
         this.oneHotRows(indices);
         break;
       }
       case 'random_from_data':
-        this.oneHotRows(rng.sampleWithoutReplacement(n, k));
+        this.oneHotRows(
+          this.rowWeights ? weightedRowSample(rng, this.rowWeights, k) : rng.sampleWithoutReplacement(n, k),
+        );
         break;
       case 'random': {
         for (let i = 0; i < n; i++) {
@@ -178,7 +202,8 @@ export class GaussianEM implements EMHooks<GaussianParams> {
   /**
    * scikit-learn's `_estimate_gaussian_parameters` from explicit responsibilities (initialisation
    * only): `nk = Σr + 10·eps`, means, covariances with `regCovar` on the diagonal, the precision
-   * Cholesky factors, and weights `nk / n`.
+   * Cholesky factors, and weights `nk / n` (`nk / Σw` with sample weights, which scale the
+   * responsibilities first).
    */
   private parametersFromResponsibilities(): void {
     const { n, d, k, kern, kind } = this;
@@ -187,6 +212,8 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     v.nk.fill(0);
     v.sumX.fill(0);
     v.scatter.fill(0);
+    const w = this.rowWeights;
+    if (w) for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) this.views.resp[i * k + c] *= w[i];
     kern.accumulateMoments(this.x, n, d, this.resp, k, b.nk, b.sumX);
     for (let c = 0; c < k; c++) {
       const nk = (v.nk[c] += 10 * EPS);
@@ -195,7 +222,7 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     kind.accumulateScatter(kern, this.x, n, d, this.resp, k, this.means, b.scatter);
     const status = kind.finalize(kern, b.scatter, b.nk, v.nk, k, d, this.regCovar, this.cov, this.precChol);
     if (status !== 0) throw new DegenerateCovarianceError(status - 1, kind, this.regCovar);
-    for (let c = 0; c < k; c++) this.weights[c] = v.nk[c] / n;
+    for (let c = 0; c < k; c++) this.weights[c] = v.nk[c] / this.totalWeight;
     this.setWeights(this.weights);
   }
 
@@ -221,6 +248,7 @@ export class GaussianEM implements EMHooks<GaussianParams> {
           b.sumX,
           b.scatter,
           b.work,
+          this.sw,
         ),
       );
     }
@@ -236,9 +264,23 @@ export class GaussianEM implements EMHooks<GaussianParams> {
       const rows = Math.min(per, n - first);
       // Handles are byte offsets into the shared memory: a slice of X starts `first` rows in.
       const x = this.x + first * d * 8;
+      const sw = this.sw === 0 ? 0 : this.sw + first * 8;
       return {
         kernel: this.kind.emStep,
-        args: [x, rows, d, this.means, this.precChol, this.logWeights, k, b.nk, b.sumX, b.scatter, b.work],
+        args: [
+          x,
+          rows,
+          d,
+          this.means,
+          this.precChol,
+          this.logWeights,
+          k,
+          b.nk,
+          b.sumX,
+          b.scatter,
+          b.work,
+          sw,
+        ],
       };
     });
     const totals = await (this.ws.parallel as NonNullable<Workspace['parallel']>)(jobs);
@@ -261,7 +303,8 @@ export class GaussianEM implements EMHooks<GaussianParams> {
           `Increase regCovar (now ${this.regCovar}) or rescale the data.`,
       );
     }
-    return total / this.n;
+    const prior = this.constrained ? this.constrained.logPrior(this.views.means, this.views.precChol) : 0;
+    return (total + prior) / this.totalWeight;
   }
 
   /**
@@ -271,6 +314,21 @@ export class GaussianEM implements EMHooks<GaussianParams> {
   mStep(): void {
     const { d, k } = this;
     const b = this.blocks[0];
+    if (this.constrained) {
+      const v = b.views;
+      const status = this.constrained.run(
+        v.nk,
+        v.sumX,
+        v.scatter,
+        this.views.means,
+        this.cov,
+        this.precChol,
+        this.weights,
+      );
+      if (status !== 0) throw new DegenerateCovarianceError(status - 1, this.kind, this.regCovar);
+      this.setWeights(this.weights);
+      return;
+    }
     const status = this.kern[this.kind.mStep](
       b.nk,
       b.sumX,
@@ -315,4 +373,11 @@ export class GaussianEM implements EMHooks<GaussianParams> {
 
 function addInto(into: Float64Array, from: Float64Array): void {
   for (let i = 0; i < into.length; i++) into[i] += from[i];
+}
+
+/** `k` distinct rows of positive weight, drawn uniformly among them (rows of weight 0 are dropped). */
+function weightedRowSample(rng: Random, weights: Float64Array, k: number): Int32Array {
+  const positive: number[] = [];
+  for (let i = 0; i < weights.length; i++) if (weights[i] > 0) positive.push(i);
+  return rng.sampleWithoutReplacement(positive.length, k).map((j) => positive[j]);
 }

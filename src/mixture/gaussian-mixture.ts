@@ -8,9 +8,13 @@ import { toArray, toMatrix, type Matrix, type MatrixInput } from '../util/matrix
 import { Random, randomFrom } from '../util/random';
 import { loadModule } from '../wasm/module';
 import { fitInWorker } from '../worker/remote-fit';
+import { checkSampleWeight, positiveRows } from '../util/weights';
 import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceKind, type CovarianceType } from './covariance';
 import { GaussianEM, INIT_PARAMS, type GaussianStart, type InitParams } from './gaussian-em';
+import { checkFixed, ConstrainedMStep, type FixedParameters } from './constrained-mstep';
+import { checkPriorOptions, resolvePrior, type PriorInput } from './prior';
 import type { GaussianParams } from './params';
+import { hasMissing, MissingEM, missingPosterior } from './missing-em';
 
 /** A parameter array: nested arrays in scikit-learn's shape, or the same values flat. */
 export type ArrayInput =
@@ -65,12 +69,34 @@ export interface GaussianMixtureOptions {
   worker?: boolean;
   /** Aborts fits: an aborted fit rejects with the signal's reason (an `AbortError` DOMException). */
   signal?: AbortSignal;
+  /**
+   * NaN entries of X: `'error'` (default) rejects them; `'marginalize'` treats them as missing at
+   * random and fits by exact EM over the observed entries (Ghahramani & Jordan 1994), and scoring
+   * methods accept NaN too (see `impute`). The starting point comes from the rows with no NaN when
+   * there are at least nComponents of them, else from mean-imputed data. Runs on one thread.
+   */
+  missing?: 'error' | 'marginalize';
+  /**
+   * Parameters kept at their starting values (the `*Init` given, else the initialisation's) through
+   * the fit; the others are re-estimated given them (a generalised EM: the bound still never decreases).
+   */
+  fixed?: FixedParameters;
+  /**
+   * mclust's conjugate prior: a MAP M-step, and `lowerBound` adds the log-prior divided by nSamples.
+   * `'default'` is mclust's `priorControl()`; see `PriorOptions` for the fields and their defaults.
+   */
+  prior?: PriorInput;
 }
 
 /** Per-call options of `fit` and `fitPredict`. */
 export interface FitOptions {
   /** Aborts this fit (overrides the model's `signal`). */
   signal?: AbortSignal;
+  /**
+   * `(nSamples)` non-negative weight of each row: an integer weight counts the row that many
+   * times, 0 drops it. The bound becomes the weighted mean log-likelihood.
+   */
+  sampleWeight?: ArrayLike<number>;
 }
 
 /** Progress of a Gaussian-mixture fit: the iteration and the parameters after its M-step (copies). */
@@ -102,6 +128,9 @@ interface Settings {
   randomState?: number;
   onIteration?: (info: GaussianIterationInfo) => void;
   signal?: AbortSignal;
+  missing: 'error' | 'marginalize';
+  fixed: Required<FixedParameters>;
+  prior: PriorInput | null;
 }
 
 const BACKENDS: Record<BackendName, Backend> = { wasm: wasmBackend, js: jsBackend };
@@ -178,11 +207,14 @@ export class GaussianMixture {
       threads: options.threads ?? 'auto',
       worker: options.worker ?? false,
       signal: options.signal,
+      missing: requireOneOf('missing', options.missing ?? 'error', ['error', 'marginalize'] as const),
       weightsInit: options.weightsInit,
       meansInit: options.meansInit,
       precisionsInit: options.precisionsInit,
       randomState: options.randomState,
       onIteration: options.onIteration,
+      fixed: checkFixed(options.fixed),
+      prior: checkPriorOptions(options.prior),
     };
     if (s.randomState !== undefined) requireInteger('randomState', s.randomState, 0, 0xffffffff);
     if (s.threads !== 'auto') requireInteger('threads', s.threads, 1, 1024);
@@ -216,33 +248,38 @@ export class GaussianMixture {
    * Throws (rejects) on invalid data or options, and when a covariance becomes singular.
    */
   async fit(X: MatrixInput, options: FitOptions = {}): Promise<this> {
-    const data = toMatrix(X);
+    const data = this.matrix(X);
     const signal = options.signal ?? this.settings.signal;
     if (signal !== undefined && !isAbortSignal(signal)) {
       throw new TypeError(`signal must be an AbortSignal, got ${show(signal)}`);
     }
     signal?.throwIfAborted();
+    const sampleWeight = checkSampleWeight(options.sampleWeight, data.rows);
     if (this.settings.worker) {
-      await this.fitInWorker(data, signal);
+      await this.fitInWorker(data, signal, sampleWeight);
       return this;
     }
     if (this.settings.backend === 'wasm') await loadModule();
-    await this.fitMatrix(data, signal);
+    await this.fitMatrix(data, signal, sampleWeight);
     return this;
   }
 
   /** Fits, then labels `X`: equal to `fit(X)` followed by `predict(X)`. Resolves to `Int32Array (nSamples)`. */
   async fitPredict(X: MatrixInput, options: FitOptions = {}): Promise<Int32Array> {
-    const data = toMatrix(X);
+    const data = this.matrix(X);
     await this.fit(data, options);
     return this.predict(data);
   }
 
-  private async fitInWorker(X: Matrix, signal: AbortSignal | undefined): Promise<void> {
+  private async fitInWorker(
+    X: Matrix,
+    signal: AbortSignal | undefined,
+    sampleWeight: Float64Array | null,
+  ): Promise<void> {
     const { onIteration, signal: _signal, worker: _worker, ...options } = this.settings;
     const warm = this.settings.warmStart && this.fitted ? this.toJSON() : null;
     const json = await fitInWorker(
-      { options, X, warm, reportIterations: onIteration !== undefined },
+      { options, X, sampleWeight, warm, reportIterations: onIteration !== undefined },
       onIteration as ((info: unknown) => void) | undefined,
       signal,
     );
@@ -250,11 +287,20 @@ export class GaussianMixture {
     this.fitted = fittedFromJSON(json as GaussianMixtureJSON, this.kind);
   }
 
-  private async fitMatrix(X: Matrix, signal: AbortSignal | undefined): Promise<void> {
+  private async fitMatrix(
+    X: Matrix,
+    signal: AbortSignal | undefined,
+    sampleWeight: Float64Array | null,
+  ): Promise<void> {
     const s = this.settings;
     const k = s.nComponents;
     if (k > X.rows) {
       throw new RangeError(`nComponents must be an integer in [1, nSamples=${X.rows}], got ${k}`);
+    }
+    if (k > positiveRows(sampleWeight, X.rows)) {
+      throw new RangeError(
+        `nComponents (${k}) must not exceed the number of rows with a positive sampleWeight (${positiveRows(sampleWeight, X.rows)})`,
+      );
     }
     const warm = s.warmStart && this.fitted !== null;
     if (warm && (this.fitted as Fitted).nFeatures !== X.cols) {
@@ -263,10 +309,45 @@ export class GaussianMixture {
       );
     }
     const start = warm ? {} : this.checkedStart(X.cols);
-    const threads = s.backend === 'wasm' ? await threadsFor(s.threads, X, k, this.kind) : 1;
+    const missing = s.missing === 'marginalize' && hasMissing(X);
+    const threads = s.backend === 'wasm' && !missing ? await threadsFor(s.threads, X, k, this.kind) : 1;
     const ws = threads > 1 ? await acquireShared() : BACKENDS[s.backend].acquire();
     try {
-      const em = new GaussianEM(ws, X, k, this.kind, s.regCovar, s.initParams, start, threads);
+      const { fixed, prior } = s;
+      const constrained =
+        prior || fixed.weights || fixed.means || fixed.covariances
+          ? new ConstrainedMStep(
+              ws,
+              k,
+              X.cols,
+              this.kind,
+              s.regCovar,
+              fixed,
+              prior && resolvePrior(prior, X, k, this.kind.type),
+            )
+          : null;
+      if (missing && sampleWeight) {
+        throw new RangeError("sampleWeight is not supported yet with missing: 'marginalize' and NaN in X");
+      }
+      if (missing && constrained) {
+        throw new RangeError(
+          "prior and fixed are not supported yet with missing: 'marginalize' and NaN in X",
+        );
+      }
+      const em = missing
+        ? new MissingEM(ws, X, k, this.kind, s.regCovar, s.initParams, start)
+        : new GaussianEM(
+            ws,
+            X,
+            k,
+            this.kind,
+            s.regCovar,
+            s.initParams,
+            start,
+            threads,
+            constrained,
+            sampleWeight,
+          );
       if (warm) em.restore(this.fitted as Fitted);
       const result = await runEM(em, {
         maxIter: s.maxIter,
@@ -338,7 +419,7 @@ export class GaussianMixture {
     read: (resp: Float64Array, lse: Float64Array, n: number) => T,
   ): T {
     const f = this.requireFitted(method);
-    const m = toMatrix(X);
+    const m = this.matrix(X);
     if (m.cols !== f.nFeatures) {
       throw new RangeError(
         `X has ${m.cols} features, but this GaussianMixture was fitted with ${f.nFeatures}`,
@@ -348,6 +429,10 @@ export class GaussianMixture {
     const { rows: n, cols: d } = m;
     const ws = BACKENDS[this.settings.backend].acquire();
     try {
+      if (hasMissing(m)) {
+        const r = missingPosterior(ws, m, k, this.kind, f);
+        return read(r.resp, r.lse, n);
+      }
       const x = ws.allocF64(n * d);
       const out = ws.allocF64(n * k);
       const lse = ws.allocF64(n);
@@ -385,17 +470,63 @@ export class GaussianMixture {
     return this.posterior(X, 'predictProba', (resp) => Float64Array.from(resp));
   }
 
+  /**
+   * `X (nSamples × nFeatures)` with each NaN (missing) entry replaced by its conditional expectation
+   * under the fitted model, `Σ_k p(k | x_o) E[x_m | x_o, k]`; observed entries are copied unchanged.
+   * Needs `missing: 'marginalize'`. Returns `Float64Array (nSamples × nFeatures)`.
+   */
+  impute(X: MatrixInput): Float64Array {
+    const f = this.requireFitted('impute');
+    if (this.settings.missing !== 'marginalize') {
+      throw new Error("impute needs a GaussianMixture created with missing: 'marginalize'");
+    }
+    const m = this.matrix(X);
+    if (m.cols !== f.nFeatures) {
+      throw new RangeError(
+        `X has ${m.cols} features, but this GaussianMixture was fitted with ${f.nFeatures}`,
+      );
+    }
+    if (!hasMissing(m)) return Float64Array.from(m.data);
+    const ws = BACKENDS[this.settings.backend].acquire();
+    try {
+      return missingPosterior(ws, m, this.nComponents, this.kind, f).xhat;
+    } finally {
+      ws.release();
+    }
+  }
+
+  /** The data matrix, with NaN allowed (as missing) when `missing` is `'marginalize'`. */
+  private matrix(X: MatrixInput): Matrix {
+    return toMatrix(X, 'X', this.settings.missing === 'marginalize');
+  }
+
   /** Log-density `log p(x)` of each row: `Float64Array (nSamples)`. */
   scoreSamples(X: MatrixInput): Float64Array {
     return this.posterior(X, 'scoreSamples', (_resp, lse) => Float64Array.from(lse));
   }
 
-  /** Mean log-likelihood per sample of `X`. */
-  score(X: MatrixInput): number {
-    return this.posterior(X, 'score', (_resp, lse, n) => {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += lse[i];
-      return s / n;
+  /** Mean log-likelihood per sample of `X` (weighted mean with `sampleWeight`). */
+  score(X: MatrixInput, options: Pick<FitOptions, 'sampleWeight'> = {}): number {
+    const m = this.matrix(X);
+    return this.weightedLogLikelihood(m, options.sampleWeight, 'score').mean;
+  }
+
+  /** Σ w·log p(x) over the rows of X, its weight total, and their ratio. */
+  private weightedLogLikelihood(
+    m: Matrix,
+    sampleWeight: ArrayLike<number> | undefined,
+    method: string,
+  ): { sum: number; total: number; mean: number } {
+    const w = checkSampleWeight(sampleWeight, m.rows);
+    return this.posterior(m, method, (_resp, lse, n) => {
+      let sum = 0;
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const wi = w ? w[i] : 1;
+        if (wi !== 0) sum += wi * lse[i];
+        total += wi;
+      }
+      return { sum, total, mean: sum / total };
     });
   }
 
@@ -406,16 +537,19 @@ export class GaussianMixture {
     return this.kind.covarianceParameters(k, f.nFeatures) + k * f.nFeatures + k - 1;
   }
 
-  /** Bayesian information criterion on `X`: `−2·n·score(X) + p·ln n`; lower is better. */
-  bic(X: MatrixInput): number {
-    const m = toMatrix(X);
-    return -2 * this.score(m) * m.rows + this.nParameters() * Math.log(m.rows);
+  /**
+   * Bayesian information criterion on `X`: `−2·n·score(X) + p·ln n`; lower is better. With
+   * `sampleWeight`, n is the total weight and the log-likelihood is weighted.
+   */
+  bic(X: MatrixInput, options: Pick<FitOptions, 'sampleWeight'> = {}): number {
+    const { sum, total } = this.weightedLogLikelihood(this.matrix(X), options.sampleWeight, 'bic');
+    return -2 * sum + this.nParameters() * Math.log(total);
   }
 
-  /** Akaike information criterion on `X`: `−2·n·score(X) + 2p`; lower is better. */
-  aic(X: MatrixInput): number {
-    const m = toMatrix(X);
-    return -2 * this.score(m) * m.rows + 2 * this.nParameters();
+  /** Akaike information criterion on `X`: `−2·n·score(X) + 2p`; lower is better. Weighted as `bic`. */
+  aic(X: MatrixInput, options: Pick<FitOptions, 'sampleWeight'> = {}): number {
+    const { sum } = this.weightedLogLikelihood(this.matrix(X), options.sampleWeight, 'aic');
+    return -2 * sum + 2 * this.nParameters();
   }
 
   /**
@@ -548,7 +682,7 @@ export class GaussianMixture {
     json: GaussianMixtureJSON | string,
     options: Pick<
       GaussianMixtureOptions,
-      'backend' | 'threads' | 'worker' | 'warmStart' | 'onIteration' | 'signal'
+      'backend' | 'threads' | 'worker' | 'warmStart' | 'onIteration' | 'signal' | 'missing'
     > = {},
   ): GaussianMixture {
     const o = (typeof json === 'string' ? JSON.parse(json) : json) as GaussianMixtureJSON;

@@ -89,7 +89,8 @@ const addDiagonal: AddScatter = (scatter, c, r, diff, d) => {
 /**
  * The shared fused pass: per row, `w_c = log N(x_i | μ_c, Σ_c) + logWeights[c]`,
  * `m_i = logsumexp_c w_c`, `r_ic = exp(w_c − max) / Σ_c' exp(w_c' − max)`; then for every `r_ic ≠ 0`
- * the statistics about the current means. Returns `Σ_i m_i`.
+ * the statistics about the current means. Returns `Σ_i m_i`. With `sampleWeight (n)`, row i's
+ * responsibilities and `m_i` are multiplied by its weight.
  */
 function emStep(
   x: Float64Array,
@@ -104,6 +105,7 @@ function emStep(
   work: Float64Array,
   density: Density,
   addScatter: AddScatter,
+  sampleWeight: Float64Array | null,
 ): number {
   const w = work.subarray(0, k);
   const diff = work.subarray(k, k + d);
@@ -132,7 +134,14 @@ function emStep(
       m = max + Math.log(sum);
       for (let c = 0; c < k; c++) w[c] /= sum;
     }
-    total += m;
+    if (sampleWeight) {
+      // A weighted row counts as that many copies of itself; weight 0 drops it.
+      const wi = sampleWeight[i];
+      if (!Number.isNaN(m)) for (let c = 0; c < k; c++) w[c] *= wi;
+      total += wi === 0 && !Number.isNaN(m) ? 0 : wi * m;
+    } else {
+      total += m;
+    }
     for (let c = 0; c < k; c++) {
       const r = w[c];
       if (r === 0) continue;
@@ -158,6 +167,7 @@ function emStep(
  * @param sumX - `(k × d)` accumulates `Σ_i r_ic (x_i − μ_c)`.
  * @param scatter - `(k × d × d)` accumulates the upper triangle of `Σ_i r_ic (x_i − μ_c)(x_i − μ_c)ᵀ`.
  * @param work - `emStepWorkLength(k, d)` scratch.
+ * @param sampleWeight - `(n)` non-negative row weights, or null for weight 1 everywhere.
  * @returns `Σ_i logsumexp_c (log N(x_i | μ_c, Σ_c) + logWeights[c])`.
  */
 export function emStepFull(
@@ -172,9 +182,24 @@ export function emStepFull(
   sumX: Float64Array,
   scatter: Float64Array,
   work: Float64Array,
+  sampleWeight: Float64Array | null,
 ): number {
   const density = triangular(precChol, d, false);
-  return emStep(x, n, d, means, logWeights, k, nk, sumX, scatter, work, density, addUpper(false));
+  return emStep(
+    x,
+    n,
+    d,
+    means,
+    logWeights,
+    k,
+    nk,
+    sumX,
+    scatter,
+    work,
+    density,
+    addUpper(false),
+    sampleWeight,
+  );
 }
 
 /** As {@link emStepFull} with one `precChol (d × d)` and one upper-triangular `scatter (d × d)` summed over components. */
@@ -190,9 +215,24 @@ export function emStepTied(
   sumX: Float64Array,
   scatter: Float64Array,
   work: Float64Array,
+  sampleWeight: Float64Array | null,
 ): number {
   const density = triangular(precChol, d, true);
-  return emStep(x, n, d, means, logWeights, k, nk, sumX, scatter, work, density, addUpper(true));
+  return emStep(
+    x,
+    n,
+    d,
+    means,
+    logWeights,
+    k,
+    nk,
+    sumX,
+    scatter,
+    work,
+    density,
+    addUpper(true),
+    sampleWeight,
+  );
 }
 
 /** As {@link emStepFull} with `precChol (k × d)` (1/σ) and the diagonal `scatter (k × d)`. */
@@ -208,9 +248,10 @@ export function emStepDiag(
   sumX: Float64Array,
   scatter: Float64Array,
   work: Float64Array,
+  sampleWeight: Float64Array | null,
 ): number {
   const density = diagonal(precChol, d, false);
-  return emStep(x, n, d, means, logWeights, k, nk, sumX, scatter, work, density, addDiagonal);
+  return emStep(x, n, d, means, logWeights, k, nk, sumX, scatter, work, density, addDiagonal, sampleWeight);
 }
 
 /** As {@link emStepDiag} with `precChol (k)`, one 1/σ per component; the scatter is still `(k × d)`. */
@@ -226,9 +267,10 @@ export function emStepSpherical(
   sumX: Float64Array,
   scatter: Float64Array,
   work: Float64Array,
+  sampleWeight: Float64Array | null,
 ): number {
   const density = diagonal(precChol, d, true);
-  return emStep(x, n, d, means, logWeights, k, nk, sumX, scatter, work, density, addDiagonal);
+  return emStep(x, n, d, means, logWeights, k, nk, sumX, scatter, work, density, addDiagonal, sampleWeight);
 }
 
 /**

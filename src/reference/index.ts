@@ -4,3 +4,4 @@ export * from './fused.js';
 export * from './gaussian.js';
 export * from './kmeans.js';
 export * from './linalg.js';
+export * from './missing.js';

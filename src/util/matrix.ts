@@ -12,9 +12,12 @@ export type MatrixInput = readonly (readonly number[])[] | Matrix;
 
 /**
  * Checks and normalises a data matrix: nested rows of equal length, or `{ data, rows, cols }`.
- * Every entry must be finite; the error names the first bad entry.
+ * Every entry must be finite (or NaN, a missing value, when `allowNaN`); the error names the first
+ * bad entry.
  */
-export function toMatrix(input: unknown, name = 'X'): Matrix {
+export function toMatrix(input: unknown, name = 'X', allowNaN = false): Matrix {
+  const ok = (v: number): boolean => Number.isFinite(v) || (allowNaN && Number.isNaN(v));
+  const wanted = allowNaN ? 'a finite number or NaN (missing)' : 'a finite number';
   if (Array.isArray(input)) {
     const rows = input.length;
     if (rows === 0) throw new RangeError(`${name} must have at least one row, got an empty array`);
@@ -35,8 +38,8 @@ export function toMatrix(input: unknown, name = 'X'): Matrix {
       }
       for (let j = 0; j < cols; j++) {
         const v = row[j];
-        if (typeof v !== 'number' || !Number.isFinite(v)) {
-          throw new RangeError(`${name}[${i}][${j}] must be a finite number, got ${show(v)}`);
+        if (typeof v !== 'number' || !ok(v)) {
+          throw new RangeError(`${name}[${i}][${j}] must be ${wanted}, got ${show(v)}`);
         }
         data[i * cols + j] = v;
       }
@@ -60,9 +63,9 @@ export function toMatrix(input: unknown, name = 'X'): Matrix {
       );
     }
     for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i])) {
+      if (!ok(data[i])) {
         const r = Math.floor(i / cols);
-        throw new RangeError(`${name}[${r}][${i - r * cols}] must be a finite number, got ${show(data[i])}`);
+        throw new RangeError(`${name}[${r}][${i - r * cols}] must be ${wanted}, got ${show(data[i])}`);
       }
     }
     return { data, rows, cols };

@@ -21,7 +21,7 @@ async function serve(request: FitRequest, post: (reply: FitReply) => void): Prom
           onIteration,
         })
       : new GaussianMixture({ ...options, onIteration });
-    await gm.fit(request.X);
+    await gm.fit(request.X, { sampleWeight: request.sampleWeight ?? undefined });
     post({ type: 'done', model: gm.toJSON() });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

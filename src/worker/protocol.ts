@@ -4,6 +4,7 @@ import type { Matrix } from '../util/matrix';
 export interface FitRequest {
   options: Record<string, unknown>;
   X: Matrix;
+  sampleWeight: Float64Array | null;
   /** The fitted model to continue from (`warmStart`), as `toJSON()` gives it. */
   warm: unknown;
   reportIterations: boolean;

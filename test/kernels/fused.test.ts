@@ -100,9 +100,22 @@ function problem(seed: number, type: CovType, n: number, d: number, k: number): 
 }
 
 const emStep =
-  (type: CovType, n: number, d: number, k: number, x = 'x'): Call =>
+  (type: CovType, n: number, d: number, k: number, x = 'x', weights = ''): Call =>
   (kern, h) =>
-    kern[`emStep${type}`](h[x], n, d, h.means, h.precChol, h.logWeights, k, h.nk, h.sumX, h.scatter, h.work);
+    kern[`emStep${type}`](
+      h[x],
+      n,
+      d,
+      h.means,
+      h.precChol,
+      h.logWeights,
+      k,
+      h.nk,
+      h.sumX,
+      h.scatter,
+      h.work,
+      weights ? h[weights] : 0,
+    );
 
 const mStep =
   (type: CovType, d: number, k: number, reg: number): Call =>
@@ -259,6 +272,42 @@ describe.each(SHAPES)('n=%i d=%i k=%i', (n, d, k) => {
       );
     }
   });
+});
+
+describe('sample weights', () => {
+  const [n, d, k] = [77, 3, 4];
+
+  it.each(TYPES)(
+    'emStep%s: Wasm == TypeScript with weights, and integer weights == repeated rows',
+    (type) => {
+      const p = problem(11, type, n, d, k);
+      const rng = new Random(5);
+      // Weights 0, 1, 2 and 3: zero drops a row, an integer repeats it.
+      const weights = Float64Array.from({ length: n }, () => Math.floor(rng.uniform() * 4));
+      const stats = {
+        nk: new Float64Array(k),
+        sumX: new Float64Array(k * d),
+        scatter: new Float64Array(scatterLength(type, k, d)),
+      };
+      const inputs = { ...p, ...stats, weights };
+      const wasm = run(wasmBackend, inputs, emStep(type, n, d, k, 'x', 'weights'), k, d);
+      const js = run(jsBackend, inputs, emStep(type, n, d, k, 'x', 'weights'), k, d);
+      expectClose(wasm, js, 1e-12);
+      const rows: number[] = [];
+      for (let i = 0; i < n; i++)
+        for (let r = 0; r < weights[i]; r++) rows.push(...p.x.subarray(i * d, i * d + d));
+      const repeated = Float64Array.from(rows);
+      const m = repeated.length / d;
+      for (const backend of BACKENDS) {
+        const weighted = backend === wasmBackend ? wasm : js;
+        const copies = run(backend, { ...p, ...stats, x: repeated, weights }, emStep(type, m, d, k), k, d);
+        expect(maxRelDiff([weighted.result], [copies.result])).toBeLessThanOrEqual(1e-12);
+        for (const name of ['nk', 'sumX', 'scatter']) {
+          expect(maxRelDiff(weighted.out[name], copies.out[name]), name).toBeLessThanOrEqual(1e-12);
+        }
+      }
+    },
+  );
 });
 
 describe('row blocks, −∞ rows, failures', () => {

@@ -1,0 +1,420 @@
+import type { Handle, Kernels, Workspace } from '../backend/types';
+import type { EMHooks } from '../em/loop';
+import type { Matrix } from '../util/matrix';
+import type { Random } from '../util/random';
+import type { CovarianceKind } from './covariance';
+import { DegenerateCovarianceError, GaussianEM, type GaussianStart, type InitParams } from './gaussian-em';
+import type { GaussianParams } from './params';
+
+/**
+ * The rows of a data matrix grouped by missingness pattern (which entries are NaN). Pattern `p`
+ * covers sorted rows `starts[p] … starts[p + 1] − 1`, which are the original rows `order[…]`;
+ * `idx (nPatterns × d)` lists its `nObs[p]` observed features ascending, then its missing ones.
+ */
+export interface MissingPatterns {
+  order: Int32Array;
+  starts: Int32Array;
+  nObs: Int32Array;
+  idx: Int32Array;
+}
+
+export function hasMissing(X: Matrix): boolean {
+  for (let i = 0; i < X.data.length; i++) if (Number.isNaN(X.data[i])) return true;
+  return false;
+}
+
+/** Groups the rows of `X` by pattern, in order of first appearance. Throws on a row with no observed entry. */
+export function missingPatterns(X: Matrix): MissingPatterns {
+  const { rows: n, cols: d, data } = X;
+  const groups = new Map<string, number[]>();
+  const mask = new Array<string>(d);
+  for (let i = 0; i < n; i++) {
+    let observed = 0;
+    for (let j = 0; j < d; j++) {
+      const nan = Number.isNaN(data[i * d + j]);
+      mask[j] = nan ? '1' : '0';
+      if (!nan) observed++;
+    }
+    if (observed === 0) {
+      throw new RangeError(
+        `X[${i}] has no observed value (every entry is NaN): remove rows with nothing observed before fitting`,
+      );
+    }
+    const key = mask.join('');
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  }
+  const P = groups.size;
+  const order = new Int32Array(n);
+  const starts = new Int32Array(P + 1);
+  const nObs = new Int32Array(P);
+  const idx = new Int32Array(P * d);
+  let p = 0;
+  let at = 0;
+  for (const rowsOf of groups.values()) {
+    starts[p] = at;
+    for (const i of rowsOf) order[at++] = i;
+    const r = rowsOf[0];
+    let o = 0;
+    for (let j = 0; j < d; j++) if (!Number.isNaN(data[r * d + j])) idx[p * d + o++] = j;
+    nObs[p] = o;
+    for (let j = 0, m = o; j < d; j++) if (Number.isNaN(data[r * d + j])) idx[p * d + m++] = j;
+    p++;
+  }
+  starts[P] = n;
+  return { order, starts, nObs, idx };
+}
+
+/** Every component's covariance as a full `(k × d × d)` matrix, whatever the covariance type. */
+function fullCovariances(
+  kind: CovarianceKind,
+  cov: Float64Array,
+  k: number,
+  d: number,
+  out: Float64Array,
+): void {
+  out.fill(0);
+  for (let c = 0; c < k; c++) {
+    const o = c * d * d;
+    for (let a = 0; a < d; a++) {
+      switch (kind.type) {
+        case 'full':
+          for (let b = 0; b < d; b++) out[o + a * d + b] = cov[o + a * d + b];
+          break;
+        case 'tied':
+          for (let b = 0; b < d; b++) out[o + a * d + b] = cov[a * d + b];
+          break;
+        case 'diag':
+          out[o + a * d + a] = cov[c * d + a];
+          break;
+        case 'spherical':
+          out[o + a * d + a] = cov[c];
+          break;
+      }
+    }
+  }
+}
+
+function singularMarginal(): Error {
+  return new Error(
+    'A covariance has a singular observed block (not positive definite): increase regCovar or rescale the data.',
+  );
+}
+
+/** The sorted copy of X (missing entries set to 0, never read) and the pattern table, in a workspace. */
+function placeRows(ws: Workspace, X: Matrix, pat: MissingPatterns): { x: Handle; idx: Handle } {
+  const x = ws.allocF64(X.data.length);
+  const idx = ws.allocI32(Math.max(1, pat.idx.length));
+  return { x, idx };
+}
+
+function fillRows(ws: Workspace, X: Matrix, pat: MissingPatterns, x: Handle, idx: Handle): void {
+  const { rows: n, cols: d, data } = X;
+  const xs = ws.f64(x, n * d);
+  for (let s = 0; s < n; s++) {
+    const i = pat.order[s];
+    for (let j = 0; j < d; j++) {
+      const v = data[i * d + j];
+      xs[s * d + j] = Number.isNaN(v) ? 0 : v;
+    }
+  }
+  ws.i32(idx, pat.idx.length).set(pat.idx);
+}
+
+/**
+ * The starting data for the chosen initialisation: the rows with no missing entry when there are
+ * at least k of them, otherwise every row with its missing entries replaced by the column mean of
+ * the observed ones.
+ */
+export function initialData(X: Matrix, k: number): Matrix {
+  const { rows: n, cols: d, data } = X;
+  const complete: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let ok = true;
+    for (let j = 0; j < d && ok; j++) ok = !Number.isNaN(data[i * d + j]);
+    if (ok) complete.push(i);
+  }
+  if (complete.length >= k) {
+    const out = new Float64Array(complete.length * d);
+    complete.forEach((i, r) => out.set(data.subarray(i * d, i * d + d), r * d));
+    return { data: out, rows: complete.length, cols: d };
+  }
+  const sum = new Float64Array(d);
+  const count = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      const v = data[i * d + j];
+      if (!Number.isNaN(v)) {
+        sum[j] += v;
+        count[j]++;
+      }
+    }
+  }
+  const out = Float64Array.from(data);
+  for (let i = 0; i < n * d; i++) {
+    if (Number.isNaN(out[i])) {
+      const j = i % d;
+      out[i] = count[j] > 0 ? sum[j] / count[j] : 0;
+    }
+  }
+  return { data: out, rows: n, cols: d };
+}
+
+/**
+ * One Gaussian-mixture fit on data with missing entries (NaN, missing at random), by exact EM
+ * (Ghahramani & Jordan 1994). The E-step uses each row's marginal density over its observed
+ * coordinates; the M-step the expected sufficient statistics: missing coordinates replaced by their
+ * conditional means `E[x_m | x_o, k] = μ_m + Σ_mo Σ_oo⁻¹ (x_o − μ_o)`, and the conditional
+ * covariance `Σ_mm − Σ_mo Σ_oo⁻¹ Σ_om` added to the second moments. Rows are grouped by pattern, so
+ * each pattern's factorisation is computed once per component and iteration (`missingFactors`),
+ * then its rows run through `missingEStep`. The statistics (shifted by the current means) have the
+ * fused kernels' form, so the M-step is the ordinary `mStep<T>` kernel. This path runs on one
+ * thread: the per-pattern calls are many and short, and threads were not needed to meet its target.
+ */
+export class MissingEM implements EMHooks<GaussianParams> {
+  readonly n: number;
+  readonly d: number;
+  private readonly kern: Kernels;
+  private readonly pat: MissingPatterns;
+  private readonly h: Record<
+    | 'x'
+    | 'idx'
+    | 'means'
+    | 'cov'
+    | 'precChol'
+    | 'covFull'
+    | 'factors'
+    | 'logWeights'
+    | 'nk'
+    | 'sumX'
+    | 'scatterFull'
+    | 'scatter'
+    | 'work',
+    Handle
+  >;
+  private readonly v: {
+    means: Float64Array;
+    cov: Float64Array;
+    precChol: Float64Array;
+    covFull: Float64Array;
+    logWeights: Float64Array;
+    nk: Float64Array;
+    scatterFull: Float64Array;
+    scatter: Float64Array;
+  };
+  private readonly init: GaussianEM;
+  private readonly weights: Float64Array;
+
+  constructor(
+    private readonly ws: Workspace,
+    X: Matrix,
+    private readonly k: number,
+    private readonly kind: CovarianceKind,
+    private readonly regCovar: number,
+    initParams: InitParams,
+    start: GaussianStart,
+  ) {
+    const { rows: n, cols: d } = X;
+    this.n = n;
+    this.d = d;
+    this.kern = ws.kernels;
+    this.pat = missingPatterns(X);
+    const covLength = kind.shape(k, d).reduce((a, b) => a * b, 1);
+    const scatterLength = kind.scatterLength(k, d);
+    const { x, idx } = placeRows(ws, X, this.pat);
+    this.h = {
+      x,
+      idx,
+      means: ws.allocF64(k * d),
+      cov: ws.allocF64(covLength),
+      precChol: ws.allocF64(covLength),
+      covFull: ws.allocF64(k * d * d),
+      factors: ws.allocF64(k * this.kern.missingFactorLength(d)),
+      logWeights: ws.allocF64(k),
+      nk: ws.allocF64(k),
+      sumX: ws.allocF64(k * d),
+      scatterFull: ws.allocF64(k * d * d),
+      scatter: ws.allocF64(scatterLength),
+      work: ws.allocF64(this.kern.missingWorkLength(k, d)),
+    };
+    // The initial fit allocates in the same workspace; every view is taken after it.
+    this.init = new GaussianEM(ws, initialData(X, k), k, kind, regCovar, initParams, start, 1);
+    fillRows(ws, X, this.pat, x, idx);
+    const h = this.h;
+    this.v = {
+      means: ws.f64(h.means, k * d),
+      cov: ws.f64(h.cov, covLength),
+      precChol: ws.f64(h.precChol, covLength),
+      covFull: ws.f64(h.covFull, k * d * d),
+      logWeights: ws.f64(h.logWeights, k),
+      nk: ws.f64(h.nk, k),
+      scatterFull: ws.f64(h.scatterFull, k * d * d),
+      scatter: ws.f64(h.scatter, scatterLength),
+    };
+    this.weights = new Float64Array(k);
+  }
+
+  /** The chosen initialisation on the complete rows (or mean-imputed data): see `initialData`. */
+  initialize(rng: Random): void {
+    this.init.initialize(rng);
+    this.restore(this.init.snapshot());
+  }
+
+  eStep(): number {
+    const { n, d, k, kern, h, pat } = this;
+    fullCovariances(this.kind, this.v.cov, k, d, this.v.covFull);
+    this.v.nk.fill(0);
+    this.ws.f64(h.sumX, k * d).fill(0);
+    this.v.scatterFull.fill(0);
+    let total = 0;
+    for (let p = 0; p + 1 < pat.starts.length; p++) {
+      const o = pat.nObs[p];
+      if (kern.missingFactors(h.covFull, k, d, h.idx, p, o, h.factors) !== 0) throw singularMarginal();
+      const first = pat.starts[p];
+      total += kern.missingEStep(
+        h.x,
+        first,
+        pat.starts[p + 1] - first,
+        d,
+        h.idx,
+        p,
+        o,
+        h.means,
+        h.factors,
+        h.logWeights,
+        k,
+        h.nk,
+        h.sumX,
+        h.scatterFull,
+        0,
+        0,
+        0,
+        h.work,
+      );
+    }
+    if (!Number.isFinite(total)) {
+      throw new Error(
+        `The log-likelihood became ${total}: some samples have zero density under every component. ` +
+          `Increase regCovar (now ${this.regCovar}) or rescale the data.`,
+      );
+    }
+    return total / n;
+  }
+
+  /** The M-step kernel of the covariance type, on the expected statistics reduced to its scatter form. */
+  mStep(): void {
+    const { d, k, h } = this;
+    const full = this.v.scatterFull;
+    const out = this.v.scatter;
+    let scatter = h.scatter;
+    switch (this.kind.type) {
+      case 'full':
+        scatter = h.scatterFull;
+        break;
+      case 'tied':
+        out.fill(0);
+        for (let c = 0; c < k; c++) for (let e = 0; e < d * d; e++) out[e] += full[c * d * d + e];
+        break;
+      case 'diag':
+      case 'spherical':
+        for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[c * d + j] = full[c * d * d + j * d + j];
+        break;
+    }
+    const status = this.kern[this.kind.mStep](
+      h.nk,
+      h.sumX,
+      scatter,
+      h.means,
+      k,
+      d,
+      this.regCovar,
+      h.cov,
+      h.precChol,
+    );
+    if (status !== 0) throw new DegenerateCovarianceError(status - 1, this.kind, this.regCovar);
+    const nk = this.v.nk;
+    let total = 0;
+    for (let c = 0; c < k; c++) total += nk[c];
+    for (let c = 0; c < k; c++) this.weights[c] = nk[c] / total;
+    this.setWeights(this.weights);
+  }
+
+  private setWeights(w: Float64Array): void {
+    if (w !== this.weights) this.weights.set(w);
+    for (let c = 0; c < this.k; c++) this.v.logWeights[c] = Math.log(w[c]);
+  }
+
+  /** Continue from fitted parameters (warm start). */
+  restore(p: GaussianParams): void {
+    this.setWeights(p.weights);
+    this.v.means.set(p.means);
+    this.v.cov.set(p.covariances);
+    this.v.precChol.set(p.precisionsCholesky);
+  }
+
+  snapshot(): GaussianParams {
+    return {
+      weights: Float64Array.from(this.weights),
+      means: Float64Array.from(this.v.means),
+      covariances: Float64Array.from(this.v.cov),
+      precisionsCholesky: Float64Array.from(this.v.precChol),
+    };
+  }
+}
+
+/** What the fitted model says about rows with missing entries, in the rows' original order. */
+export interface MissingPosterior {
+  /** `(n × k)` responsibilities `p(k | x_o)` */
+  resp: Float64Array;
+  /** `(n)` `log p(x_o)` */
+  lse: Float64Array;
+  /** `(n × d)` X with each missing entry replaced by `Σ_k p(k | x_o) E[x_m | x_o, k]` */
+  xhat: Float64Array;
+}
+
+/** The E-step of fitted parameters `p` on `X` (with NaN for missing entries), without statistics. */
+export function missingPosterior(
+  ws: Workspace,
+  X: Matrix,
+  k: number,
+  kind: CovarianceKind,
+  p: GaussianParams,
+): MissingPosterior {
+  const { rows: n, cols: d } = X;
+  const kern = ws.kernels;
+  const pat = missingPatterns(X);
+  const { x, idx } = placeRows(ws, X, pat);
+  const means = ws.allocF64(k * d);
+  const covFull = ws.allocF64(k * d * d);
+  const factors = ws.allocF64(k * kern.missingFactorLength(d));
+  const logW = ws.allocF64(k);
+  const resp = ws.allocF64(n * k);
+  const lse = ws.allocF64(n);
+  const xhat = ws.allocF64(n * d);
+  const work = ws.allocF64(kern.missingWorkLength(k, d));
+  fillRows(ws, X, pat, x, idx);
+  ws.f64(means, k * d).set(p.means);
+  fullCovariances(kind, p.covariances, k, d, ws.f64(covFull, k * d * d));
+  ws.f64(logW, k).set(p.weights.map(Math.log));
+  for (let q = 0; q + 1 < pat.starts.length; q++) {
+    const o = pat.nObs[q];
+    if (kern.missingFactors(covFull, k, d, idx, q, o, factors) !== 0) throw singularMarginal();
+    const first = pat.starts[q];
+    const rows = pat.starts[q + 1] - first;
+    kern.missingEStep(x, first, rows, d, idx, q, o, means, factors, logW, k, 0, 0, 0, resp, lse, xhat, work);
+  }
+  const sorted = { resp: ws.f64(resp, n * k), lse: ws.f64(lse, n), xhat: ws.f64(xhat, n * d) };
+  const out: MissingPosterior = {
+    resp: new Float64Array(n * k),
+    lse: new Float64Array(n),
+    xhat: new Float64Array(n * d),
+  };
+  for (let s = 0; s < n; s++) {
+    const i = pat.order[s];
+    out.lse[i] = sorted.lse[s];
+    out.resp.set(sorted.resp.subarray(s * k, s * k + k), i * k);
+    out.xhat.set(sorted.xhat.subarray(s * d, s * d + d), i * d);
+  }
+  return out;
+}

@@ -1,0 +1,197 @@
+import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance';
+import { DegenerateCovarianceError } from '../mixture/gaussian-em';
+import { GaussianMixture, type GaussianMixtureOptions } from '../mixture/gaussian-mixture';
+import { requireInteger, requireOneOf, show } from '../util/errors';
+import { toMatrix, type Matrix, type MatrixInput } from '../util/matrix';
+import { randomFrom, type Random } from '../util/random';
+
+export const CRITERIA = ['bic', 'icl', 'aic', 'cv'] as const;
+
+/**
+ * How models are compared. Every score is lower-is-better (scikit-learn's sign convention):
+ * - `'bic'`: `−2·log L + p·ln n` (mclust's BIC is the negative of this: higher is better there);
+ * - `'icl'`: BIC + 2·(entropy of the responsibilities, `−Σ_i Σ_c r_ic ln r_ic`) (mclust's ICL, negated,
+ *   with the soft entropy where mclust uses the hard assignment);
+ * - `'aic'`: `−2·log L + 2p`;
+ * - `'cv'`: minus the mean held-out log-likelihood per sample over `nFolds` folds.
+ */
+export type SelectionCriterion = (typeof CRITERIA)[number];
+
+/** Options of the underlying fits; the grid and the seed are set by `selectModel`. */
+export type SelectionModelOptions = Omit<
+  GaussianMixtureOptions,
+  'nComponents' | 'covarianceType' | 'nInit' | 'randomState' | 'warmStart' | 'onIteration'
+>;
+
+export interface SelectModelOptions {
+  /** Candidate numbers of components (integers in [1, nSamples]). Default 1…9 (those ≤ nSamples). */
+  nComponents?: readonly number[];
+  /** Candidate covariance types. Default all four. */
+  covarianceTypes?: readonly CovarianceType[];
+  /** Default `'bic'`. */
+  criterion?: SelectionCriterion;
+  /** Folds for `'cv'`, an integer in [2, nSamples]. Default 5. */
+  nFolds?: number;
+  /** Restarts of every fit. Default 1. */
+  nInit?: number;
+  /** Integer seed in [0, 2³²): the same seed gives the same table and the same best model. */
+  randomState?: number;
+  /** Called after each combination is scored. */
+  onProgress?: (progress: SelectionProgress) => void;
+  /** Passed to every `GaussianMixture` (tol, regCovar, maxIter, initParams, prior, backend …). */
+  modelOptions?: SelectionModelOptions;
+}
+
+export interface SelectionRow {
+  nComponents: number;
+  covarianceType: CovarianceType;
+  criterion: SelectionCriterion;
+  /** The criterion, lower is better; `Infinity` when the fit failed (see `error`). */
+  score: number;
+  /** Free parameters (scikit-learn's count). */
+  nParameters: number;
+  /** Why the fit failed (a covariance collapsed), if it did. */
+  error?: string;
+}
+
+export interface SelectionProgress {
+  /** Combinations scored so far, and in all. */
+  done: number;
+  total: number;
+  row: SelectionRow;
+}
+
+export interface SelectionResult {
+  /** One row per combination, covariance type major, in the order given. */
+  table: SelectionRow[];
+  /** The row with the lowest score (the first such row on a tie). */
+  bestRow: SelectionRow;
+  /** The best combination fitted on all of X. */
+  best: GaussianMixture;
+}
+
+/**
+ * Fits a Gaussian mixture for every (nComponents, covarianceType) pair on `X (nSamples × nFeatures)`
+ * and scores it by `criterion`; resolves to the table and the best model. Deterministic under
+ * `randomState`: every fit uses one seed drawn from it, and the folds come from a shuffle seeded by it.
+ */
+export async function selectModel(
+  X: MatrixInput,
+  options: SelectModelOptions = {},
+): Promise<SelectionResult> {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`options must be an object, got ${show(options)}`);
+  }
+  const data = toMatrix(X);
+  const n = data.rows;
+  const criterion = requireOneOf('criterion', options.criterion ?? 'bic', CRITERIA);
+  const nFolds = requireInteger('nFolds', options.nFolds ?? 5, 2, n);
+  const nInit = requireInteger('nInit', options.nInit ?? 1, 1);
+  if (options.randomState !== undefined) requireInteger('randomState', options.randomState, 0, 0xffffffff);
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new TypeError(`onProgress must be a function, got ${show(options.onProgress)}`);
+  }
+  const maxK = criterion === 'cv' ? n - Math.ceil(n / nFolds) : n;
+  const ks = checkList(
+    'nComponents',
+    options.nComponents ?? [1, 2, 3, 4, 5, 6, 7, 8, 9].filter((k) => k <= maxK),
+    (k) => requireInteger('nComponents', k, 1, maxK),
+  );
+  const types = checkList('covarianceTypes', options.covarianceTypes ?? COVARIANCE_TYPES, (t) =>
+    requireOneOf('covarianceTypes', t, COVARIANCE_TYPES),
+  );
+  const rng = randomFrom(options.randomState);
+  const seed = rng.seed();
+  const folds = criterion === 'cv' ? makeFolds(data, nFolds, rng) : [];
+  const make = (nComponents: number, covarianceType: CovarianceType): GaussianMixture =>
+    new GaussianMixture({ ...options.modelOptions, nComponents, covarianceType, nInit, randomState: seed });
+
+  const table: SelectionRow[] = [];
+  let best: { row: SelectionRow; model: GaussianMixture | null } | null = null;
+  const total = ks.length * types.length;
+  for (const covarianceType of types) {
+    for (const nComponents of ks) {
+      const row: SelectionRow = { nComponents, covarianceType, criterion, score: Infinity, nParameters: 0 };
+      let model: GaussianMixture | null = null;
+      try {
+        if (criterion === 'cv') {
+          let heldOut = 0;
+          for (const fold of folds)
+            heldOut += sumLogLikelihood(await make(nComponents, covarianceType).fit(fold.train), fold.test);
+          row.score = -heldOut / n;
+        } else {
+          model = await make(nComponents, covarianceType).fit(data);
+          row.score = information(model, data, criterion);
+        }
+      } catch (e) {
+        if (!(e instanceof DegenerateCovarianceError)) throw e;
+        row.error = e.message;
+        model = null;
+      }
+      row.nParameters = parameterCount(nComponents, covarianceType, data.cols);
+      table.push(row);
+      if (!best || row.score < best.row.score) best = { row, model };
+      options.onProgress?.({ done: table.length, total, row });
+    }
+  }
+  const chosen = best as { row: SelectionRow; model: GaussianMixture | null };
+  if (!(chosen.row.score < Infinity)) {
+    throw new Error(
+      `selectModel: every combination failed (${chosen.row.error ?? 'no finite score'}); increase modelOptions.regCovar or use fewer components`,
+    );
+  }
+  const bestModel = chosen.model ?? (await make(chosen.row.nComponents, chosen.row.covarianceType).fit(data));
+  return { table, bestRow: chosen.row, best: bestModel };
+}
+
+function checkList<T>(name: string, list: unknown, check: (v: unknown) => T): T[] {
+  if (!Array.isArray(list)) throw new TypeError(`${name} must be an array, got ${show(list)}`);
+  if (list.length === 0) throw new RangeError(`${name} must not be empty, got []`);
+  const out = list.map(check);
+  const seen = new Set<T>();
+  for (const v of out) {
+    if (seen.has(v)) throw new RangeError(`${name} must not repeat a value, got ${show(v)} twice`);
+    seen.add(v);
+  }
+  return out;
+}
+
+function information(model: GaussianMixture, X: Matrix, criterion: 'bic' | 'icl' | 'aic'): number {
+  if (criterion === 'aic') return model.aic(X);
+  const bic = model.bic(X);
+  if (criterion === 'bic') return bic;
+  const resp = model.predictProba(X);
+  let entropy = 0;
+  for (const r of resp) if (r > 0) entropy -= r * Math.log(r);
+  return bic + 2 * entropy;
+}
+
+function sumLogLikelihood(model: GaussianMixture, X: Matrix): number {
+  let s = 0;
+  for (const v of model.scoreSamples(X)) s += v;
+  return s;
+}
+
+function parameterCount(k: number, type: CovarianceType, d: number): number {
+  return COVARIANCE_KINDS[type].covarianceParameters(k, d) + k * d + k - 1;
+}
+
+/** `nFolds` folds of a seeded shuffle of the rows: fold f tests on its rows and trains on the rest. */
+function makeFolds(X: Matrix, nFolds: number, rng: Random): { train: Matrix; test: Matrix }[] {
+  const { rows: n, cols: d, data } = X;
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const pick = (rows: number[]): Matrix => {
+    const out = new Float64Array(rows.length * d);
+    rows.forEach((r, i) => out.set(data.subarray(r * d, r * d + d), i * d));
+    return { data: out, rows: rows.length, cols: d };
+  };
+  return Array.from({ length: nFolds }, (_, f) => {
+    const lo = Math.floor((f * n) / nFolds);
+    const hi = Math.floor(((f + 1) * n) / nFolds);
+    return { test: pick(order.slice(lo, hi)), train: pick([...order.slice(0, lo), ...order.slice(hi)]) };
+  });
+}
