@@ -5,6 +5,7 @@ import type { Matrix } from '../util/matrix';
 import type { Random } from '../util/random';
 import type { ConstrainedMStep } from './constrained-mstep';
 import type { CovarianceKind } from './covariance';
+import { MixtureParams } from './mixture-params';
 import { EPS, type GaussianParams } from './params';
 
 export const INIT_PARAMS = ['kmeans', 'k-means++', 'random', 'random_from_data'] as const;
@@ -70,7 +71,7 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     cov: Float64Array;
     logWeights: Float64Array;
   };
-  private readonly weights: Float64Array;
+  private readonly params: MixtureParams;
   /** Sample weights (handle 0 and null when unweighted) and their sum (n when unweighted). */
   private readonly sw: Handle;
   private readonly rowWeights: Float64Array | null;
@@ -128,7 +129,7 @@ export class GaussianEM implements EMHooks<GaussianParams> {
       ...h,
       views: { nk: ws.f64(h.nk, k), sumX: ws.f64(h.sumX, k * d), scatter: ws.f64(h.scatter, scatterLength) },
     }));
-    this.weights = new Float64Array(k);
+    this.params = new MixtureParams(this.views);
   }
 
   private needsKMeans(): boolean {
@@ -144,7 +145,7 @@ export class GaussianEM implements EMHooks<GaussianParams> {
       this.initialResponsibilities(rng);
       this.parametersFromResponsibilities();
     }
-    if (s.weights) this.setWeights(s.weights);
+    if (s.weights) this.params.setWeights(s.weights);
     if (s.means) this.views.means.set(s.means);
     if (s.precisionsCholesky && s.covariances) {
       this.views.precChol.set(s.precisionsCholesky);
@@ -222,8 +223,7 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     kind.accumulateScatter(kern, this.x, n, d, this.resp, k, this.means, b.scatter);
     const status = kind.finalize(kern, b.scatter, b.nk, v.nk, k, d, this.regCovar, this.cov, this.precChol);
     if (status !== 0) throw new DegenerateCovarianceError(status - 1, kind, this.regCovar);
-    for (let c = 0; c < k; c++) this.weights[c] = v.nk[c] / this.totalWeight;
-    this.setWeights(this.weights);
+    this.params.setWeightsFromCounts(v.nk, this.totalWeight);
   }
 
   eStep(): number | Promise<number> {
@@ -323,10 +323,10 @@ export class GaussianEM implements EMHooks<GaussianParams> {
         this.views.means,
         this.cov,
         this.precChol,
-        this.weights,
+        this.params.weights,
       );
       if (status !== 0) throw new DegenerateCovarianceError(status - 1, this.kind, this.regCovar);
-      this.setWeights(this.weights);
+      this.params.setWeights(this.params.weights);
       return;
     }
     const status = this.kern[this.kind.mStep](
@@ -341,33 +341,16 @@ export class GaussianEM implements EMHooks<GaussianParams> {
       this.precChol,
     );
     if (status !== 0) throw new DegenerateCovarianceError(status - 1, this.kind, this.regCovar);
-    const nk = b.views.nk;
-    let total = 0;
-    for (let c = 0; c < k; c++) total += nk[c];
-    for (let c = 0; c < k; c++) this.weights[c] = nk[c] / total;
-    this.setWeights(this.weights);
-  }
-
-  private setWeights(w: Float64Array): void {
-    if (w !== this.weights) this.weights.set(w);
-    for (let c = 0; c < this.k; c++) this.views.logWeights[c] = Math.log(w[c]);
+    this.params.setWeightsFromCounts(b.views.nk);
   }
 
   /** Continue from fitted parameters (warm start). */
   restore(p: GaussianParams): void {
-    this.setWeights(p.weights);
-    this.views.means.set(p.means);
-    this.views.cov.set(p.covariances);
-    this.views.precChol.set(p.precisionsCholesky);
+    this.params.restore(p);
   }
 
   snapshot(): GaussianParams {
-    return {
-      weights: Float64Array.from(this.weights),
-      means: Float64Array.from(this.views.means),
-      covariances: Float64Array.from(this.views.cov),
-      precisionsCholesky: Float64Array.from(this.views.precChol),
-    };
+    return this.params.snapshot();
   }
 }
 

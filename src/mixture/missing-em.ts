@@ -4,6 +4,7 @@ import type { Matrix } from '../util/matrix';
 import type { Random } from '../util/random';
 import type { CovarianceKind } from './covariance';
 import { DegenerateCovarianceError, GaussianEM, type GaussianStart, type InitParams } from './gaussian-em';
+import { MixtureParams } from './mixture-params';
 import type { GaussianParams } from './params';
 
 /**
@@ -204,7 +205,7 @@ export class MissingEM implements EMHooks<GaussianParams> {
     scatter: Float64Array;
   };
   private readonly init: GaussianEM;
-  private readonly weights: Float64Array;
+  private readonly params: MixtureParams;
 
   constructor(
     private readonly ws: Workspace,
@@ -252,7 +253,7 @@ export class MissingEM implements EMHooks<GaussianParams> {
       scatterFull: ws.f64(h.scatterFull, k * d * d),
       scatter: ws.f64(h.scatter, scatterLength),
     };
-    this.weights = new Float64Array(k);
+    this.params = new MixtureParams(this.v);
   }
 
   /** The chosen initialisation on the complete rows (or mean-imputed data): see `initialData`. */
@@ -333,33 +334,16 @@ export class MissingEM implements EMHooks<GaussianParams> {
       h.precChol,
     );
     if (status !== 0) throw new DegenerateCovarianceError(status - 1, this.kind, this.regCovar);
-    const nk = this.v.nk;
-    let total = 0;
-    for (let c = 0; c < k; c++) total += nk[c];
-    for (let c = 0; c < k; c++) this.weights[c] = nk[c] / total;
-    this.setWeights(this.weights);
-  }
-
-  private setWeights(w: Float64Array): void {
-    if (w !== this.weights) this.weights.set(w);
-    for (let c = 0; c < this.k; c++) this.v.logWeights[c] = Math.log(w[c]);
+    this.params.setWeightsFromCounts(this.v.nk);
   }
 
   /** Continue from fitted parameters (warm start). */
   restore(p: GaussianParams): void {
-    this.setWeights(p.weights);
-    this.v.means.set(p.means);
-    this.v.cov.set(p.covariances);
-    this.v.precChol.set(p.precisionsCholesky);
+    this.params.restore(p);
   }
 
   snapshot(): GaussianParams {
-    return {
-      weights: Float64Array.from(this.weights),
-      means: Float64Array.from(this.v.means),
-      covariances: Float64Array.from(this.v.cov),
-      precisionsCholesky: Float64Array.from(this.v.precChol),
-    };
+    return this.params.snapshot();
   }
 }
 
