@@ -1,5 +1,5 @@
-import * as ref from '../reference';
-import type { Backend, Handle, Kernels, Workspace } from './types';
+import * as ref from '../reference/index.js';
+import type { Backend, Handle, Kernels, Workspace } from './types.js';
 
 /**
  * The plain-TypeScript backend: the same kernels (src/reference) over ordinary typed arrays. It is

@@ -1,6 +1,6 @@
-import { threadPool } from '../threads/pool';
-import { moduleSync, threadedModule } from '../wasm/module';
-import type { Backend, Handle, KernelJob, Kernels, Workspace } from './types';
+import { threadPool } from '../threads/pool.js';
+import { moduleSync, threadedModule } from '../wasm/module.js';
+import type { Backend, Handle, KernelJob, Kernels, Workspace } from './types.js';
 
 interface Exports extends Kernels {
   heapBase(): number;

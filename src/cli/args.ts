@@ -1,4 +1,4 @@
-import { UsageError } from './errors';
+import { UsageError } from './errors.js';
 
 /**
  * Runs `node:util`'s `parseArgs` (strict, so unknown options are errors) and turns its errors into

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, type Info } from 'csv-parse/sync';
-import type { Matrix } from '../index';
-import { CliError, UsageError, fsError } from './errors';
+import type { Matrix } from '../index.js';
+import { CliError, UsageError, fsError } from './errors.js';
 
 /** A CSV file as read: the header's names, then the data records. */
 export interface Table {

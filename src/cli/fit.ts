@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { GaussianMixture, type CovarianceType, type InitParams } from '../index';
-import { numberOption, parsingArgs, requirePositionals } from './args';
-import { columnIndices, columnList, numericMatrix, readTable } from './csv';
-import { UsageError, fsError } from './errors';
-import { inFlagTerms } from './library-errors';
-import { mixturePlot } from './plot';
-import { progressBar, type Progress } from './progress';
-import { fitSummary } from './summary';
+import { GaussianMixture, type CovarianceType, type InitParams } from '../index.js';
+import { numberOption, parsingArgs, requirePositionals } from './args.js';
+import { columnIndices, columnList, numericMatrix, readTable } from './csv.js';
+import { UsageError, fsError } from './errors.js';
+import { inFlagTerms } from './library-errors.js';
+import { mixturePlot } from './plot.js';
+import { progressBar, type Progress } from './progress.js';
+import { fitSummary } from './summary.js';
 
 export const FIT_HELP = `Usage: emwasm fit DATA.csv [options]
 

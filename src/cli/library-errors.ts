@@ -1,5 +1,5 @@
-import type { GaussianMixtureOptions } from '../index';
-import { CliError, UsageError } from './errors';
+import type { GaussianMixtureOptions } from '../index.js';
+import { CliError, UsageError } from './errors.js';
 
 /** The command-line flag of each library option the CLI sets. */
 export const FLAGS = {

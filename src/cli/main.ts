@@ -1,6 +1,6 @@
-import { UsageError } from './errors';
-import { FIT_HELP, fit } from './fit';
-import { PREDICT_HELP, predict } from './predict';
+import { UsageError } from './errors.js';
+import { FIT_HELP, fit } from './fit.js';
+import { PREDICT_HELP, predict } from './predict.js';
 
 const HELP = `emwasm: Gaussian mixtures fitted by EM, with WebAssembly kernels
 

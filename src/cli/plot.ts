@@ -1,6 +1,6 @@
-import type { GaussianMixture, Matrix } from '../index';
-import { plural } from './format';
-import { scatterSvg, type PlaneComponent } from './svg';
+import type { GaussianMixture, Matrix } from '../index.js';
+import { plural } from './format.js';
+import { scatterSvg, type PlaneComponent } from './svg.js';
 
 /** Beyond this many points the scatter shows an even subsample, so the SVG stays a few MB at most. */
 const MAX_POINTS = 20_000;

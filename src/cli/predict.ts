@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { GaussianMixture, type GaussianMixtureJSON } from '../index';
-import { parsingArgs, requirePositionals } from './args';
-import { columnIndices, columnList, numericMatrix, readTable } from './csv';
-import { CliError, UsageError, fsError } from './errors';
-import { plural } from './format';
+import { GaussianMixture, type GaussianMixtureJSON } from '../index.js';
+import { parsingArgs, requirePositionals } from './args.js';
+import { columnIndices, columnList, numericMatrix, readTable } from './csv.js';
+import { CliError, UsageError, fsError } from './errors.js';
+import { plural } from './format.js';
 
 export const PREDICT_HELP = `Usage: emwasm predict MODEL.json DATA.csv [options]
 

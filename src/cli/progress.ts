@@ -1,4 +1,4 @@
-import type { IterationInfo } from '../index';
+import type { IterationInfo } from '../index.js';
 
 /** Where the bar is drawn: a TTY stream such as `process.stderr`. */
 export interface Terminal {

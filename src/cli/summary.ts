@@ -1,5 +1,5 @@
-import type { GaussianMixture, Matrix } from '../index';
-import { formatNumber, plural, table } from './format';
+import type { GaussianMixture, Matrix } from '../index.js';
+import { formatNumber, plural, table } from './format.js';
 
 /**
  * The fit as a person reads it: the data, the settings, convergence, the log-likelihood with BIC and

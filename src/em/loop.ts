@@ -1,4 +1,4 @@
-import type { Random } from '../util/random';
+import type { Random } from '../util/random.js';
 
 /** Progress of one EM iteration, passed to `onIteration`. */
 export interface IterationInfo {

@@ -1,14 +1,14 @@
-import type { BackendName } from '../backend/types';
-import { runEM, type IterationInfo } from '../em/loop';
-import type { ArrayInput } from '../mixture/gaussian-mixture';
-import { requireInteger, requireNonNegative, requireOneOf, show } from '../util/errors';
-import { toArray, type Matrix } from '../util/matrix';
-import { randomFrom, type Random } from '../util/random';
-import { loadModule } from '../wasm/module';
-import { Chain } from './chain';
-import { HmmEM, type ChainSettings, type Emission, type HmmParams } from './hmm-em';
-import { toLengths, toParamFlags, toPrior, toStochastic } from './validate';
-import { acquireHmmWorkspace, type HmmWorkspace } from './workspace';
+import type { BackendName } from '../backend/types.js';
+import { runEM, type IterationInfo } from '../em/loop.js';
+import type { ArrayInput } from '../mixture/gaussian-mixture.js';
+import { requireInteger, requireNonNegative, requireOneOf, show } from '../util/errors.js';
+import { toArray, type Matrix } from '../util/matrix.js';
+import { randomFrom, type Random } from '../util/random.js';
+import { loadModule } from '../wasm/module.js';
+import { Chain } from './chain.js';
+import { HmmEM, type ChainSettings, type Emission, type HmmParams } from './hmm-em.js';
+import { toLengths, toParamFlags, toPrior, toStochastic } from './validate.js';
+import { acquireHmmWorkspace, type HmmWorkspace } from './workspace.js';
 
 export const DECODE_ALGORITHMS = ['viterbi', 'map'] as const;
 

@@ -1,12 +1,12 @@
-import type { Handle } from '../backend/types';
-import type { ArrayInput } from '../mixture/gaussian-mixture';
-import { requireInteger, show } from '../util/errors';
-import { toArray, toMatrix, type Matrix } from '../util/matrix';
-import type { Random } from '../util/random';
-import { BaseHMM, drawIndex, type HMMJSON, type HMMOptions } from './base';
-import { dirichletUpdate, type Emission } from './hmm-em';
-import { toPrior, toStochastic } from './validate';
-import type { HmmWorkspace } from './workspace';
+import type { Handle } from '../backend/types.js';
+import type { ArrayInput } from '../mixture/gaussian-mixture.js';
+import { requireInteger, show } from '../util/errors.js';
+import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
+import type { Random } from '../util/random.js';
+import { BaseHMM, drawIndex, type HMMJSON, type HMMOptions } from './base.js';
+import { dirichletUpdate, type Emission } from './hmm-em.js';
+import { toPrior, toStochastic } from './validate.js';
+import type { HmmWorkspace } from './workspace.js';
 
 export type CategoricalHMMParam = 'startProb' | 'transMat' | 'emissionProb';
 const PARAMS: readonly CategoricalHMMParam[] = ['startProb', 'transMat', 'emissionProb'];

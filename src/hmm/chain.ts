@@ -1,5 +1,5 @@
-import type { Handle } from '../backend/types';
-import type { HmmWorkspace } from './workspace';
+import type { Handle } from '../backend/types.js';
+import type { HmmWorkspace } from './workspace.js';
 
 /**
  * The Markov-chain side of an HMM inside one workspace: the sequence lengths, the emission

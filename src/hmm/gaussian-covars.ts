@@ -1,8 +1,8 @@
-import type { Handle, Kernels } from '../backend/types';
-import { COVARIANCE_KINDS, type CovarianceType } from '../mixture/covariance';
-import { precisionCholeskyFromCovariance } from '../reference/linalg';
-import type { Matrix } from '../util/matrix';
-import type { Random } from '../util/random';
+import type { Handle, Kernels } from '../backend/types.js';
+import { COVARIANCE_KINDS, type CovarianceType } from '../mixture/covariance.js';
+import { precisionCholeskyFromCovariance } from '../reference/linalg.js';
+import type { Matrix } from '../util/matrix.js';
+import type { Random } from '../util/random.js';
 
 /**
  * hmmlearn's covariance conventions for Gaussian emissions, over `count` Gaussians (the states of a

@@ -1,17 +1,17 @@
-import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance';
-import type { ArrayInput } from '../mixture/gaussian-mixture';
-import { requireNonNegative, requireOneOf } from '../util/errors';
-import { toArray, toMatrix, type Matrix } from '../util/matrix';
-import type { Random } from '../util/random';
-import { BaseHMM, type HMMJSON, type HMMOptions } from './base';
-import { covarsProblem, gaussianSampler, precisionCholeskyOf } from './gaussian-covars';
+import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
+import type { ArrayInput } from '../mixture/gaussian-mixture.js';
+import { requireNonNegative, requireOneOf } from '../util/errors.js';
+import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
+import type { Random } from '../util/random.js';
+import { BaseHMM, type HMMJSON, type HMMOptions } from './base.js';
+import { covarsProblem, gaussianSampler, precisionCholeskyOf } from './gaussian-covars.js';
 import {
   GaussianEmission,
   type GaussianEmissionParams,
   type GaussianEmissionSettings,
-} from './gaussian-emission';
-import { requireFinite } from './validate';
-import type { HmmWorkspace } from './workspace';
+} from './gaussian-emission.js';
+import { requireFinite } from './validate.js';
+import type { HmmWorkspace } from './workspace.js';
 
 export type GaussianHMMParam = 'startProb' | 'transMat' | 'means' | 'covars';
 const PARAMS: readonly GaussianHMMParam[] = ['startProb', 'transMat', 'means', 'covars'];

@@ -1,11 +1,11 @@
-import type { Handle } from '../backend/types';
-import { allocKMeans, kmeans, type KMeansBuffers } from '../init/kmeans';
-import { COVARIANCE_KINDS, type CovarianceKind, type CovarianceType } from '../mixture/covariance';
-import type { Matrix } from '../util/matrix';
-import type { Random } from '../util/random';
-import { dataCovariance, fillCovars, finalizeCovars, precisionCholeskyOf } from './gaussian-covars';
-import { dirichletUpdate, type Emission } from './hmm-em';
-import type { HmmWorkspace } from './workspace';
+import type { Handle } from '../backend/types.js';
+import { allocKMeans, kmeans, type KMeansBuffers } from '../init/kmeans.js';
+import { COVARIANCE_KINDS, type CovarianceKind, type CovarianceType } from '../mixture/covariance.js';
+import type { Matrix } from '../util/matrix.js';
+import type { Random } from '../util/random.js';
+import { dataCovariance, fillCovars, finalizeCovars, precisionCholeskyOf } from './gaussian-covars.js';
+import { dirichletUpdate, type Emission } from './hmm-em.js';
+import type { HmmWorkspace } from './workspace.js';
 
 /** Fitted GMM-HMM emission parameters, flat row-major; Gaussian `(c, q)` is mixture component q of state c. */
 export interface GMMEmissionParams {

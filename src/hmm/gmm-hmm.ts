@@ -1,13 +1,13 @@
-import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance';
-import type { ArrayInput } from '../mixture/gaussian-mixture';
-import { requireInteger, requireNonNegative, requireOneOf } from '../util/errors';
-import { toArray, toMatrix, type Matrix } from '../util/matrix';
-import type { Random } from '../util/random';
-import { BaseHMM, drawIndex, type HMMJSON, type HMMOptions } from './base';
-import { covarsProblem, gaussianSampler, precisionCholeskyOf } from './gaussian-covars';
-import { GMMEmission, type GMMEmissionParams, type GMMEmissionSettings } from './gmm-emission';
-import { requireFinite, toPrior, toStochastic } from './validate';
-import type { HmmWorkspace } from './workspace';
+import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
+import type { ArrayInput } from '../mixture/gaussian-mixture.js';
+import { requireInteger, requireNonNegative, requireOneOf } from '../util/errors.js';
+import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
+import type { Random } from '../util/random.js';
+import { BaseHMM, drawIndex, type HMMJSON, type HMMOptions } from './base.js';
+import { covarsProblem, gaussianSampler, precisionCholeskyOf } from './gaussian-covars.js';
+import { GMMEmission, type GMMEmissionParams, type GMMEmissionSettings } from './gmm-emission.js';
+import { requireFinite, toPrior, toStochastic } from './validate.js';
+import type { HmmWorkspace } from './workspace.js';
 
 export type GMMHMMParam = 'startProb' | 'transMat' | 'weights' | 'means' | 'covars';
 const PARAMS: readonly GMMHMMParam[] = ['startProb', 'transMat', 'weights', 'means', 'covars'];

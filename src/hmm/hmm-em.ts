@@ -1,7 +1,7 @@
-import type { Handle } from '../backend/types';
-import type { EMHooks } from '../em/loop';
-import type { Random } from '../util/random';
-import type { Chain } from './chain';
+import type { Handle } from '../backend/types.js';
+import type { EMHooks } from '../em/loop.js';
+import type { Random } from '../util/random.js';
+import type { Chain } from './chain.js';
 
 /**
  * What an emission family supplies to an HMM fit (hmmlearn's `_init`, `_compute_log_likelihood`,

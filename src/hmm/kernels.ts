@@ -1,4 +1,4 @@
-import type { Handle } from '../backend/types';
+import type { Handle } from '../backend/types.js';
 
 /**
  * The hidden-Markov-model kernels: Wasm exports of assembly/hmm, with plain-TypeScript twins in

@@ -1,11 +1,11 @@
-import type { Handle } from '../backend/types';
-import type { ArrayInput } from '../mixture/gaussian-mixture';
-import { requireNonNegative, show } from '../util/errors';
-import { toArray, toMatrix, type Matrix } from '../util/matrix';
-import type { Random } from '../util/random';
-import { BaseHMM, type HMMJSON, type HMMOptions } from './base';
-import type { Emission } from './hmm-em';
-import type { HmmWorkspace } from './workspace';
+import type { Handle } from '../backend/types.js';
+import type { ArrayInput } from '../mixture/gaussian-mixture.js';
+import { requireNonNegative, show } from '../util/errors.js';
+import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
+import type { Random } from '../util/random.js';
+import { BaseHMM, type HMMJSON, type HMMOptions } from './base.js';
+import type { Emission } from './hmm-em.js';
+import type { HmmWorkspace } from './workspace.js';
 
 export type PoissonHMMParam = 'startProb' | 'transMat' | 'lambdas';
 const PARAMS: readonly PoissonHMMParam[] = ['startProb', 'transMat', 'lambdas'];

@@ -1,5 +1,5 @@
-import { show } from '../util/errors';
-import { toArray } from '../util/matrix';
+import { show } from '../util/errors.js';
+import { toArray } from '../util/matrix.js';
 
 /** How far a probability vector's sum may be from 1 before it is rejected. */
 const SUM_TOLERANCE = 1e-6;

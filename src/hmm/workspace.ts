@@ -1,8 +1,8 @@
-import { jsBackend } from '../backend/js';
-import type { BackendName, Handle, Kernels, Workspace } from '../backend/types';
-import { wasmBackend } from '../backend/wasm';
-import * as ref from '../reference/hmm';
-import type { HmmKernels } from './kernels';
+import { jsBackend } from '../backend/js.js';
+import type { BackendName, Handle, Kernels, Workspace } from '../backend/types.js';
+import { wasmBackend } from '../backend/wasm.js';
+import * as ref from '../reference/hmm.js';
+import type { HmmKernels } from './kernels.js';
 
 /** The mixture kernels (Gaussian emissions, k-means) and the HMM kernels of one workspace. */
 export type AllKernels = Kernels & HmmKernels;

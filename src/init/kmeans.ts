@@ -1,5 +1,5 @@
-import type { Handle, Workspace } from '../backend/types';
-import type { Random } from '../util/random';
+import type { Handle, Workspace } from '../backend/types.js';
+import type { Random } from '../util/random.js';
 
 /** The arrays k-means needs, allocated with the rest of a fit's workspace. */
 export interface KMeansBuffers {

@@ -1,8 +1,8 @@
-import type { Handle, Kernels, Workspace } from '../backend/types';
-import { show } from '../util/errors';
-import type { CovarianceKind, CovarianceType } from './covariance';
-import { EPS } from './params';
-import { logPrior, type Prior } from './prior';
+import type { Handle, Kernels, Workspace } from '../backend/types.js';
+import { show } from '../util/errors.js';
+import type { CovarianceKind, CovarianceType } from './covariance.js';
+import { EPS } from './params.js';
+import { logPrior, type Prior } from './prior.js';
 
 /** Parameters that keep their starting values through the fit. */
 export interface FixedParameters {

@@ -1,5 +1,5 @@
-import type { Handle, Kernels } from '../backend/types';
-import { invertLowerTriangular, precisionCholeskyFromPrecision } from '../reference/linalg';
+import type { Handle, Kernels } from '../backend/types.js';
+import { invertLowerTriangular, precisionCholeskyFromPrecision } from '../reference/linalg.js';
 
 export const COVARIANCE_TYPES = ['full', 'tied', 'diag', 'spherical'] as const;
 

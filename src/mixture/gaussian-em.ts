@@ -1,12 +1,12 @@
-import type { Handle, Workspace } from '../backend/types';
-import type { EMHooks } from '../em/loop';
-import { allocKMeans, kmeans, kmeansPlusPlus, type KMeansBuffers } from '../init/kmeans';
-import type { Matrix } from '../util/matrix';
-import type { Random } from '../util/random';
-import type { ConstrainedMStep } from './constrained-mstep';
-import type { CovarianceKind } from './covariance';
-import { MixtureParams } from './mixture-params';
-import { EPS, type GaussianParams } from './params';
+import type { Handle, Workspace } from '../backend/types.js';
+import type { EMHooks } from '../em/loop.js';
+import { allocKMeans, kmeans, kmeansPlusPlus, type KMeansBuffers } from '../init/kmeans.js';
+import type { Matrix } from '../util/matrix.js';
+import type { Random } from '../util/random.js';
+import type { ConstrainedMStep } from './constrained-mstep.js';
+import type { CovarianceKind } from './covariance.js';
+import { MixtureParams } from './mixture-params.js';
+import { EPS, type GaussianParams } from './params.js';
 
 export const INIT_PARAMS = ['kmeans', 'k-means++', 'random', 'random_from_data'] as const;
 export type InitParams = (typeof INIT_PARAMS)[number];

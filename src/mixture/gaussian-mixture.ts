@@ -1,20 +1,25 @@
-import { jsBackend } from '../backend/js';
-import type { Backend, BackendName } from '../backend/types';
-import { acquireShared, wasmBackend } from '../backend/wasm';
-import { availableThreads, sharedMemorySupported } from '../threads/pool';
-import { runEM, type IterationInfo } from '../em/loop';
-import { requireInteger, requireNonNegative, requireOneOf, show } from '../util/errors';
-import { toArray, toMatrix, type Matrix, type MatrixInput } from '../util/matrix';
-import { Random, randomFrom } from '../util/random';
-import { loadModule } from '../wasm/module';
-import { fitInWorker } from '../worker/remote-fit';
-import { checkSampleWeight, positiveRows } from '../util/weights';
-import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceKind, type CovarianceType } from './covariance';
-import { GaussianEM, INIT_PARAMS, type GaussianStart, type InitParams } from './gaussian-em';
-import { checkFixed, ConstrainedMStep, type FixedParameters } from './constrained-mstep';
-import { checkPriorOptions, resolvePrior, type PriorInput } from './prior';
-import type { GaussianParams } from './params';
-import { hasMissing, MissingEM, missingPosterior } from './missing-em';
+import { jsBackend } from '../backend/js.js';
+import type { Backend, BackendName } from '../backend/types.js';
+import { acquireShared, wasmBackend } from '../backend/wasm.js';
+import { availableThreads, sharedMemorySupported } from '../threads/pool.js';
+import { runEM, type IterationInfo } from '../em/loop.js';
+import { requireInteger, requireNonNegative, requireOneOf, show } from '../util/errors.js';
+import { toArray, toMatrix, type Matrix, type MatrixInput } from '../util/matrix.js';
+import { Random, randomFrom } from '../util/random.js';
+import { loadModule } from '../wasm/module.js';
+import { fitInWorker } from '../worker/remote-fit.js';
+import { checkSampleWeight, positiveRows } from '../util/weights.js';
+import {
+  COVARIANCE_KINDS,
+  COVARIANCE_TYPES,
+  type CovarianceKind,
+  type CovarianceType,
+} from './covariance.js';
+import { GaussianEM, INIT_PARAMS, type GaussianStart, type InitParams } from './gaussian-em.js';
+import { checkFixed, ConstrainedMStep, type FixedParameters } from './constrained-mstep.js';
+import { checkPriorOptions, resolvePrior, type PriorInput } from './prior.js';
+import type { GaussianParams } from './params.js';
+import { hasMissing, MissingEM, missingPosterior } from './missing-em.js';
 
 /** A parameter array: nested arrays in scikit-learn's shape, or the same values flat. */
 export type ArrayInput =

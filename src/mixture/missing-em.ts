@@ -1,11 +1,11 @@
-import type { Handle, Kernels, Workspace } from '../backend/types';
-import type { EMHooks } from '../em/loop';
-import type { Matrix } from '../util/matrix';
-import type { Random } from '../util/random';
-import type { CovarianceKind } from './covariance';
-import { DegenerateCovarianceError, GaussianEM, type GaussianStart, type InitParams } from './gaussian-em';
-import { MixtureParams } from './mixture-params';
-import type { GaussianParams } from './params';
+import type { Handle, Kernels, Workspace } from '../backend/types.js';
+import type { EMHooks } from '../em/loop.js';
+import type { Matrix } from '../util/matrix.js';
+import type { Random } from '../util/random.js';
+import type { CovarianceKind } from './covariance.js';
+import { DegenerateCovarianceError, GaussianEM, type GaussianStart, type InitParams } from './gaussian-em.js';
+import { MixtureParams } from './mixture-params.js';
+import type { GaussianParams } from './params.js';
 
 /**
  * The rows of a data matrix grouped by missingness pattern (which entries are NaN). Pattern `p`

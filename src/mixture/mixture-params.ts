@@ -1,4 +1,4 @@
-import type { GaussianParams } from './params';
+import type { GaussianParams } from './params.js';
 
 /** The workspace views that hold a fit's current Gaussian-mixture parameters. */
 export interface ParamViews {

@@ -1,7 +1,7 @@
-import { cholesky } from '../reference/linalg';
-import { show } from '../util/errors';
-import { toArray, type Matrix } from '../util/matrix';
-import type { CovarianceType } from './covariance';
+import { cholesky } from '../reference/linalg.js';
+import { show } from '../util/errors.js';
+import { toArray, type Matrix } from '../util/matrix.js';
+import type { CovarianceType } from './covariance.js';
 
 /**
  * mclust's conjugate prior (Fraley & Raftery, 2007): each mean is normal around `mean` with the

@@ -1,4 +1,4 @@
-export { selectModel } from './select-model';
+export { selectModel } from './select-model.js';
 export type {
   SelectModelOptions,
   SelectionResult,
@@ -6,6 +6,6 @@ export type {
   SelectionCriterion,
   SelectionProgress,
   SelectionModelOptions,
-} from './select-model';
-export { plotSelection } from './plot-selection';
-export type { PlotSelectionOptions } from './plot-selection';
+} from './select-model.js';
+export { plotSelection } from './plot-selection.js';
+export type { PlotSelectionOptions } from './plot-selection.js';

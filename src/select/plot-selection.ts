@@ -1,6 +1,6 @@
-import type { CovarianceType } from '../mixture/covariance';
-import { show } from '../util/errors';
-import type { SelectionRow } from './select-model';
+import type { CovarianceType } from '../mixture/covariance.js';
+import { show } from '../util/errors.js';
+import type { SelectionRow } from './select-model.js';
 
 export interface PlotSelectionOptions {
   /** Pixels. Default 640 × 400. */

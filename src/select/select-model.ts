@@ -1,9 +1,9 @@
-import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance';
-import { DegenerateCovarianceError } from '../mixture/gaussian-em';
-import { GaussianMixture, type GaussianMixtureOptions } from '../mixture/gaussian-mixture';
-import { requireInteger, requireOneOf, show } from '../util/errors';
-import { toMatrix, type Matrix, type MatrixInput } from '../util/matrix';
-import { randomFrom, type Random } from '../util/random';
+import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
+import { DegenerateCovarianceError } from '../mixture/gaussian-em.js';
+import { GaussianMixture, type GaussianMixtureOptions } from '../mixture/gaussian-mixture.js';
+import { requireInteger, requireOneOf, show } from '../util/errors.js';
+import { toMatrix, type Matrix, type MatrixInput } from '../util/matrix.js';
+import { randomFrom, type Random } from '../util/random.js';
 
 export const CRITERIA = ['bic', 'icl', 'aic', 'cv'] as const;
 

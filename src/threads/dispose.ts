@@ -1,4 +1,4 @@
-import { threadPool } from './pool';
+import { threadPool } from './pool.js';
 
 /**
  * Ends emwasm's worker threads. Optional in Node, where idle workers never keep the process

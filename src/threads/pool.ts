@@ -1,5 +1,5 @@
-import { importNode, isNode } from '../util/env';
-import { WORKER_SOURCE } from './worker-source';
+import { importNode, isNode } from '../util/env.js';
+import { WORKER_SOURCE } from './worker-source.js';
 
 /** What the pool needs of a Node `worker_threads.Worker` or a browser `Worker`. */
 interface WorkerLike {

@@ -1,4 +1,4 @@
-import { show } from './errors';
+import { show } from './errors.js';
 
 /** A dense row-major matrix: `data[i * cols + j]` is row i, column j. */
 export interface Matrix {

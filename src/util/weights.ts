@@ -1,4 +1,4 @@
-import { show } from './errors';
+import { show } from './errors.js';
 
 /**
  * Checks `sampleWeight` against `n` rows: finite and non-negative, not all zero. Returns a copy

@@ -1,4 +1,4 @@
-import { loadModule } from './module';
+import { loadModule } from './module.js';
 
 /**
  * Compiles the WebAssembly kernels ahead of use. `fit` does this itself; await it before scoring a

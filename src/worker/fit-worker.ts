@@ -4,9 +4,9 @@ import {
   GaussianMixture,
   type GaussianMixtureJSON,
   type GaussianMixtureOptions,
-} from '../mixture/gaussian-mixture';
-import { importNode, isNode } from '../util/env';
-import type { FitReply, FitRequest } from './protocol';
+} from '../mixture/gaussian-mixture.js';
+import { importNode, isNode } from '../util/env.js';
+import type { FitReply, FitRequest } from './protocol.js';
 
 async function serve(request: FitRequest, post: (reply: FitReply) => void): Promise<void> {
   try {

@@ -1,4 +1,4 @@
-import type { Matrix } from '../util/matrix';
+import type { Matrix } from '../util/matrix.js';
 
 /** Main thread → fit worker: one fit. `options` are the model's options less callbacks and signals. */
 export interface FitRequest {

@@ -1,6 +1,6 @@
-import { importNode, isNode } from '../util/env';
+import { importNode, isNode } from '../util/env.js';
 import workerSource from '../../build/fit-worker.src';
-import type { FitReply, FitRequest } from './protocol';
+import type { FitReply, FitRequest } from './protocol.js';
 
 interface FitWorker {
   postMessage(message: unknown): void;
