@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GaussianMixture } from '../../src/index';
+import { GaussianMixture, selectModel } from '../../src/index';
 import { loadExample, toFlat } from '../helpers/data';
 import { buildDemo } from '../../web/tools/build';
 import { packageRoot } from '../../web/tools/root';
@@ -111,6 +111,44 @@ describe.skipIf(!haveChromium && !onCI)('demo page in headless Chromium', () => 
     if (process.env.EMWASM_UPDATE_SCREENSHOT === '1' || !existsSync(README_SCREENSHOT)) {
       copyFileSync(shot, README_SCREENSHOT);
     }
+  });
+
+  it('compares K = 1…8 × four covariance types by BIC on Old Faithful, then still fits', async () => {
+    const X = toFlat(loadExample('faithful'));
+    const node = await selectModel(X, {
+      nComponents: [1, 2, 3, 4, 5, 6, 7, 8],
+      criterion: 'bic',
+      randomState: 3,
+    });
+
+    await page.selectOption('#source', 'faithful');
+    await waitForState('idle');
+    await page.fill('#seed', '3');
+    await page.click('#select');
+    expect(await page.isEnabled('#fit')).toBe(false);
+    await page.waitForSelector('#select-status[data-state="done"]', { timeout: 30_000 });
+
+    const types = await page.$$eval('#selection-chart svg g.series', (groups) =>
+      groups.map((g) => [g.getAttribute('data-covariance-type'), g.querySelectorAll('polyline').length]),
+    );
+    expect(types).toEqual([
+      ['full', 1],
+      ['tied', 1],
+      ['diag', 1],
+      ['spherical', 1],
+    ]);
+    expect(await page.textContent('#selection-best')).toBe(
+      `Best by BIC: K = ${node.bestRow.nComponents}, ${node.bestRow.covarianceType} covariance (BIC ${node.bestRow.score.toFixed(3)})`,
+    );
+    expect(await page.textContent('#select-status')).toMatch(
+      /^32 models fitted to eruptions, waiting in [\d.]+ s$/,
+    );
+
+    // The page's own fit still runs (and the Model panel is usable) afterwards.
+    await page.click('#fit');
+    await waitForState('done');
+    expect(await page.isEnabled('#select')).toBe(true);
+    expect(problems).toEqual([]);
   });
 
   it('reads a CSV file through csv-parse (BOM, CRLF, quotes) and names a bad cell', async () => {

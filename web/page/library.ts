@@ -4,5 +4,5 @@
  * loads the library as users do: a plain ES-module import, no wasm configuration, the fit worker
  * started by the library itself.
  */
-export { GaussianMixture, init } from '../../src/index';
-export type { CovarianceType, GaussianIterationInfo } from '../../src/index';
+export { GaussianMixture, init, plotSelection, selectModel } from '../../src/index';
+export type { CovarianceType, GaussianIterationInfo, SelectionProgress } from '../../src/index';

@@ -1,7 +1,15 @@
 import { project, type Components } from './components';
 import { parseCsv } from './csv';
 import { selectColumns, type Dataset } from './dataset';
-import { GaussianMixture, init, type CovarianceType, type GaussianIterationInfo } from './library';
+import {
+  GaussianMixture,
+  init,
+  plotSelection,
+  selectModel,
+  type CovarianceType,
+  type GaussianIterationInfo,
+  type SelectionProgress,
+} from './library';
 import { componentColour } from './palette';
 import { POINT_LIMIT, ScatterPlot } from './scatter';
 import { blobs, MAX_SYNTHETIC_ROWS } from './synthetic';
@@ -36,7 +44,16 @@ const ui = {
   iteration: $('iteration'),
   results: $('results'),
   env: $('env'),
+  select: $<HTMLButtonElement>('select'),
+  selectProgress: $<HTMLProgressElement>('select-progress'),
+  selectStatus: $('select-status'),
+  selectionChart: $('selection-chart'),
+  selectionBest: $('selection-best'),
 };
+
+/** The model-selection grid: K = 1…MAX_SELECTION_K (at most the rows) × every covariance type. */
+const MAX_SELECTION_K = 8;
+const COVARIANCE_TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 
 const scatter = new ScatterPlot($<HTMLCanvasElement>('scatter'));
 const trace = new TracePlot($<HTMLCanvasElement>('trace'));
@@ -130,6 +147,7 @@ function showData(data: Dataset | null): void {
   trace.clear();
   ui.results.replaceChildren();
   ui.iteration.textContent = '';
+  clearSelection();
   const options = (data?.columns ?? []).map((name, j) => new Option(name, String(j)));
   ui.xCol.replaceChildren(...options.map((o) => o.cloneNode(true)));
   ui.yCol.replaceChildren(...options);
@@ -153,14 +171,25 @@ function replot(): void {
   requestRender();
 }
 
+/** The columns the Fit-on choice selects, and `data` restricted to them. */
+function fitMatrix(data: Dataset): {
+  columns: number[];
+  X: { data: Float64Array; rows: number; cols: number };
+} {
+  const all = ui.fitOn.value === 'all';
+  const columns = all
+    ? data.columns.map((_, j) => j)
+    : [...new Set([Number(ui.xCol.value), Number(ui.yCol.value)])];
+  const X = { data: all ? data.X : selectColumns(data, columns), rows: data.rows, cols: columns.length };
+  return { columns, X };
+}
+
 async function fit(): Promise<void> {
   const data = view.data;
   if (!data || running) return;
-  const all = ui.fitOn.value === 'all';
   const xi = Number(ui.xCol.value);
   const yi = Number(ui.yCol.value);
-  const columns = all ? data.columns.map((_, j) => j) : [...new Set([xi, yi])];
-  const X = { data: all ? data.X : selectColumns(data, columns), rows: data.rows, cols: columns.length };
+  const { columns, X } = fitMatrix(data);
   const covarianceType = ui.covariance.value as CovarianceType;
   let gm: GaussianMixture;
   try {
@@ -243,6 +272,91 @@ function setBusy(busy: boolean): void {
   ui.modelFields.disabled = busy;
   ui.fit.disabled = busy;
   ui.cancel.disabled = !busy;
+  ui.select.disabled = busy || !view.data;
+}
+
+function setSelectionStatus(state: 'idle' | 'running' | 'done' | 'cancelled' | 'error', text: string): void {
+  ui.selectStatus.dataset.state = state;
+  ui.selectStatus.textContent = text;
+}
+
+function clearSelection(): void {
+  ui.selectionChart.replaceChildren();
+  ui.selectionBest.textContent = '';
+  ui.selectProgress.hidden = true;
+  setSelectionStatus('idle', '');
+  ui.select.disabled = !!running || !view.data;
+}
+
+/**
+ * Fits every (K, covariance type) of the grid to the columns being fitted, each fit in a Web Worker
+ * of its own (the BIC of each is computed here, which is quick), and plots the BIC by K.
+ * Cancel aborts it like a fit.
+ */
+async function compareModels(): Promise<void> {
+  const data = view.data;
+  if (!data || running) return;
+  const { columns, X } = fitMatrix(data);
+  let seed: number;
+  try {
+    seed = integer(ui.seed, 'seed', 0, 0xffffffff);
+  } catch (err) {
+    setSelectionStatus('error', (err as Error).message);
+    return;
+  }
+  const ks = Array.from({ length: Math.min(MAX_SELECTION_K, data.rows) }, (_, i) => i + 1);
+  const total = ks.length * COVARIANCE_TYPES.length;
+  running = new AbortController();
+  setBusy(true);
+  ui.selectionChart.replaceChildren();
+  ui.selectionBest.textContent = '';
+  ui.selectProgress.hidden = false;
+  ui.selectProgress.max = total;
+  ui.selectProgress.value = 0;
+  setSelectionStatus('running', `0/${total} models`);
+  const started = performance.now();
+  try {
+    await init(); // the BIC of each fit is computed on this thread
+    const { table, bestRow } = await selectModel(X, {
+      nComponents: ks,
+      covarianceTypes: COVARIANCE_TYPES,
+      criterion: 'bic',
+      randomState: seed,
+      onProgress: selectionProgress,
+      modelOptions: { worker: true, signal: running.signal },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    ui.selectionChart.innerHTML = plotSelection(table, { width: 640, height: 340 });
+    const fitted = columns.map((j) => data.columns[j]).join(', ');
+    ui.selectionBest.textContent = `Best by BIC: K = ${bestRow.nComponents}, ${bestRow.covarianceType} covariance (BIC ${bestRow.score.toFixed(3)})`;
+    ui.selectionBest.dataset.k = String(bestRow.nComponents);
+    ui.selectionBest.dataset.covarianceType = bestRow.covarianceType;
+    const failed = table.filter((r) => !(r.score < Infinity)).length;
+    setSelectionStatus(
+      'done',
+      `${total} models fitted to ${fitted} in ${seconds.toFixed(2)} s` +
+        (failed ? `; ${failed} failed (a covariance collapsed) and are left out` : ''),
+    );
+  } catch (err) {
+    const e = err as Error;
+    if (e.name === 'AbortError') {
+      setSelectionStatus('cancelled', `Cancelled after ${ui.selectProgress.value}/${total} models.`);
+    } else {
+      setSelectionStatus('error', e.message);
+    }
+  } finally {
+    ui.selectProgress.hidden = true;
+    running = null;
+    setBusy(false);
+  }
+}
+
+function selectionProgress({ done, total, row }: SelectionProgress): void {
+  ui.selectProgress.value = done;
+  setSelectionStatus(
+    'running',
+    `${done}/${total} models (last: K = ${row.nComponents}, ${row.covarianceType})`,
+  );
 }
 
 function showResults(
@@ -315,6 +429,7 @@ ui.form.addEventListener('submit', (e) => {
   void fit();
 });
 ui.cancel.addEventListener('click', () => running?.abort());
+ui.select.addEventListener('click', () => void compareModels());
 new ResizeObserver(requestRender).observe($('plots'));
 describeEnvironment();
 void loadData();
