@@ -13,11 +13,9 @@ setFlagsFromString('--no-liftoff');
 
 const root = new URL('..', import.meta.url);
 const repeats = Number(process.argv[2] ?? 5);
-const SHAPES = [
-  [100_000, 2, 4],
-  [100_000, 10, 8],
-  [200_000, 32, 16],
-];
+const SHAPES = (process.env.SHAPES ?? '100000x2x4,100000x3x5,100000x10x8,200000x32x16')
+  .split(',')
+  .map((s) => s.split('x').map(Number));
 const TYPES = ['Full', 'Tied', 'Diag', 'Spherical'];
 
 const { instance } = await WebAssembly.instantiate(readFileSync(new URL('build/emwasm.wasm', root)));

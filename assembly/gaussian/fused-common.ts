@@ -40,6 +40,8 @@ export function padA(d: i32): i32 {
  *   rows   BLOCK × dA     full/tied: augmented centred rows of one component; diag/spherical: the
  *                         last block's rows, zero-padded to a multiple of 4
  *   wrows  BLOCK × dA     full/tied: the same rows times their responsibility
+ *   small  2 × (kp/2) × smallStride(d) × 2, only for d ≤ SMALL_D: the parameters transposed to
+ *                         pairs of components and the per-pair accumulators (fused-small.ts)
  */
 export function respOffset(work: usize): usize {
   return work;
@@ -80,11 +82,34 @@ export function weightedRowsOffset(work: usize, k: i32, d: i32): usize {
   return rowsOffset(work, k, d) + ((<usize>(BLOCK * padA(d))) << 3);
 }
 
+/** Largest `d` of the small-dimension paths, which run across pairs of components. */
+export const SMALL_D: i32 = 4;
+
+/**
+ * f64x2 lanes per pair of components in the small-d parameters and accumulators: `d` means or
+ * first moments, then the `d(d+1)/2` upper-triangular factor or scatter entries.
+ */
+export function smallStride(d: i32): i32 {
+  return d + ((d * (d + 1)) >> 1);
+}
+
+/**
+ * Small d (`d ≤ SMALL_D`): the parameters `(kp/2 × smallStride × 2)` transposed to pairs of
+ * components, then their accumulators of the same shape; after `wrows`.
+ */
+export function smallOffset(work: usize, k: i32, d: i32): usize {
+  return weightedRowsOffset(work, k, d) + ((<usize>(BLOCK * padA(d))) << 3);
+}
+
+function smallLength(k: i32, d: i32): i32 {
+  return d <= SMALL_D ? 2 * padK(k) * smallStride(d) : 0;
+}
+
 /** Length in f64s of the `work` area every `emStep*` kernel needs for `k` components in `d` dimensions. */
 export function emStepWorkLength(k: i32, d: i32): i32 {
   const kp = padK(k);
   const dA = padA(d);
-  return BLOCK * kp + BLOCK + 2 * kp + paramsLength(k, d) + k * dA * dA + 2 * BLOCK * dA;
+  return BLOCK * kp + BLOCK + 2 * kp + paramsLength(k, d) + k * dA * dA + 2 * BLOCK * dA + smallLength(k, d);
 }
 
 /**
@@ -99,20 +124,29 @@ export function normalizeBlock(resp: usize, maxima: usize, nb: i32, k: i32, kp: 
   const rowBytes = (<usize>kp) << 3;
   let row = resp;
   for (let r = 0; r < nb; r++) {
-    let m = -Infinity;
-    let nan = false;
-    for (let c = 0; c < k; c++) {
-      const w = load<f64>(row + ((<usize>c) << 3));
-      if (w > m) m = w;
-      else if (w != w) nan = true;
+    // Branch-free maximum over the k real lanes (a data-dependent branch per entry mispredicts
+    // often): pmax skips a NaN in its second operand, so NaNs are flagged separately.
+    let mv = f64x2.splat(-Infinity);
+    let nanv = f64x2.splat(0.0);
+    for (let c = 0; c + 1 < k; c += 2) {
+      const w = v128.load(row + ((<usize>c) << 3));
+      mv = f64x2.pmax(mv, w);
+      nanv = v128.or(nanv, f64x2.ne(w, w));
     }
-    if (nan) m = NaN;
+    if (k & 1) {
+      const w = v128.load64_splat(row + ((<usize>(k - 1)) << 3));
+      mv = f64x2.pmax(mv, w);
+      nanv = v128.or(nanv, f64x2.ne(w, w));
+    }
+    mv = f64x2.pmax(mv, v128.shuffle<f64>(mv, mv, 1, 0));
+    let m = f64x2.extract_lane(mv, 0);
+    if (v128.any_true(nanv)) m = NaN;
     if (m == -Infinity) {
       // exp(0) = 1 in every real lane: the sum is k and each responsibility exactly 1/k.
       for (let c = 0; c < k; c++) store<f64>(row + ((<usize>c) << 3), 0.0);
     } else {
-      const mv = f64x2.splat(m);
-      for (let p: usize = 0; p < rowBytes; p += 16) v128.store(row + p, f64x2.sub(v128.load(row + p), mv));
+      const ms = f64x2.splat(m);
+      for (let p: usize = 0; p < rowBytes; p += 16) v128.store(row + p, f64x2.sub(v128.load(row + p), ms));
     }
     store<f64>(maxima + ((<usize>r) << 3), m);
     row += rowBytes;

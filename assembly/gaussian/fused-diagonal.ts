@@ -4,8 +4,10 @@
 // (also 1) fills the lanes. The statistics run along features, component by component, with the
 // sums of a few features held in registers over the block's rows (rows with r = 0 skipped).
 import { LOG_2PI } from '../util/constants';
+import { emStepSmall } from './fused-small';
 import {
   BLOCK,
+  SMALL_D,
   baseOffset,
   maximaOffset,
   normalizeBlock,
@@ -245,6 +247,10 @@ function emStepDiagonal(
   spherical: bool,
   sampleWeight: usize,
 ): f64 {
+  if (d >= 1 && d <= SMALL_D) {
+    const type = spherical ? 3 : 2;
+    return emStepSmall(x, n, d, means, precChol, logWeights, k, nk, sumX, scatter, work, type, sampleWeight);
+  }
   const kp = padK(k);
   const resp = respOffset(work);
   const maxima = maximaOffset(work, kp);

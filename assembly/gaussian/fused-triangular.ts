@@ -5,8 +5,10 @@
 // on and above the diagonal only). Both products use 4 × 4 register tiles: eight f64x2
 // accumulators, enough independent chains to hide the latency of mul + add.
 import { LOG_2PI } from '../util/constants';
+import { emStepSmall } from './fused-small';
 import {
   BLOCK,
+  SMALL_D,
   baseOffset,
   maximaOffset,
   nkSumOffset,
@@ -289,6 +291,10 @@ function emStepTriangular(
   tied: bool,
   sampleWeight: usize,
 ): f64 {
+  if (d >= 1 && d <= SMALL_D) {
+    const type = tied ? 1 : 0;
+    return emStepSmall(x, n, d, means, precChol, logWeights, k, nk, sumX, scatter, work, type, sampleWeight);
+  }
   const kp = padK(k);
   const dU = padU(d);
   const dA = padA(d);

@@ -127,6 +127,10 @@ const SHAPES: [n: number, d: number, k: number][] = [
   [7, 1, 3],
   [13, 2, 2],
   [31, 3, 5],
+  // d ≤ 4 takes the small-d path (components in f64x2 pairs, sums in registers); d = 4 and an
+  // even k, and a block boundary (> 32 rows), exercise its other branches.
+  [45, 4, 3],
+  [70, 4, 6],
   [64, 5, 4],
   [101, 8, 7],
   [40, 13, 3],
