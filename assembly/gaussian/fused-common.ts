@@ -105,11 +105,64 @@ function smallLength(k: i32, d: i32): i32 {
   return d <= SMALL_D ? 2 * padK(k) * smallStride(d) : 0;
 }
 
+/*
+ * Tied with d > SMALL_D (fused-tied.ts) shares resp, maxima, base and nkSum, then lays out its own
+ * parts from `paramsOffset`, in this order (f64s):
+ *   TIED_FACTOR  d × dU     the factor with zeros below the diagonal
+ *   TIED_MT      d × kp     the transformed centred means (μ_c − s)·U, transposed; padding lanes 0
+ *   TIED_ONES    kp         1.0 in every lane
+ *   TIED_SHIFT   dU         the shift s
+ *   TIED_AUG     aS × aS    the augmented scatter of the call, aS = tiedStride(k, d)
+ *   TIED_ROWS    BLOCK × dA the block's rows minus s, zero rows up to a multiple of 4
+ *   TIED_Y       BLOCK × dU those rows times U
+ *   TIED_AROWS   BLOCK × aS the augmented rows (x − x̄, p) of the rows with weight
+ *   TIED_WROWS   BLOCK × aS the same rows times their weight, (w·(x − x̄), r)
+ */
+export const TIED_FACTOR: i32 = 0;
+export const TIED_MT: i32 = 1;
+export const TIED_ONES: i32 = 2;
+export const TIED_SHIFT: i32 = 3;
+export const TIED_AUG: i32 = 4;
+export const TIED_ROWS: i32 = 5;
+export const TIED_Y: i32 = 6;
+export const TIED_AROWS: i32 = 7;
+export const TIED_WROWS: i32 = 8;
+const TIED_END: i32 = 9;
+
+/** Row stride of the tied kernel's augmented rows `(d features, k responsibilities)`: a multiple of 4. */
+export function tiedStride(k: i32, d: i32): i32 {
+  return padA(d + k - 1);
+}
+
+function tiedPartLength(part: i32, k: i32, d: i32): i32 {
+  const kp = padK(k);
+  const dU = padU(d);
+  const aS = tiedStride(k, d);
+  if (part == TIED_FACTOR) return d * dU;
+  if (part == TIED_MT) return d * kp;
+  if (part == TIED_ONES) return kp;
+  if (part == TIED_SHIFT) return dU;
+  if (part == TIED_AUG) return aS * aS;
+  if (part == TIED_ROWS) return BLOCK * padA(d);
+  if (part == TIED_Y) return BLOCK * dU;
+  return BLOCK * aS;
+}
+
+/** Where part `part` (`TIED_*`) of the tied kernel's work area starts. */
+export function tiedOffset(work: usize, k: i32, d: i32, part: i32): usize {
+  let o = paramsOffset(work, padK(k));
+  for (let p = 0; p < part; p++) o += (<usize>tiedPartLength(p, k, d)) << 3;
+  return o;
+}
+
 /** Length in f64s of the `work` area every `emStep*` kernel needs for `k` components in `d` dimensions. */
 export function emStepWorkLength(k: i32, d: i32): i32 {
   const kp = padK(k);
   const dA = padA(d);
-  return BLOCK * kp + BLOCK + 2 * kp + paramsLength(k, d) + k * dA * dA + 2 * BLOCK * dA + smallLength(k, d);
+  const shared = BLOCK * kp + BLOCK + 2 * kp;
+  const general = shared + paramsLength(k, d) + k * dA * dA + 2 * BLOCK * dA + smallLength(k, d);
+  const tied = <i32>(tiedOffset(0, k, d, TIED_END) >> 3);
+  return general > tied ? general : tied;
 }
 
 /**

@@ -65,16 +65,17 @@ function prepare(
 }
 
 /**
- * `resp (nb × kp)`: diagonal log-densities plus log weights (`spherical`: `pT` holds the squared
- * factors `(kp)` and multiplies the summed squares instead). Four rows at a time, each lane pair
- * two components, so four f64x2 sums run side by side; the caller zero-pads the rows of the last
- * block up to a multiple of 4 (their results land in the padding rows of `resp`, which are never
- * read).
+ * `resp (nb × kp)`: diagonal log-densities plus log weights of the rows at `xb`, `xStride` bytes
+ * apart (`spherical`: `pT` holds the squared factors `(kp)` and multiplies the summed squares
+ * instead). Four rows at a time, each lane pair two components, so four f64x2 sums run side by
+ * side; the caller zero-pads the rows of the last block up to a multiple of 4 (their results land
+ * in the padding rows of `resp`, which are never read).
  */
-function logDensityDiagonal(
+export function logDensityDiagonal(
   xb: usize,
   nb: i32,
   d: i32,
+  xStride: usize,
   muT: usize,
   pT: usize,
   base: usize,
@@ -83,7 +84,7 @@ function logDensityDiagonal(
   spherical: bool,
 ): void {
   const kpBytes = (<usize>kp) << 3;
-  const xStride = (<usize>d) << 3;
+  const dBytes = (<usize>d) << 3;
   // Spherical: the factor is applied after the sum, so every feature is scaled by ONES (stride 0).
   const pStride: usize = spherical ? 0 : kpBytes;
   const half = f64x2.splat(0.5);
@@ -100,7 +101,7 @@ function logDensityDiagonal(
       let q3 = f64x2.splat(0.0);
       let mp = muT + cp;
       let pp = spherical ? ONES : pT + cp;
-      for (let j: usize = 0; j < xStride; j += 8) {
+      for (let j: usize = 0; j < dBytes; j += 8) {
         const m = v128.load(mp);
         const p = v128.load(pp);
         let y = f64x2.mul(f64x2.sub(v128.load64_splat(x0 + j), m), p);
@@ -272,7 +273,7 @@ function emStepDiagonal(
       memory.fill(tail + <usize>nb * rowBytes, 0, <usize>(4 - (nb & 3)) * rowBytes);
       xb = tail;
     }
-    logDensityDiagonal(xb, nb, d, muT, pT, base, resp, kp, spherical);
+    logDensityDiagonal(xb, nb, d, rowBytes, muT, pT, base, resp, kp, spherical);
     total += normalizeBlock(
       resp,
       maxima,

@@ -1,5 +1,5 @@
-// Fused E-step and M-step statistics for the full and tied covariance types, whose precision
-// factors are upper triangular. Per row block: the log-densities of every component (a small
+// Fused E-step and M-step statistics for the full covariance type, whose precision factors are
+// upper triangular (tied, d > 4, has its own kernel in fused-tied.ts). Per row block: the log-densities of every component (a small
 // matrix product of the centred rows with the zero-padded factor), the responsibilities, then the
 // weighted scatter of every component (a small product of the centred rows with themselves, tiles
 // on and above the diagonal only). Both products use 4 × 4 register tiles: eight f64x2
@@ -39,7 +39,7 @@ function squares(a: v128, b: v128): v128 {
  * Copies `count` upper-triangular factors `(d × d)` to `out (count × d × dU)` with zeros below the
  * diagonal and in the padding column, so the tiles may run over them without masks.
  */
-function padFactors(precChol: usize, count: i32, d: i32, dU: i32, out: usize): void {
+export function padFactors(precChol: usize, count: i32, d: i32, dU: i32, out: usize): void {
   for (let c = 0; c < count; c++) {
     const u = precChol + ((<usize>(c * d * d)) << 3);
     const z = out + ((<usize>(c * d * dU)) << 3);
@@ -52,14 +52,14 @@ function padFactors(precChol: usize, count: i32, d: i32, dU: i32, out: usize): v
   }
 }
 
-function logDetTriangular(u: usize, d: i32): f64 {
+export function logDetTriangular(u: usize, d: i32): f64 {
   let s = 0.0;
   for (let j = 0; j < d; j++) s += Math.log(Math.abs(load<f64>(u + ((<usize>(j * d + j)) << 3))));
   return s;
 }
 
 /** `rows (nb × dA)[r, j] = x_r,j − μ_j` for `j < d`, then zero rows up to a multiple of 4. */
-function centreRows(x: usize, nb: i32, d: i32, mu: usize, rows: usize, dA: i32): void {
+export function centreRows(x: usize, nb: i32, d: i32, mu: usize, rows: usize, dA: i32): void {
   const xStride = (<usize>d) << 3;
   const rStride = (<usize>dA) << 3;
   const pairs = (<usize>(d & ~1)) << 3;
@@ -224,13 +224,31 @@ function accumulateTriangular(
     wi += rStride;
     count++;
   }
+  rankUpdate(rows, wrows, count, d, dA, scatter);
+}
+
+/**
+ * `scatter (stride × stride) += Σ_r wrows_r ⊗ rows_r` over `count` rows of `stride` f64s (a
+ * multiple of 4), for the rows `a < top` of `scatter` and the columns `b ≥ a` rounded down to a tile:
+ * 4 × 4 tiles on and above the diagonal only; entries below the diagonal inside the diagonal tiles
+ * are filled but never read.
+ */
+export function rankUpdate(
+  rows: usize,
+  wrows: usize,
+  count: i32,
+  top: i32,
+  stride: i32,
+  scatter: usize,
+): void {
   if (count == 0) return;
-  for (let a0 = 0; a0 < d; a0 += 4) {
-    const s0 = scatter + <usize>a0 * rStride;
-    const s1 = s0 + rStride;
-    const s2 = s1 + rStride;
-    const s3 = s2 + rStride;
-    for (let b0 = a0; b0 < dA; b0 += 4) {
+  const sStride = (<usize>stride) << 3;
+  for (let a0 = 0; a0 < top; a0 += 4) {
+    const s0 = scatter + <usize>a0 * sStride;
+    const s1 = s0 + sStride;
+    const s2 = s1 + sStride;
+    const s3 = s2 + sStride;
+    for (let b0 = a0; b0 < stride; b0 += 4) {
       let a00 = f64x2.splat(0.0);
       let a01 = f64x2.splat(0.0);
       let a10 = f64x2.splat(0.0);
@@ -256,8 +274,8 @@ function accumulateTriangular(
         s = v128.load64_splat(wp, 24);
         a30 = f64x2.add(a30, f64x2.mul(s, v0));
         a31 = f64x2.add(a31, f64x2.mul(s, v1));
-        wp += rStride;
-        dp += rStride;
+        wp += sStride;
+        dp += sStride;
       }
       const o = (<usize>b0) << 3;
       v128.store(s0 + o, f64x2.add(v128.load(s0 + o), a00));
@@ -273,10 +291,11 @@ function accumulateTriangular(
 }
 
 /**
- * The shared body of `emStepFull` and `emStepTied`: `tied` selects one factor for every component
- * and one `(d × d)` scatter summed over the components.
+ * Fused E-step and M-step statistics, full covariances (`precChol (k × d × d)`, upper triangular).
+ * Accumulates `nk (k)`, `sumX (k × d)` about the current means and the upper triangle of
+ * `scatter (k × d × d)`; returns Σ_i log-sum-exp. `work` holds `emStepWorkLength(k, d)` f64s.
  */
-function emStepTriangular(
+export function emStepFull(
   x: usize,
   n: i32,
   d: i32,
@@ -288,12 +307,10 @@ function emStepTriangular(
   sumX: usize,
   scatter: usize,
   work: usize,
-  tied: bool,
   sampleWeight: usize,
 ): f64 {
   if (d >= 1 && d <= SMALL_D) {
-    const type = tied ? 1 : 0;
-    return emStepSmall(x, n, d, means, precChol, logWeights, k, nk, sumX, scatter, work, type, sampleWeight);
+    return emStepSmall(x, n, d, means, precChol, logWeights, k, nk, sumX, scatter, work, 0, sampleWeight);
   }
   const kp = padK(k);
   const dU = padU(d);
@@ -306,15 +323,14 @@ function emStepTriangular(
   const sw = scatterOffset(work, k, d);
   const rows = rowsOffset(work, k, d);
   const wrows = weightedRowsOffset(work, k, d);
-  const uBytes: usize = tied ? 0 : (<usize>(d * dU)) << 3;
+  const uBytes: usize = (<usize>(d * dU)) << 3;
   const swBytes = (<usize>(dA * dA)) << 3;
   const muBytes = (<usize>d) << 3;
 
-  padFactors(precChol, tied ? 1 : k, d, dU, uz);
+  padFactors(precChol, k, d, dU, uz);
   const constant = -0.5 * <f64>d * LOG_2PI;
-  const tiedLogDet = tied ? logDetTriangular(precChol, d) : 0.0;
   for (let c = 0; c < k; c++) {
-    const logDet = tied ? tiedLogDet : logDetTriangular(precChol + ((<usize>(c * d * d)) << 3), d);
+    const logDet = logDetTriangular(precChol + ((<usize>(c * d * d)) << 3), d);
     store<f64>(base + ((<usize>c) << 3), constant + logDet + load<f64>(logWeights + ((<usize>c) << 3)));
   }
   padBase(base, k, kp);
@@ -351,7 +367,7 @@ function emStepTriangular(
 
   for (let c = 0; c < k; c++) {
     const s = sw + <usize>c * swBytes;
-    const out = tied ? scatter : scatter + ((<usize>(c * d * d)) << 3);
+    const out = scatter + ((<usize>(c * d * d)) << 3);
     for (let a = 0; a < d; a++) {
       for (let b = a; b < d; b++) {
         const o = out + ((<usize>(a * d + b)) << 3);
@@ -364,72 +380,4 @@ function emStepTriangular(
     store<f64>(o, load<f64>(o) + load<f64>(nkSum + ((<usize>c) << 3)));
   }
   return total;
-}
-
-/**
- * Fused E-step and M-step statistics, full covariances (`precChol (k × d × d)`, upper triangular).
- * Accumulates `nk (k)`, `sumX (k × d)` about the current means and the upper triangle of
- * `scatter (k × d × d)`; returns Σ_i log-sum-exp. `work` holds `emStepWorkLength(k, d)` f64s.
- */
-export function emStepFull(
-  x: usize,
-  n: i32,
-  d: i32,
-  means: usize,
-  precChol: usize,
-  logWeights: usize,
-  k: i32,
-  nk: usize,
-  sumX: usize,
-  scatter: usize,
-  work: usize,
-  sampleWeight: usize,
-): f64 {
-  return emStepTriangular(
-    x,
-    n,
-    d,
-    means,
-    precChol,
-    logWeights,
-    k,
-    nk,
-    sumX,
-    scatter,
-    work,
-    false,
-    sampleWeight,
-  );
-}
-
-/** As `emStepFull` with one factor `precChol (d × d)` and one scatter `(d × d)` summed over components. */
-export function emStepTied(
-  x: usize,
-  n: i32,
-  d: i32,
-  means: usize,
-  precChol: usize,
-  logWeights: usize,
-  k: i32,
-  nk: usize,
-  sumX: usize,
-  scatter: usize,
-  work: usize,
-  sampleWeight: usize,
-): f64 {
-  return emStepTriangular(
-    x,
-    n,
-    d,
-    means,
-    precChol,
-    logWeights,
-    k,
-    nk,
-    sumX,
-    scatter,
-    work,
-    true,
-    sampleWeight,
-  );
 }

@@ -278,9 +278,11 @@ describe.each(SHAPES)('n=%i d=%i k=%i', (n, d, k) => {
   });
 });
 
-describe('sample weights', () => {
-  const [n, d, k] = [77, 3, 4];
-
+// d = 3 takes the small-d path, d = 7 the general kernels.
+describe.each([
+  [77, 3, 4],
+  [77, 7, 5],
+])('sample weights, n=%i d=%i k=%i', (n, d, k) => {
   it.each(TYPES)(
     'emStep%s: Wasm == TypeScript with weights, and integer weights == repeated rows',
     (type) => {
@@ -424,6 +426,56 @@ describe('row blocks, −∞ rows, failures', () => {
       const ok = run(wasmBackend, inputs, mStep(type, d, k, 1e-6), k, d);
       expect(ok.result).toBe(0);
       expect(Array.from(ok.out.means.subarray(empty * d, (empty + 1) * d))).toEqual(new Array(d).fill(0));
+    }
+  });
+});
+
+describe('emStepTied: statistics through the row posteriors', () => {
+  // The tied kernel takes the scatter about each row's posterior mean plus Σ A_cc'(μ_c − μ_c')(…)ᵀ
+  // and the log-densities from (x − s)·U − (μ_c − s)·U (fused-tied.ts). Far-apart means (sums of
+  // 1e6·σ² between-component terms) and a common offset of 1e6 must not cost digits against the
+  // plain per-component sums of the twin.
+  it.each([
+    [0, 1e3],
+    [1e6, 4],
+    [1e6, 1e4],
+  ])('offset %d, separation %d σ: Wasm == TypeScript', (offset, separation) => {
+    const [n, d, k] = [500, 6, 4];
+    const rng = new Random(31);
+    const means = new Float64Array(k * d);
+    for (let i = 0; i < means.length; i++) means[i] = offset + separation * (rng.uniform() - 0.5);
+    const x = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const c = i % k;
+      for (let j = 0; j < d; j++)
+        x[i * d + j] = means[c * d + j] + 0.3 * rng.normal() + (rng.uniform() - 0.5);
+    }
+    // Start with the means off their clusters (the statistics about them are not small), and one
+    // row halfway between two far components, so the cross terms are not all zero.
+    const start = means.map((v) => v + 0.5 * rng.normal());
+    x.set(
+      Array.from({ length: d }, (_, j) => 0.5 * (means[j] + means[d + j])),
+      0,
+    );
+    const inputs = {
+      x,
+      means: start,
+      precChol: precCholFor(rng, 'Tied', k, d).map((v) => v / 2),
+      logWeights: logWeightsFor(rng, k),
+      nk: new Float64Array(k),
+      sumX: new Float64Array(k * d),
+      scatter: new Float64Array(d * d),
+    };
+    const call = emStep('Tied', n, d, k);
+    const a = run(wasmBackend, inputs, call, k, d);
+    const b = run(jsBackend, inputs, call, k, d);
+    expect(maxRelDiff([a.result], [b.result]), 'result').toBeLessThanOrEqual(1e-12);
+    expect(maxRelDiff(a.out.nk, b.out.nk), 'nk').toBeLessThanOrEqual(1e-12);
+    // Relative to each array's largest entry (the statistics about means far off are large).
+    for (const name of ['sumX', 'scatter']) {
+      const scale = Math.max(...b.out[name].map(Math.abs));
+      const diff = Math.max(...a.out[name].map((v, i) => Math.abs(v - b.out[name][i])));
+      expect(diff / scale, name).toBeLessThanOrEqual(1e-12);
     }
   });
 });
