@@ -41,7 +41,9 @@ export function padA(d: i32): i32 {
  *                         last block's rows, zero-padded to a multiple of 4
  *   wrows  BLOCK × dA     full/tied: the same rows times their responsibility
  *   small  2 × (kp/2) × smallStride(d) × 2, only for d ≤ SMALL_D: the parameters transposed to
- *                         pairs of components and the per-pair accumulators (fused-small.ts)
+ *                         pairs of components and the per-pair accumulators (fused-small.ts);
+ *                         spherical with d > SMALL_D: the squared distances of the block
+ *                         (BLOCK × kp) and the call's Σ r·‖x − μ‖² (kp) instead
  */
 export function respOffset(work: usize): usize {
   return work;
@@ -105,6 +107,20 @@ function smallLength(k: i32, d: i32): i32 {
   return d <= SMALL_D ? 2 * padK(k) * smallStride(d) : 0;
 }
 
+/**
+ * Spherical with d > SMALL_D, in the place of the small-d parts: the block's squared distances
+ * `‖x − μ_c‖² (BLOCK × kp)`, then the call's `Σ r·‖x − μ_c‖²` per component `(kp)`.
+ */
+export function sphericalOffset(work: usize, k: i32, d: i32): usize {
+  return smallOffset(work, k, d);
+}
+
+function tailLength(k: i32, d: i32): i32 {
+  const spherical = (BLOCK + 1) * padK(k);
+  const small = smallLength(k, d);
+  return small > spherical ? small : spherical;
+}
+
 /*
  * Tied with d > SMALL_D (fused-tied.ts) shares resp, maxima, base and nkSum, then lays out its own
  * parts from `paramsOffset`, in this order (f64s):
@@ -160,7 +176,7 @@ export function emStepWorkLength(k: i32, d: i32): i32 {
   const kp = padK(k);
   const dA = padA(d);
   const shared = BLOCK * kp + BLOCK + 2 * kp;
-  const general = shared + paramsLength(k, d) + k * dA * dA + 2 * BLOCK * dA + smallLength(k, d);
+  const general = shared + paramsLength(k, d) + k * dA * dA + 2 * BLOCK * dA + tailLength(k, d);
   const tied = <i32>(tiedOffset(0, k, d, TIED_END) >> 3);
   return general > tied ? general : tied;
 }

@@ -17,10 +17,9 @@ import {
   paramsOffset,
   respOffset,
   rowsOffset,
+  sphericalOffset,
   sumColumns,
 } from './fused-common';
-
-const ONES = memory.data<f64>([1.0, 1.0]);
 
 /**
  * Fills `muT (d × kp)` with the transposed means and `pT` with the transposed factors (diag,
@@ -66,10 +65,12 @@ function prepare(
 
 /**
  * `resp (nb × kp)`: diagonal log-densities plus log weights of the rows at `xb`, `xStride` bytes
- * apart (`spherical`: `pT` holds the squared factors `(kp)` and multiplies the summed squares
- * instead). Four rows at a time, each lane pair two components, so four f64x2 sums run side by
- * side; the caller zero-pads the rows of the last block up to a multiple of 4 (their results land
- * in the padding rows of `resp`, which are never read).
+ * apart. Diag: `pT (d × kp)` holds the transposed factors, applied feature by feature; spherical:
+ * `pT (kp)` holds the squared factors, applied to the summed squares, and with `dist ≠ 0` the
+ * squared distances `‖x − μ_c‖² (nb × kp)` are stored there too. Four rows at a time, each lane
+ * pair two components, so four f64x2 sums run side by side; the caller zero-pads the rows of the
+ * last block up to a multiple of 4 (their results land in the padding rows of `resp` and `dist`,
+ * which are never read).
  */
 export function logDensityDiagonal(
   xb: usize,
@@ -82,11 +83,10 @@ export function logDensityDiagonal(
   resp: usize,
   kp: i32,
   spherical: bool,
+  dist: usize,
 ): void {
   const kpBytes = (<usize>kp) << 3;
   const dBytes = (<usize>d) << 3;
-  // Spherical: the factor is applied after the sum, so every feature is scaled by ONES (stride 0).
-  const pStride: usize = spherical ? 0 : kpBytes;
   const half = f64x2.splat(0.5);
   for (let r = 0; r < nb; r += 4) {
     const x0 = xb + <usize>r * xStride;
@@ -100,27 +100,47 @@ export function logDensityDiagonal(
       let q2 = f64x2.splat(0.0);
       let q3 = f64x2.splat(0.0);
       let mp = muT + cp;
-      let pp = spherical ? ONES : pT + cp;
-      for (let j: usize = 0; j < dBytes; j += 8) {
-        const m = v128.load(mp);
-        const p = v128.load(pp);
-        let y = f64x2.mul(f64x2.sub(v128.load64_splat(x0 + j), m), p);
-        q0 = f64x2.add(q0, f64x2.mul(y, y));
-        y = f64x2.mul(f64x2.sub(v128.load64_splat(x1 + j), m), p);
-        q1 = f64x2.add(q1, f64x2.mul(y, y));
-        y = f64x2.mul(f64x2.sub(v128.load64_splat(x2 + j), m), p);
-        q2 = f64x2.add(q2, f64x2.mul(y, y));
-        y = f64x2.mul(f64x2.sub(v128.load64_splat(x3 + j), m), p);
-        q3 = f64x2.add(q3, f64x2.mul(y, y));
-        mp += kpBytes;
-        pp += pStride;
-      }
       if (spherical) {
+        for (let j: usize = 0; j < dBytes; j += 8) {
+          const m = v128.load(mp);
+          let y = f64x2.sub(v128.load64_splat(x0 + j), m);
+          q0 = f64x2.add(q0, f64x2.mul(y, y));
+          y = f64x2.sub(v128.load64_splat(x1 + j), m);
+          q1 = f64x2.add(q1, f64x2.mul(y, y));
+          y = f64x2.sub(v128.load64_splat(x2 + j), m);
+          q2 = f64x2.add(q2, f64x2.mul(y, y));
+          y = f64x2.sub(v128.load64_splat(x3 + j), m);
+          q3 = f64x2.add(q3, f64x2.mul(y, y));
+          mp += kpBytes;
+        }
+        if (dist != 0) {
+          const o = dist + <usize>r * kpBytes + cp;
+          v128.store(o, q0);
+          v128.store(o + kpBytes, q1);
+          v128.store(o + 2 * kpBytes, q2);
+          v128.store(o + 3 * kpBytes, q3);
+        }
         const p2 = v128.load(pT + cp);
         q0 = f64x2.mul(p2, q0);
         q1 = f64x2.mul(p2, q1);
         q2 = f64x2.mul(p2, q2);
         q3 = f64x2.mul(p2, q3);
+      } else {
+        let pp = pT + cp;
+        for (let j: usize = 0; j < dBytes; j += 8) {
+          const m = v128.load(mp);
+          const p = v128.load(pp);
+          let y = f64x2.mul(f64x2.sub(v128.load64_splat(x0 + j), m), p);
+          q0 = f64x2.add(q0, f64x2.mul(y, y));
+          y = f64x2.mul(f64x2.sub(v128.load64_splat(x1 + j), m), p);
+          q1 = f64x2.add(q1, f64x2.mul(y, y));
+          y = f64x2.mul(f64x2.sub(v128.load64_splat(x2 + j), m), p);
+          q2 = f64x2.add(q2, f64x2.mul(y, y));
+          y = f64x2.mul(f64x2.sub(v128.load64_splat(x3 + j), m), p);
+          q3 = f64x2.add(q3, f64x2.mul(y, y));
+          mp += kpBytes;
+          pp += kpBytes;
+        }
       }
       const b = v128.load(base + cp);
       v128.store(out + cp, f64x2.sub(b, f64x2.mul(half, q0)));
@@ -233,6 +253,94 @@ function accumulateDiagonal(
   }
 }
 
+/**
+ * Spherical statistics of the block: `sumX_c += r·(x − μ_c)` as the diagonal kernel (without the
+ * squares), and `trace (kp) += r ⊙ dist` over the block's rows, the squared distances the
+ * log-density stored (a row's `r = 0` entries add nothing, even where its distance is infinite).
+ */
+function accumulateSpherical(
+  xb: usize,
+  nb: i32,
+  d: i32,
+  means: usize,
+  resp: usize,
+  dist: usize,
+  k: i32,
+  kp: i32,
+  sumX: usize,
+  trace: usize,
+): void {
+  const kpBytes = (<usize>kp) << 3;
+  const xStride = (<usize>d) << 3;
+  const zero = f64x2.splat(0.0);
+  for (let p: usize = 0; p < kpBytes; p += 16) {
+    let acc = v128.load(trace + p);
+    let rp = resp + p;
+    let qp = dist + p;
+    for (let r = 0; r < nb; r++) {
+      const rv = v128.load(rp);
+      acc = f64x2.add(acc, v128.and(f64x2.mul(rv, v128.load(qp)), f64x2.ne(rv, zero)));
+      rp += kpBytes;
+      qp += kpBytes;
+    }
+    v128.store(trace + p, acc);
+  }
+  for (let c = 0; c < k; c++) {
+    const mu = means + <usize>c * xStride;
+    const sx = sumX + <usize>c * xStride;
+    const rc = resp + ((<usize>c) << 3);
+    let j: usize = 0;
+    for (; j + 64 <= xStride; j += 64) {
+      const m = mu + j;
+      let x0 = f64x2.splat(0.0);
+      let x1 = f64x2.splat(0.0);
+      let x2 = f64x2.splat(0.0);
+      let x3 = f64x2.splat(0.0);
+      let rp = rc;
+      let xi = xb + j;
+      for (let r = 0; r < nb; r++) {
+        if (isNonZero(rp)) {
+          const rv = v128.load64_splat(rp);
+          x0 = f64x2.add(x0, f64x2.mul(rv, f64x2.sub(v128.load(xi), v128.load(m))));
+          x1 = f64x2.add(x1, f64x2.mul(rv, f64x2.sub(v128.load(xi, 16), v128.load(m, 16))));
+          x2 = f64x2.add(x2, f64x2.mul(rv, f64x2.sub(v128.load(xi, 32), v128.load(m, 32))));
+          x3 = f64x2.add(x3, f64x2.mul(rv, f64x2.sub(v128.load(xi, 48), v128.load(m, 48))));
+        }
+        rp += kpBytes;
+        xi += xStride;
+      }
+      v128.store(sx + j, f64x2.add(v128.load(sx + j), x0));
+      v128.store(sx + j, f64x2.add(v128.load(sx + j, 16), x1), 16);
+      v128.store(sx + j, f64x2.add(v128.load(sx + j, 32), x2), 32);
+      v128.store(sx + j, f64x2.add(v128.load(sx + j, 48), x3), 48);
+    }
+    for (; j + 16 <= xStride; j += 16) {
+      const m = v128.load(mu + j);
+      let x0 = f64x2.splat(0.0);
+      let rp = rc;
+      let xi = xb + j;
+      for (let r = 0; r < nb; r++) {
+        if (isNonZero(rp)) x0 = f64x2.add(x0, f64x2.mul(v128.load64_splat(rp), f64x2.sub(v128.load(xi), m)));
+        rp += kpBytes;
+        xi += xStride;
+      }
+      v128.store(sx + j, f64x2.add(v128.load(sx + j), x0));
+    }
+    if (j < xStride) {
+      const m = load<f64>(mu + j);
+      let x0 = 0.0;
+      let rp = rc;
+      let xi = xb + j;
+      for (let r = 0; r < nb; r++) {
+        if (isNonZero(rp)) x0 += load<f64>(rp) * (load<f64>(xi) - m);
+        rp += kpBytes;
+        xi += xStride;
+      }
+      store<f64>(sx + j, load<f64>(sx + j) + x0);
+    }
+  }
+}
+
 function emStepDiagonal(
   x: usize,
   n: i32,
@@ -260,8 +368,11 @@ function emStepDiagonal(
   const muT = paramsOffset(work, kp);
   const pT = muT + ((<usize>(d * kp)) << 3);
   const tail = rowsOffset(work, k, d);
+  const dist = spherical ? sphericalOffset(work, k, d) : 0;
+  const trace = dist + ((<usize>(BLOCK * kp)) << 3);
   prepare(means, precChol, logWeights, k, d, spherical, muT, pT, base);
   memory.fill(nkSum, 0, (<usize>kp) << 3);
+  if (spherical) memory.fill(trace, 0, (<usize>kp) << 3);
   const rowBytes = (<usize>d) << 3;
   let total = 0.0;
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
@@ -273,7 +384,7 @@ function emStepDiagonal(
       memory.fill(tail + <usize>nb * rowBytes, 0, <usize>(4 - (nb & 3)) * rowBytes);
       xb = tail;
     }
-    logDensityDiagonal(xb, nb, d, rowBytes, muT, pT, base, resp, kp, spherical);
+    logDensityDiagonal(xb, nb, d, rowBytes, muT, pT, base, resp, kp, spherical, dist);
     total += normalizeBlock(
       resp,
       maxima,
@@ -283,14 +394,22 @@ function emStepDiagonal(
       sampleWeight == 0 ? 0 : sampleWeight + ((<usize>i0) << 3),
     );
     sumColumns(resp, nb, kp, nkSum);
-    for (let c = 0; c < k; c++) {
-      const off = <usize>c * rowBytes;
-      accumulateDiagonal(xb, nb, d, means + off, resp, kp, c, sumX + off, scatter + off);
+    if (spherical) {
+      accumulateSpherical(xb, nb, d, means, resp, dist, k, kp, sumX, trace);
+    } else {
+      for (let c = 0; c < k; c++) {
+        const off = <usize>c * rowBytes;
+        accumulateDiagonal(xb, nb, d, means + off, resp, kp, c, sumX + off, scatter + off);
+      }
     }
   }
   for (let c = 0; c < k; c++) {
     const o = nk + ((<usize>c) << 3);
     store<f64>(o, load<f64>(o) + load<f64>(nkSum + ((<usize>c) << 3)));
+    if (spherical) {
+      const so = scatter + <usize>c * rowBytes;
+      store<f64>(so, load<f64>(so) + load<f64>(trace + ((<usize>c) << 3)));
+    }
   }
   return total;
 }
@@ -331,7 +450,11 @@ export function emStepDiag(
   );
 }
 
-/** As `emStepDiag` with `precChol (k)`, one 1/σ per component; the scatter is still `(k × d)`. */
+/**
+ * As `emStepDiag` with `precChol (k)`, one 1/σ per component. The scatter is still `(k × d)`, but
+ * only its sum over features is used: `Σ r·‖x − μ_c‖²` is added to column 0 of row c, the other
+ * columns are left as they are.
+ */
 export function emStepSpherical(
   x: usize,
   n: i32,

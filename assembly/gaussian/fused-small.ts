@@ -596,6 +596,11 @@ export function emStepSmall(
           idx++;
         }
       }
+    } else if (type == SPHERICAL) {
+      // Spherical: only the trace is used; it goes to column 0, as in the general kernel.
+      let trace = 0.0;
+      for (let a = 0; a < d; a++) trace += accLane(acc, stride, c, d + a);
+      addScalar(scatter + ((<usize>(c * d)) << 3), trace);
     } else {
       for (let a = 0; a < d; a++)
         addScalar(scatter + ((<usize>(c * d + a)) << 3), accLane(acc, stride, c, d + a));

@@ -392,7 +392,7 @@ export function emStepTied(
     const nb = n - i0 < BLOCK ? n - i0 : BLOCK;
     centreRows(x + <usize>i0 * rowBytes, nb, d, shift, rows, dA);
     transformRows(rows, nb, d, dA, uz, dU, y);
-    logDensityDiagonal(y, nb, d, (<usize>dU) << 3, mT, ones, base, resp, kp, true);
+    logDensityDiagonal(y, nb, d, (<usize>dU) << 3, mT, ones, base, resp, kp, true, 0);
     total += normalizeBlock(
       resp,
       maxima,

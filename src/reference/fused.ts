@@ -86,6 +86,13 @@ const addDiagonal: AddScatter = (scatter, c, r, diff, d) => {
   for (let j = 0; j < d; j++) scatter[c * d + j] += r * diff[j] * diff[j];
 };
 
+/** Spherical: only the trace is used, so `r·‖x − μ_c‖²` goes to column 0 of row c. */
+const addTrace: AddScatter = (scatter, c, r, diff, d) => {
+  let q = 0;
+  for (let j = 0; j < d; j++) q += diff[j] * diff[j];
+  scatter[c * d] += r * q;
+};
+
 /**
  * The shared fused pass: per row, `w_c = log N(x_i | μ_c, Σ_c) + logWeights[c]`,
  * `m_i = logsumexp_c w_c`, `r_ic = exp(w_c − max) / Σ_c' exp(w_c' − max)`; then for every `r_ic ≠ 0`
@@ -254,7 +261,10 @@ export function emStepDiag(
   return emStep(x, n, d, means, logWeights, k, nk, sumX, scatter, work, density, addDiagonal, sampleWeight);
 }
 
-/** As {@link emStepDiag} with `precChol (k)`, one 1/σ per component; the scatter is still `(k × d)`. */
+/**
+ * As {@link emStepDiag} with `precChol (k)`, one 1/σ per component. The scatter is still `(k × d)`,
+ * but only its sum over features is used: `Σ_i r_ic ‖x_i − μ_c‖²` is added to column 0 of row c.
+ */
 export function emStepSpherical(
   x: Float64Array,
   n: number,
@@ -270,7 +280,7 @@ export function emStepSpherical(
   sampleWeight: Float64Array | null,
 ): number {
   const density = diagonal(precChol, d, true);
-  return emStep(x, n, d, means, logWeights, k, nk, sumX, scatter, work, density, addDiagonal, sampleWeight);
+  return emStep(x, n, d, means, logWeights, k, nk, sumX, scatter, work, density, addTrace, sampleWeight);
 }
 
 /**
