@@ -6,7 +6,7 @@ export { logProbDiag, accumulateScatterDiag, finalizeDiag } from './gaussian/dia
 export { logProbSpherical, finalizeSpherical } from './gaussian/spherical';
 export { responsibilities, accumulateMoments } from './gaussian/stats';
 export { cholesky, precisionCholeskyFromPrecision } from './linalg';
-export { kmeansStep, minSqDist } from './kmeans';
+export { kmeansStep, kmeansWorkLength, minSqDistMany } from './kmeans';
 export { emStepWorkLength } from './gaussian/fused-common';
 export { emStepFull } from './gaussian/fused-triangular';
 export { emStepTied } from './gaussian/fused-tied';

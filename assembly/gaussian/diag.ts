@@ -39,13 +39,14 @@ export function accumulateScatterDiag(
   means: usize,
   out: usize,
 ): void {
-  for (let c = 0; c < k; c++) {
-    const s = out + ((<usize>(c * d)) << 3);
-    const mu = means + ((<usize>(c * d)) << 3);
-    for (let i = 0; i < n; i++) {
+  // Row by row (X and resp read once, not k times); each entry still sums over the rows in order.
+  for (let i = 0; i < n; i++) {
+    const xi = x + ((<usize>(i * d)) << 3);
+    for (let c = 0; c < k; c++) {
       const r = ld(resp, i * k + c);
       if (r == 0.0) continue;
-      const xi = x + ((<usize>(i * d)) << 3);
+      const s = out + ((<usize>(c * d)) << 3);
+      const mu = means + ((<usize>(c * d)) << 3);
       for (let j = 0; j < d; j++) {
         const y = ld(xi, j) - ld(mu, j);
         st(s, j, ld(s, j) + r * y * y);

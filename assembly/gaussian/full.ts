@@ -63,11 +63,28 @@ export function accumulateScatterFull(
   means: usize,
   out: usize,
 ): void {
+  // Row by row, every component of a row before the next (X and resp are read once, not k times);
+  // each entry still sums over the rows in order, as accumulateScatterOne per component would.
   const dd = d * d;
+  for (let i = 0; i < n; i++) {
+    const xi = x + ((<usize>(i * d)) << 3);
+    for (let c = 0; c < k; c++) {
+      const r = ld(resp, i * k + c);
+      if (r == 0.0) continue;
+      const s = out + ((<usize>(c * dd)) << 3);
+      const mu = means + ((<usize>(c * d)) << 3);
+      for (let a = 0; a < d; a++) {
+        const rda = r * (ld(xi, a) - ld(mu, a));
+        for (let b = 0; b <= a; b++) {
+          const idx = a * d + b;
+          st(s, idx, ld(s, idx) + rda * (ld(xi, b) - ld(mu, b)));
+        }
+      }
+    }
+  }
   for (let c = 0; c < k; c++) {
     const s = out + ((<usize>(c * dd)) << 3);
-    const mu = means + ((<usize>(c * d)) << 3);
-    accumulateScatterOne(x, n, d, resp, k, c, mu, s);
+    for (let a = 0; a < d; a++) for (let b = a + 1; b < d; b++) st(s, a * d + b, ld(s, b * d + a));
   }
 }
 

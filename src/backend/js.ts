@@ -35,9 +35,11 @@ class JsWorkspace implements Workspace {
         ref.finalizeSpherical(f(s), f(nk), k, d, reg, f(c), f(p)),
       cholesky: (a, d, o) => ref.cholesky(f(a), d, f(o)),
       precisionCholeskyFromPrecision: (p, d, o) => ref.precisionCholeskyFromPrecision(f(p), d, f(o)),
+      kmeansWorkLength: (m, d) => ref.kmeansWorkLength(m, d),
       kmeansStep: (x, n, d, c, k, l, s, cnt, md) =>
         ref.kmeansStep(f(x), n, d, f(c), k, i(l), f(s), f(cnt), f(md)),
-      minSqDist: (x, n, d, p, dist, o) => ref.minSqDist(f(x), n, d, f(p), f(dist), f(o)),
+      minSqDistMany: (x, n, d, p, m, dist, o, t) =>
+        ref.minSqDistMany(f(x), n, d, f(p), m, f(dist), f(o), f(t)),
       emStepWorkLength: (k, d) => ref.emStepWorkLength(k, d),
       emStepFull: (x, n, d, m, p, lw, k, nk, s, sc, w, sw) =>
         ref.emStepFull(f(x), n, d, f(m), f(p), f(lw), k, f(nk), f(s), f(sc), f(w), fOrNull(sw)),

@@ -85,6 +85,8 @@ export interface Kernels {
   ): number;
   cholesky(a: Handle, d: number, out: Handle): number;
   precisionCholeskyFromPrecision(p: Handle, d: number, out: Handle): number;
+  /** f64s of `work` the k-means kernels need for `m` centers or candidates in `d` dimensions. */
+  kmeansWorkLength(m: number, d: number): number;
   kmeansStep(
     x: Handle,
     n: number,
@@ -95,8 +97,19 @@ export interface Kernels {
     sums: Handle,
     counts: Handle,
     minDist: Handle,
+    work: Handle,
   ): number;
-  minSqDist(x: Handle, n: number, d: number, point: Handle, dist: Handle, out: Handle): number;
+  minSqDistMany(
+    x: Handle,
+    n: number,
+    d: number,
+    points: Handle,
+    m: number,
+    dist: Handle,
+    out: Handle,
+    totals: Handle,
+    work: Handle,
+  ): void;
   /** f64s of `work` the `emStep*` kernels need. */
   emStepWorkLength(k: number, d: number): number;
   emStepFull(

@@ -9,13 +9,23 @@ export interface KMeansBuffers {
   sums: Handle;
   counts: Handle;
   minDist: Handle;
+  /** `(n)` each row's squared distance to the nearest center chosen so far (k-means++). */
   closest: Handle;
-  trial: Handle;
-  bestTrial: Handle;
-  point: Handle;
+  /** `(nTrials × n)` the same with one more candidate each, and their sums `(nTrials)`. */
+  trials: Handle;
+  totals: Handle;
+  /** `(nTrials × d)` the candidate rows. */
+  candidates: Handle;
+  work: Handle;
+}
+
+/** scikit-learn's number of local trials per k-means++ center: `2 + ⌊ln k⌋`. */
+function trialCount(k: number): number {
+  return 2 + Math.floor(Math.log(k));
 }
 
 export function allocKMeans(ws: Workspace, n: number, d: number, k: number): KMeansBuffers {
+  const trials = trialCount(k);
   return {
     labels: ws.allocI32(n),
     previousLabels: ws.allocI32(n),
@@ -24,17 +34,19 @@ export function allocKMeans(ws: Workspace, n: number, d: number, k: number): KMe
     counts: ws.allocF64(k),
     minDist: ws.allocF64(n),
     closest: ws.allocF64(n),
-    trial: ws.allocF64(n),
-    bestTrial: ws.allocF64(n),
-    point: ws.allocF64(d),
+    trials: ws.allocF64(trials * n),
+    totals: ws.allocF64(trials),
+    candidates: ws.allocF64(trials * d),
+    work: ws.allocF64(Math.max(1, ws.kernels.kmeansWorkLength(Math.max(k, trials), d))),
   };
 }
 
 /**
  * Greedy k-means++ seeding (Arthur & Vassilvitskii, with scikit-learn's `2 + ⌊ln k⌋` local trials
  * per center): each new center is the best of several candidates drawn proportionally to the
- * squared distance to the nearest chosen center (times the row's weight, with `weights`). Writes
- * `(k × d)` centers and returns the chosen row indices.
+ * squared distance to the nearest chosen center (times the row's weight, with `weights`). The
+ * candidates of a center are drawn first and scored in one pass over X. Writes `(k × d)` centers
+ * and returns the chosen row indices.
  */
 export function kmeansPlusPlus(
   ws: Workspace,
@@ -49,17 +61,19 @@ export function kmeansPlusPlus(
   const kern = ws.kernels;
   const X = ws.f64(x, n * d);
   const centers = ws.f64(buf.centers, k * d);
-  const point = ws.f64(buf.point, d);
+  const nTrials = trialCount(k);
+  const candidates = ws.f64(buf.candidates, nTrials * d);
+  const trials = ws.f64(buf.trials, nTrials * n);
+  const totals = ws.f64(buf.totals, nTrials);
+  const closest = ws.f64(buf.closest, n);
   // The kernel sums plain distances; with weights the potential is Σ w·dist, summed here.
-  const potentialOf = (h: Handle, plain: number): number => {
-    if (!weights) return plain;
-    const dist = ws.f64(h, n);
+  const potentialOf = (t: number): number => {
+    if (!weights) return totals[t];
     let s = 0;
-    for (let i = 0; i < n; i++) s += weights[i] * dist[i];
+    for (let i = 0; i < n; i++) s += weights[i] * trials[t * n + i];
     return s;
   };
   const indices = new Int32Array(k);
-  const nTrials = 2 + Math.floor(Math.log(k));
   const cumulative = new Float64Array(n);
 
   const first = weights
@@ -67,31 +81,34 @@ export function kmeansPlusPlus(
     : rng.int(n);
   indices[0] = first;
   centers.set(X.subarray(first * d, first * d + d), 0);
-  point.set(X.subarray(first * d, first * d + d));
-  ws.f64(buf.closest, n).fill(Infinity);
-  let potential = potentialOf(buf.closest, kern.minSqDist(x, n, d, buf.point, buf.closest, buf.closest));
+  candidates.set(X.subarray(first * d, first * d + d));
+  closest.fill(Infinity);
+  kern.minSqDistMany(x, n, d, buf.candidates, 1, buf.closest, buf.trials, buf.totals, buf.work);
+  closest.set(trials.subarray(0, n));
+  let potential = potentialOf(0);
 
-  let closest = buf.closest;
-  let trial = buf.trial;
-  let bestTrial = buf.bestTrial;
   for (let c = 1; c < k; c++) {
-    cumulativeOf(ws.f64(closest, n), weights, cumulative);
-    let bestPotential = Infinity;
-    let bestIndex = -1;
+    cumulativeOf(closest, weights, cumulative);
+    const picked = new Int32Array(nTrials);
     for (let t = 0; t < nTrials; t++) {
-      const candidate = Math.min(searchLeft(cumulative, rng.uniform() * potential), n - 1);
-      point.set(X.subarray(candidate * d, candidate * d + d));
-      const p = potentialOf(trial, kern.minSqDist(x, n, d, buf.point, closest, trial));
+      picked[t] = Math.min(searchLeft(cumulative, rng.uniform() * potential), n - 1);
+      candidates.set(X.subarray(picked[t] * d, picked[t] * d + d), t * d);
+    }
+    kern.minSqDistMany(x, n, d, buf.candidates, nTrials, buf.closest, buf.trials, buf.totals, buf.work);
+    // The first best candidate wins ties, as in scikit-learn's argmin.
+    let best = 0;
+    let bestPotential = potentialOf(0);
+    for (let t = 1; t < nTrials; t++) {
+      const p = potentialOf(t);
       if (p < bestPotential) {
         bestPotential = p;
-        bestIndex = candidate;
-        [trial, bestTrial] = [bestTrial, trial];
+        best = t;
       }
     }
-    [closest, bestTrial] = [bestTrial, closest];
+    closest.set(trials.subarray(best * n, best * n + n));
     potential = bestPotential;
-    indices[c] = bestIndex;
-    centers.set(X.subarray(bestIndex * d, bestIndex * d + d), c * d);
+    indices[c] = picked[best];
+    centers.set(X.subarray(picked[best] * d, picked[best] * d + d), c * d);
   }
   return indices;
 }
@@ -157,7 +174,7 @@ export function kmeans(
   for (let pass = 0; pass < 300; pass++) {
     sums.fill(0);
     counts.fill(0);
-    kern.kmeansStep(x, n, d, buf.centers, k, labels, buf.sums, buf.counts, buf.minDist);
+    kern.kmeansStep(x, n, d, buf.centers, k, labels, buf.sums, buf.counts, buf.minDist, buf.work);
     const lab = ws.i32(labels, n);
     if (weights) weightedSums(X, lab, weights, sums, counts, n, d);
     relocateEmptyClusters(X, lab, minDist, sums, counts, n, d, k, weights);
@@ -180,7 +197,7 @@ export function kmeans(
   }
   if (!settled) {
     // The last pass moved the centers after assigning: assign once more so labels match centers.
-    kern.kmeansStep(x, n, d, buf.centers, k, labels, buf.sums, buf.counts, buf.minDist);
+    kern.kmeansStep(x, n, d, buf.centers, k, labels, buf.sums, buf.counts, buf.minDist, buf.work);
   }
   return ws.i32(labels, n);
 }
@@ -244,17 +261,18 @@ function sameLabels(a: Int32Array, b: Int32Array): boolean {
 }
 
 function meanVariance(X: Float64Array, n: number, d: number): number {
-  let total = 0;
-  for (let j = 0; j < d; j++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += X[i * d + j];
-    mean /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) {
-      const y = X[i * d + j] - mean;
-      v += y * y;
+  // Row by row (X is row-major): a column-by-column walk would stride through memory d times.
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += X[i * d + j];
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  const v = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      const y = X[i * d + j] - mean[j];
+      v[j] += y * y;
     }
-    total += v / n;
   }
+  let total = 0;
+  for (let j = 0; j < d; j++) total += v[j] / n;
   return total / d;
 }

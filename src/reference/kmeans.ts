@@ -53,33 +53,43 @@ export function kmeansStep(
 }
 
 /**
- * Folds one more candidate point into running nearest-distances (the k-means++ update):
- * `out[i] = min(dist[i], ‖x_i − point‖²)`. With `dist` all +∞ this is the plain squared distance.
+ * Folds candidate points into running nearest-distances (the k-means++ update), `m` candidates at
+ * once: `out[t·n + i] = min(dist[i], ‖x_i − points_t‖²)`. With `dist` all +∞ this is the plain
+ * squared distance.
  *
  * @param x - `(n × d)` samples.
- * @param point - `(d)` the new center.
- * @param dist - `(n)` current nearest squared distances.
- * @param out - `(n)` receives the updated distances; may be the same array as `dist`.
- * @returns `Σ_i out[i]`.
+ * @param points - `(m × d)` the candidate centers.
+ * @param dist - `(n)` current nearest squared distances; may be one of the rows of `out`.
+ * @param out - `(m × n)` receives the updated distances for each candidate.
+ * @param totals - `(m)` receives `Σ_i out[t·n + i]` for each candidate.
  */
-export function minSqDist(
+export function minSqDistMany(
   x: Float64Array,
   n: number,
   d: number,
-  point: Float64Array,
+  points: Float64Array,
+  m: number,
   dist: Float64Array,
   out: Float64Array,
-): number {
-  let total = 0;
+  totals: Float64Array,
+): void {
+  totals.fill(0, 0, m);
   for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const diff = x[i * d + j] - point[j];
-      s += diff * diff;
+    const prev = dist[i];
+    for (let t = 0; t < m; t++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) {
+        const diff = x[i * d + j] - points[t * d + j];
+        s += diff * diff;
+      }
+      const v = s < prev ? s : prev;
+      out[t * n + i] = v;
+      totals[t] += v;
     }
-    const m = s < dist[i] ? s : dist[i];
-    out[i] = m;
-    total += m;
   }
-  return total;
+}
+
+/** Length of the `work` array of the k-means kernels: the twins need none. */
+export function kmeansWorkLength(_m: number, _d: number): number {
+  return 0;
 }

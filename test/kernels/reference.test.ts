@@ -15,7 +15,7 @@ import {
   logProbFull,
   logProbSpherical,
   logProbTied,
-  minSqDist,
+  minSqDistMany,
   precisionCholeskyFromPrecision,
   responsibilities,
 } from '../../src/reference/index.js';
@@ -511,18 +511,19 @@ describe('k-means', () => {
     expect(Array.from(sums)).toEqual([6, 0, 8, 4, 10, 10]);
   });
 
-  it('minSqDist: plain distances from +∞, then an in-place update with out === dist', () => {
+  it('minSqDistMany: plain distances from +∞, then a running minimum, per candidate', () => {
     const x = new Float64Array([0, 0, 1, 1, 3, 0]);
     const dist = new Float64Array([Infinity, Infinity, Infinity]);
-    const out = new Float64Array(3);
-    expect(minSqDist(x, 3, 2, new Float64Array([1, 0]), dist, out)).toBe(6);
-    expect(Array.from(out)).toEqual([1, 1, 4]);
+    const out = new Float64Array(6);
+    const totals = new Float64Array(2);
+    minSqDistMany(x, 3, 2, new Float64Array([1, 0, 3, 0]), 2, dist, out, totals);
+    // Distances to [1, 0] are [1, 1, 4]; to [3, 0] they are [9, 5, 0].
+    expect(Array.from(out)).toEqual([1, 1, 4, 9, 5, 0]);
+    expect(Array.from(totals)).toEqual([6, 14]);
     expect(Array.from(dist)).toEqual([Infinity, Infinity, Infinity]);
-    // Distances to [3, 0] are [9, 5, 0]; the running minimum keeps [1, 1, 0].
-    expect(minSqDist(x, 3, 2, new Float64Array([3, 0]), out, out)).toBe(2);
-    expect(Array.from(out)).toEqual([1, 1, 0]);
-    dist.set([0.5, 0.5, 0.5]);
-    expect(minSqDist(x, 3, 2, new Float64Array([3, 0]), dist, dist)).toBe(1);
-    expect(Array.from(dist)).toEqual([0.5, 0.5, 0]);
+    dist.set([1, 1, 4]);
+    minSqDistMany(x, 3, 2, new Float64Array([3, 0]), 1, dist, out, totals);
+    expect(Array.from(out.subarray(0, 3))).toEqual([1, 1, 0]);
+    expect(totals[0]).toBe(2);
   });
 });
