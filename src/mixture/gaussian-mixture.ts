@@ -745,8 +745,13 @@ function isAbortSignal(v: unknown): v is AbortSignal {
   return typeof AbortSignal !== 'undefined' && v instanceof AbortSignal;
 }
 
-/** Below this much work per iteration (multiply-adds, roughly) a second thread costs more than it saves. */
-const WORK_PER_THREAD = 1 << 18;
+/**
+ * Work per iteration (multiply-adds, roughly) each thread must get before 'auto' adds it. Measured
+ * on 2 cores (1,000–30,000 rows, d = 2/10/32): a second thread starts to pay at 1–3 units of 2¹⁸
+ * (waking a worker and reducing its statistics costs 0.1–0.5 ms per iteration), so two threads
+ * start at 4 units.
+ */
+const WORK_PER_THREAD = 1 << 19;
 
 async function threadsFor(
   option: 'auto' | number,
@@ -757,7 +762,13 @@ async function threadsFor(
   if (!sharedMemorySupported()) return 1;
   if (option !== 'auto') return Math.min(option, X.rows);
   const d = X.cols;
-  const perRow = k * (kind.type === 'full' || kind.type === 'tied' ? d * (d + 1) : 3 * d + 4);
+  // Per row: full k·d(d+1); tied (d + k)² for its one rank update plus 3kd; diag/spherical k(3d + 4).
+  const perRow =
+    kind.type === 'full'
+      ? k * d * (d + 1)
+      : kind.type === 'tied'
+        ? (d + k) ** 2 + 3 * k * d
+        : k * (3 * d + 4);
   const wanted = Math.floor((X.rows * perRow) / WORK_PER_THREAD);
   return Math.max(1, Math.min(await availableThreads(), wanted));
 }
