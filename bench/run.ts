@@ -67,6 +67,8 @@ const USAGE = `usage: npm run bench -- [options]
   --only TYPES       covariance types, comma-separated (full,tied,diag,spherical)
   --shapes LIST      comma-separated: targets, sweep, or NxD:K (e.g. 100000x10:8); default targets,sweep
   --repeats N        emwasm runs per measurement (default 3; 2 with --quick)
+  --pairs N          alternating tied/full and spherical/diag fits per shape for the type ratios
+                     (default 5; 2 with --quick; 0: ratios from the table's minima)
   --no-js            skip the plain-TypeScript reference
   --no-peers         skip scikit-learn, mclust and the npm package gaussian-mixture-model
   --keep-data        keep bench/.data (the .bin files the peers read)`;
@@ -76,6 +78,7 @@ interface Options {
   only: CovType[];
   shapes: string[];
   repeats: number;
+  pairs: number;
   js: boolean;
   peers: boolean;
   keepData: boolean;
@@ -89,6 +92,7 @@ function parseOptions(argv: string[]): Options {
       only: { type: 'string' },
       shapes: { type: 'string' },
       repeats: { type: 'string' },
+      pairs: { type: 'string' },
       'no-js': { type: 'boolean', default: false },
       'no-peers': { type: 'boolean', default: false },
       'keep-data': { type: 'boolean', default: false },
@@ -106,11 +110,14 @@ function parseOptions(argv: string[]): Options {
   }
   const repeats = values.repeats ? Number(values.repeats) : values.quick ? 2 : 3;
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be an integer >= 1`);
+  const pairs = values.pairs ? Number(values.pairs) : values.quick ? 2 : 5;
+  if (!Number.isInteger(pairs) || pairs < 0) throw new Error(`--pairs must be an integer >= 0`);
   return {
     quick: values.quick,
     only: only as CovType[],
     shapes: (values.shapes ?? 'targets,sweep').split(',').map((s) => s.trim()),
     repeats,
+    pairs,
     js: !values['no-js'],
     peers: !values['no-peers'],
     keepData: values['keep-data'],
@@ -309,6 +316,8 @@ interface Report {
   threadsOption: boolean;
   groups: { name: string; keys: string[] }[];
   cases: CaseResult[];
+  /** Alternating single-thread fits of two covariance types on one shape (see measurePairs). */
+  pairs: PairResult[];
   npmGaussianMixtureModel: NpmGmmResult | string | null;
   /** One-minute load average at the start and the end: high values mean other work shared the cores. */
   loadAverage: { start: number; end: number };
@@ -379,18 +388,86 @@ function printTable(r: Report): void {
   }
 }
 
+/** Alternating fits of `a` and `b` (threads 1): ms per iteration of each run, in run order. */
+interface PairResult {
+  shape: Shape;
+  a: CovType;
+  b: CovType;
+  msA: number[];
+  msB: number[];
+}
+
+const TYPE_PAIRS = [
+  ['tied', 'full'],
+  ['spherical', 'diag'],
+] as const;
+
+/**
+ * The type comparisons measured side by side: for every shape with both types of a pair, `n` fits
+ * of each, alternating a, b, a, b, … on one thread, so a change in the machine's load hits both
+ * alike (the table's columns run each type's repeats back to back).
+ */
+async function measurePairs(
+  cases: CaseResult[],
+  datasets: Map<string, Dataset>,
+  n: number,
+  log: (s: string) => void,
+): Promise<PairResult[]> {
+  const out: PairResult[] = [];
+  if (n === 0) return out;
+  const byKey = new Map(cases.map((c) => [c.key, c]));
+  for (const [id, data] of datasets) {
+    for (const [a, b] of TYPE_PAIRS) {
+      const ca = byKey.get(`${id}-${a}`);
+      const cb = byKey.get(`${id}-${b}`);
+      if (!ca || !cb) continue;
+      const pair: PairResult = { shape: ca.shape, a, b, msA: [], msB: [] };
+      for (let r = 0; r < n; r++) {
+        for (const [c, into] of [
+          [ca, pair.msA],
+          [cb, pair.msB],
+        ] as const) {
+          const t = await timeFits(
+            { backend: 'wasm', threads: 1, cov: c.cov, iters: c.iters },
+            data,
+            makeStart(data, c.cov),
+            1,
+          );
+          into.push(t.msPerIter[0]);
+        }
+      }
+      const ratios = pair.msA.map((v, i) => v / pair.msB[i]);
+      log(`${shapeLabel(ca.shape)} ${a}/${b}: paired ratios ${ratios.map((x) => fixed(x, 2)).join(' ')}`);
+      out.push(pair);
+    }
+  }
+  return out;
+}
+
 /** The issue's promises: tied no slower than full, spherical no slower than diag (emwasm, first setting). */
 function printChecks(r: Report): void {
+  if (r.pairs.length) {
+    const lines = r.pairs.map((p) => {
+      const ratios = p.msA.map((v, i) => v / p.msB[i]);
+      const med = median(ratios);
+      return (
+        `  ${shapeLabel(p.shape).padEnd(16)} ${p.a}/${p.b} ${fixed(med, 2)}${med > 1.05 ? ' SLOWER' : ''} ` +
+        `(${ratios.length} alternating pairs: ${fixed(min(ratios), 2)}–${fixed(Math.max(...ratios), 2)}; ` +
+        `min ${ms(min(p.msA))} vs ${ms(min(p.msB))} ms/iter)`
+      );
+    });
+    console.log(
+      `\nemwasm time ratios, one thread, median of alternating runs (SLOWER: more than 5% slower):\n${lines.join('\n')}`,
+    );
+    return;
+  }
   const lines: string[] = [];
   const best = (id: string, cov: CovType) =>
     r.cases.find((c) => c.key === `${id}-${cov}`)?.emwasm[0].msPerIter.min;
   const shapes = new Map(r.cases.map((c) => [shapeId(c.shape), c.shape]));
   for (const [id, shape] of shapes) {
     const parts: string[] = [];
-    for (const [a, b] of [
-      ['tied', 'full'],
-      ['spherical', 'diag'],
-    ] as const) {
+    for (const [a, b] of TYPE_PAIRS) {
       const ta = best(id, a);
       const tb = best(id, b);
       if (ta === undefined || tb === undefined) continue;
@@ -547,6 +624,7 @@ async function main(): Promise<void> {
       keys: g.shapes.flatMap((s) => g.covs.map((c) => `${shapeId(s)}-${c}`)),
     })),
     cases,
+    pairs: await measurePairs(cases, datasets, o.pairs, log),
     npmGaussianMixtureModel: null,
     loadAverage: { start: loadBefore, end: NaN },
     notes,
