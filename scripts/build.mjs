@@ -1,6 +1,7 @@
 // Builds the JavaScript bundles (the wasm is built first by `npm run build:wasm`):
 //   worker  build/fit-worker.src: the fit worker, a self-contained script (classic/IIFE, so Node
-//           can run it with `eval: true` and browsers from a Blob URL), inlined as text in the library
+//           can run it with `eval: true` and browsers from a Blob URL), inlined as text in the
+//           library; without wasm bytes (it gets the library's compiled modules by message)
 //   lib     dist/index.js: the library (ESM, wasm and fit worker inlined) and its .d.ts files
 //   cli     dist/cli.js: the command-line tool
 // Usage: node scripts/build.mjs [worker] [lib] [cli]   (no argument: all three, in that order)
@@ -13,12 +14,20 @@ const libraryBundle = JSON.parse(readFileSync(new URL('./library-bundle.json', i
 
 const common = { bundle: true, loader: { '.wasm': 'binary', '.src': 'text' }, logLevel: 'warning' };
 
-/** The worker bundle must not contain its own source text: resolve that import to an empty string. */
+/**
+ * The worker bundle must not contain its own source text (resolved to an empty string), nor the
+ * wasm bytes (an empty array): the library posts its compiled modules with each fit request.
+ */
 const noWorkerSource = {
   name: 'no-worker-source',
   setup(b) {
     b.onResolve({ filter: /fit-worker\.src$/ }, () => ({ path: 'fit-worker.src', namespace: 'empty' }));
+    b.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: args.path, namespace: 'no-wasm' }));
     b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default ""', loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-wasm' }, () => ({
+      contents: 'export default new Uint8Array(0)',
+      loader: 'js',
+    }));
   },
 };
 

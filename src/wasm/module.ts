@@ -11,8 +11,17 @@ class LazyModule {
 
   constructor(private readonly bytes: Uint8Array) {}
 
+  /**
+   * Takes a module compiled elsewhere: the fit worker's bundle carries no wasm bytes (see
+   * scripts/build.mjs) and gets the library's compiled modules with each request.
+   */
+  provide(module: WebAssembly.Module): void {
+    this.compiled ??= module;
+  }
+
   load(): Promise<WebAssembly.Module> {
     if (this.compiled) return Promise.resolve(this.compiled);
+    if (this.bytes.length === 0) return Promise.reject(noBytes());
     if (!this.pending) {
       this.pending = WebAssembly.compile(this.bytes as BufferSource).then(
         (m) => (this.compiled = m),
@@ -31,6 +40,7 @@ class LazyModule {
    */
   sync(): WebAssembly.Module {
     if (this.compiled) return this.compiled;
+    if (this.bytes.length === 0) throw noBytes();
     try {
       this.compiled = new WebAssembly.Module(this.bytes as BufferSource);
     } catch (err) {
@@ -41,6 +51,12 @@ class LazyModule {
     }
     return this.compiled;
   }
+}
+
+function noBytes(): Error {
+  return new Error(
+    'emwasm: this bundle carries no WebAssembly; the fit worker gets the modules with its request',
+  );
 }
 
 /** The kernels over the instance's own memory. */

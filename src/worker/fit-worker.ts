@@ -6,10 +6,15 @@ import {
   type GaussianMixtureOptions,
 } from '../mixture/gaussian-mixture.js';
 import { importNode, isNode } from '../util/env.js';
+import { singleModule, threadedModule } from '../wasm/module.js';
 import type { FitReply, FitRequest } from './protocol.js';
 
 async function serve(request: FitRequest, post: (reply: FitReply) => void): Promise<void> {
   try {
+    if (request.modules) {
+      singleModule.provide(request.modules.single);
+      if (request.modules.threaded) threadedModule.provide(request.modules.threaded);
+    }
     const options = request.options as GaussianMixtureOptions;
     const onIteration = request.reportIterations
       ? (info: unknown) => post({ type: 'iteration', info })

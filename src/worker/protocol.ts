@@ -8,6 +8,11 @@ export interface FitRequest {
   /** The fitted model to continue from (`warmStart`), as `toJSON()` gives it. */
   warm: unknown;
   reportIterations: boolean;
+  /**
+   * The library's compiled kernels (set by fitInWorker): the worker's bundle has no wasm bytes of
+   * its own. `threaded` is null where shared memory is unavailable.
+   */
+  modules?: { single: WebAssembly.Module; threaded: WebAssembly.Module | null };
 }
 
 /** Fit worker → main thread. */

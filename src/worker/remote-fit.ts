@@ -1,4 +1,6 @@
+import { sharedMemorySupported } from '../threads/pool.js';
 import { importNode, isNode } from '../util/env.js';
+import { singleModule, threadedModule } from '../wasm/module.js';
 import workerSource from '../../build/fit-worker.src';
 import type { FitReply, FitRequest } from './protocol.js';
 
@@ -20,6 +22,12 @@ export async function fitInWorker(
 ): Promise<unknown> {
   signal?.throwIfAborted();
   if (!workerSource) throw new Error('worker: true is not available inside a fit worker');
+  // Compiled modules are shared with workers by postMessage, so the worker's bundle needs no bytes.
+  const modules = {
+    single: await singleModule.load(),
+    threaded: sharedMemorySupported() ? await threadedModule.load() : null,
+  };
+  signal?.throwIfAborted();
   let worker: FitWorker;
   let listen: (handler: (reply: FitReply) => void, fail: (err: Error) => void) => void;
   if (isNode) {
@@ -71,6 +79,6 @@ export async function fitInWorker(
         reject(err);
       },
     );
-    worker.postMessage(request);
+    worker.postMessage({ ...request, modules } satisfies FitRequest);
   });
 }

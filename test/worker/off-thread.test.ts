@@ -75,6 +75,22 @@ describe('worker: true (bundled, in a fresh Node process)', () => {
     expect(r.progress).toBeGreaterThanOrEqual(r.nIter);
   });
 
+  it('the worker gets the compiled kernels by message: with threads: 2 in it, the same fit as in-process', async () => {
+    const stdout = await runBundled(`
+      import { GaussianMixture } from 'emwasm';
+      const X = Array.from({ length: 4000 }, (_, i) => [Math.sin(i) * (i % 3) * 4, Math.cos(i * 7) + (i % 3) * 5, (i % 5) - 2]);
+      const options = { nComponents: 3, covarianceType: 'tied', randomState: 3, threads: 2 };
+      const remote = await new GaussianMixture({ ...options, worker: true }).fit(X);
+      const local = await new GaussianMixture(options).fit(X);
+      console.log(JSON.stringify({ lb: remote.lowerBound === local.lowerBound, nIter: remote.nIter === local.nIter }));`);
+    expect(JSON.parse(stdout.trim())).toEqual({ lb: true, nIter: true });
+    // The inlined worker program carries no wasm of its own ('AGFzbQ' is base64 for '\0asm').
+    const { readFileSync } = await import('node:fs');
+    const workerProgram = readFileSync(new URL('../../build/fit-worker.src', import.meta.url), 'utf8');
+    expect(workerProgram.length).toBeGreaterThan(1000);
+    expect(workerProgram.includes('AGFzbQ')).toBe(false);
+  });
+
   it('warmStart continues in the worker; errors come back with their name and message', async () => {
     const stdout = await runBundled(`
       import { GaussianMixture } from 'emwasm';
