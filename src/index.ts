@@ -26,7 +26,7 @@ export { PoissonHMM } from './hmm/poisson-hmm.js';
 export type { PoissonHMMOptions, PoissonHMMJSON, PoissonHMMParam } from './hmm/poisson-hmm.js';
 export { GMMHMM } from './hmm/gmm-hmm.js';
 export type { GMMHMMOptions, GMMHMMJSON, GMMHMMParam } from './hmm/gmm-hmm.js';
-export type { DecodeAlgorithm, HMMOptions, HMMJSONOptions, LengthsInput } from './hmm/base.js';
+export type { DecodeAlgorithm, HMMOptions, HMMJSONOptions, LengthsInput, SampleOptions } from './hmm/base.js';
 export { selectModel, plotSelection } from './select/index.js';
 export type * from './select/index.js';
 export type { PriorInput, PriorOptions } from './mixture/prior.js';

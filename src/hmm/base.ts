@@ -1,7 +1,7 @@
 import type { BackendName } from '../backend/types.js';
 import { runEM, type IterationInfo } from '../em/loop.js';
 import type { ArrayInput } from '../mixture/gaussian-mixture.js';
-import { requireInteger, requireNonNegative, requireOneOf, show } from '../util/errors.js';
+import { isInteger, requireInteger, requireNonNegative, requireOneOf, show } from '../util/errors.js';
 import { toArray, type Matrix } from '../util/matrix.js';
 import { randomFrom, type Random } from '../util/random.js';
 import { loadModule } from '../wasm/module.js';
@@ -17,6 +17,16 @@ export type DecodeAlgorithm = (typeof DECODE_ALGORITHMS)[number];
 
 /** Sequence lengths: their sum must be the number of rows of X. */
 export type LengthsInput = readonly number[] | Int32Array;
+
+/** The options of `sample` (hmmlearn's `random_state` and `currstate`). */
+export interface SampleOptions {
+  /** Integer seed in [0, 2³²). Default: the model's `randomState` (unset: a fresh seed each call). */
+  randomState?: number;
+  /** The state of the first sample, an integer in [0, nComponents). Default: drawn from `startProb`. */
+  currentState?: number;
+}
+
+const SAMPLE_OPTIONS: readonly (keyof SampleOptions)[] = ['randomState', 'currentState'];
 
 /** Options every HMM shares (hmmlearn's, in camelCase). */
 export interface HMMOptions<P extends string> {
@@ -259,14 +269,33 @@ export abstract class BaseHMM<E, P extends string> {
   }
 
   /**
+   * One forward-backward pass over X (hmmlearn's `score_samples`): `logProb`, the total
+   * log-likelihood `Σ_s log p(sequence s)` (equal to `score`), and `posteriors`, the state posteriors
+   * `p(z_t = c | X)` as `Float64Array (nSamples × nComponents)` row-major, rows summing to 1 (a row of
+   * a sequence that is impossible under the model holds 1/K, and `logProb` is then −∞).
+   */
+  scoreSamples(X: unknown, lengths?: LengthsInput): { logProb: number; posteriors: Float64Array } {
+    return this.forwardBackward(X, lengths, 'scoreSamples');
+  }
+
+  /**
    * State posteriors `p(z_t = c | X)`: `Float64Array (nSamples × nComponents)`, rows sum to 1 (a row
-   * of a sequence that is impossible under the model holds 1/K).
+   * of a sequence that is impossible under the model holds 1/K). The `posteriors` of `scoreSamples`.
    */
   predictProba(X: unknown, lengths?: LengthsInput): Float64Array {
-    return this.withChain(X, lengths, 'predictProba', (chain) => {
-      chain.forward();
+    return this.forwardBackward(X, lengths, 'predictProba').posteriors;
+  }
+
+  /** The forward-backward pass behind `scoreSamples`, `predictProba` and `'map'` decoding. */
+  private forwardBackward(
+    X: unknown,
+    lengths: LengthsInput | undefined,
+    method: string,
+  ): { logProb: number; posteriors: Float64Array } {
+    return this.withChain(X, lengths, method, (chain) => {
+      const logProb = chain.forward();
       chain.smooth({ transitions: false, starts: false });
-      return Float64Array.from(chain.posteriors());
+      return { logProb, posteriors: Float64Array.from(chain.posteriors()) };
     });
   }
 
@@ -282,22 +311,21 @@ export abstract class BaseHMM<E, P extends string> {
   ): { logProb: number; states: Int32Array } {
     requireOneOf('algorithm', algorithm, DECODE_ALGORITHMS);
     const f = this.requireFitted('decode');
+    if (algorithm === 'viterbi') {
+      return this.withChain(X, lengths, 'decode', (chain) => chain.viterbi(f.startProb, f.transMat));
+    }
     const k = this.nComponents;
-    return this.withChain(X, lengths, 'decode', (chain) => {
-      if (algorithm === 'viterbi') return chain.viterbi(f.startProb, f.transMat);
-      chain.forward();
-      chain.smooth({ transitions: false, starts: false });
-      const post = chain.posteriors();
-      const states = new Int32Array(chain.n);
-      let logProb = 0;
-      for (let t = 0; t < chain.n; t++) {
-        let best = 0;
-        for (let c = 1; c < k; c++) if (post[t * k + c] > post[t * k + best]) best = c;
-        states[t] = best;
-        logProb += Math.log(post[t * k + best]);
-      }
-      return { logProb, states };
-    });
+    const post = this.forwardBackward(X, lengths, 'decode').posteriors;
+    const n = post.length / k;
+    const states = new Int32Array(n);
+    let logProb = 0;
+    for (let t = 0; t < n; t++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (post[t * k + c] > post[t * k + best]) best = c;
+      states[t] = best;
+      logProb += Math.log(post[t * k + best]);
+    }
+    return { logProb, states };
   }
 
   /** The decoded states (`algorithm` of the model): `Int32Array (nSamples)`. */
@@ -306,25 +334,54 @@ export abstract class BaseHMM<E, P extends string> {
   }
 
   /**
-   * Draws one sequence of `n` samples: `X (n × width)` row-major and the hidden `states`.
+   * Draws one sequence of `n` samples: `X (n × width)` row-major (width `nFeatures`; 1 for
+   * CategoricalHMM) and the hidden `states`, `Int32Array (n)`. The second argument is a seed or
+   * `{ randomState, currentState }` (hmmlearn's `random_state` and `currstate`): the chain starts in
+   * `currentState`, an integer in [0, nComponents), instead of a state drawn from `startProb`.
    * Deterministic for a given `randomState` (the model's, unless one is passed).
    */
-  sample(n = 1, randomState: number | undefined = this.randomState): { X: Float64Array; states: Int32Array } {
+  sample(
+    n = 1,
+    options: number | SampleOptions | undefined = this.randomState,
+  ): { X: Float64Array; states: Int32Array } {
     const f = this.requireFitted('sample');
     requireInteger('n', n, 1);
-    if (randomState !== undefined) requireInteger('randomState', randomState, 0, 0xffffffff);
-    const rng = randomFrom(randomState);
     const k = this.nComponents;
+    const { randomState, currentState } = this.toSampleOptions(options);
+    const rng = randomFrom(randomState);
     const sampler = this.sampler(f.emission, f.nFeatures);
     const X = new Float64Array(n * sampler.width);
     const states = new Int32Array(n);
-    let state = drawIndex(rng, f.startProb, 0, k);
+    let state = currentState ?? drawIndex(rng, f.startProb, 0, k);
     for (let t = 0; t < n; t++) {
       if (t > 0) state = drawIndex(rng, f.transMat, state * k, k);
       states[t] = state;
       sampler.draw(state, rng, X, t);
     }
     return { X, states };
+  }
+
+  /** The checked second argument of `sample`: a seed, or options whose unset seed is the model's. */
+  private toSampleOptions(options: unknown): SampleOptions {
+    let o: SampleOptions = { randomState: options as number | undefined };
+    if (options !== null && typeof options === 'object') {
+      for (const key of Object.keys(options)) {
+        if (!(SAMPLE_OPTIONS as readonly string[]).includes(key)) {
+          throw new RangeError(
+            `sample has no option ${show(key)}; the options are ${SAMPLE_OPTIONS.map((n) => `'${n}'`).join(', ')}`,
+          );
+        }
+      }
+      const { randomState, currentState } = options as SampleOptions;
+      o = { randomState: randomState ?? this.randomState, currentState };
+    }
+    if (o.randomState !== undefined) requireInteger('randomState', o.randomState, 0, 0xffffffff);
+    const k = this.nComponents;
+    const s = o.currentState;
+    if (s !== undefined && (!isInteger(s) || s < 0 || s >= k)) {
+      throw new RangeError(`currentState must be an integer in [0, nComponents=${k}), got ${show(s)}`);
+    }
+    return o;
   }
 
   /** Free parameters: `K − 1` start, `K(K − 1)` transition, plus the emissions' (hmmlearn's count). */
