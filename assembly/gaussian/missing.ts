@@ -135,7 +135,8 @@ function scale(y: usize, alpha: f64, x: usize, len: i32, add: bool): void {
 }
 
 /**
- * See `missingEStep` in src/reference/missing.ts; pointer arguments may be 0 for "not wanted".
+ * See `missingEStep` in src/reference/missing.ts; pointer arguments may be 0 for "not wanted"
+ * (`sampleWeight` 0: weight 1 everywhere).
  * The rows go through in blocks of `BLOCK`, each component's centred block held by columns
  * (`(d + 1) × BLOCK`: the `o` observed coordinates, the `m` conditional-mean deviations, then a
  * spare column), so that every step is a vector operation over the block's rows: the triangular
@@ -161,6 +162,7 @@ export function missingEStep(
   lse: usize,
   xhat: usize,
   work: usize,
+  sampleWeight: usize,
 ): f64 {
   const o = nObs;
   const m = d - o;
@@ -226,8 +228,10 @@ export function missingEStep(
         }
       }
       const mi = max == -Infinity ? -Infinity : max + Math.log(sum);
-      total += mi;
       const i = i0 + r;
+      const wi = sampleWeight != 0 ? ld(sampleWeight, i) : 1.0;
+      // A weighted row counts as that many copies of itself; weight 0 drops it.
+      if (wi != 0.0 || isNaN(mi)) total += wi * mi;
       if (lse != 0) st(lse, i, mi);
       const inv = 1.0 / sum;
       for (let c = 0; c < k; c++) {
@@ -252,6 +256,8 @@ export function missingEStep(
           st(xo, j, t);
         }
       }
+      // The statistics take w·r: scaled after `resp` and `xhat`, which stay unweighted.
+      if (wi != 1.0) for (let c = 0; c < k; c++) st(lp, c * BLOCK + r, ld(lp, c * BLOCK + r) * wi);
     }
     if (!accumulate) continue;
     for (let c = 0; c < k; c++) {

@@ -60,7 +60,7 @@ class JsWorkspace implements Workspace {
       missingFactorLength: (d) => ref.missingFactorLength(d),
       missingWorkLength: (k, d) => ref.missingWorkLength(k, d),
       missingFactors: (c, k, d, ix, p, o, fa) => ref.missingFactors(f(c), k, d, i(ix), p, o, f(fa)),
-      missingEStep: (x, first, n, d, ix, p, o, m, fa, lw, k, nk, s, sc, r, lse, xh, w) =>
+      missingEStep: (x, first, n, d, ix, p, o, m, fa, lw, k, nk, s, sc, r, lse, xh, w, sw) =>
         ref.missingEStep(
           f(x),
           first,
@@ -80,6 +80,7 @@ class JsWorkspace implements Workspace {
           fOrNull(lse),
           fOrNull(xh),
           f(w),
+          fOrNull(sw),
         ),
     };
   }

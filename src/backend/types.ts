@@ -225,7 +225,10 @@ export interface Kernels {
     nObs: number,
     factors: Handle,
   ): number;
-  /** `nk`, `sumX`, `scatter`, `resp`, `lse`, `xhat` may be 0 ("not wanted"; `sumX`, `scatter` go with `nk`). */
+  /**
+   * `nk`, `sumX`, `scatter`, `resp`, `lse`, `xhat` may be 0 ("not wanted"; `sumX`, `scatter` go with
+   * `nk`); `sampleWeight` 0 for weight 1 everywhere.
+   */
   missingEStep(
     x: Handle,
     first: number,
@@ -245,6 +248,7 @@ export interface Kernels {
     lse: Handle,
     xhat: Handle,
     work: Handle,
+    sampleWeight: Handle,
   ): number;
 }
 

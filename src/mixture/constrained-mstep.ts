@@ -166,7 +166,6 @@ export class ConstrainedMStep {
     weights: Float64Array,
   ): number {
     const { k, d, kind, fixed, ws } = this;
-    const kern: Kernels = ws.kernels;
     const target = fixed.covariances ? null : ws.f64(this.target, this.targetLength);
     constrainedEstimates(kind.type, k, d, nk, sumX, scatter, means, fixed.means, this.prior, target);
     if (!fixed.weights) {
@@ -174,7 +173,32 @@ export class ConstrainedMStep {
       for (let c = 0; c < k; c++) total += nk[c] + 10 * EPS;
       for (let c = 0; c < k; c++) weights[c] = (nk[c] + 10 * EPS) / total;
     }
-    if (fixed.covariances) return 0;
+    return fixed.covariances ? 0 : this.finalize(cov, precChol);
+  }
+
+  /**
+   * The initial M-step (from explicit responsibilities) with nothing fixed: `nk (K)` the counts Σr,
+   * `sumX (K × D)` and `scatter` about `means` as `run` takes them. Updates `means` and the
+   * covariances behind `cov` and `precChol`; returns 0, or `c + 1` as `finalize*`.
+   */
+  initial(
+    nk: Float64Array,
+    sumX: Float64Array,
+    scatter: Float64Array,
+    means: Float64Array,
+    cov: Handle,
+    precChol: Handle,
+  ): number {
+    const { k, d, kind, ws } = this;
+    const target = ws.f64(this.target, this.targetLength);
+    constrainedEstimates(kind.type, k, d, nk, sumX, scatter, means, false, this.prior, target);
+    return this.finalize(cov, precChol);
+  }
+
+  /** `regCovar` and the precision Cholesky factors for the estimates in `target`. */
+  private finalize(cov: Handle, precChol: Handle): number {
+    const { k, d, kind, ws } = this;
+    const kern: Kernels = ws.kernels;
     ws.f64(this.ones, k).fill(1);
     const reg = this.regCovar;
     switch (kind.type) {

@@ -204,12 +204,14 @@ export class GaussianEM implements EMHooks<GaussianParams> {
    * scikit-learn's `_estimate_gaussian_parameters` from explicit responsibilities (initialisation
    * only): `nk = Σr + 10·eps`, means, covariances with `regCovar` on the diagonal, the precision
    * Cholesky factors, and weights `nk / n` (`nk / Σw` with sample weights, which scale the
-   * responsibilities first).
+   * responsibilities first). With a prior, the means and covariances are its MAP estimate (the
+   * constrained M-step with nothing fixed), so a component starting on too few points is regularised.
    */
   private parametersFromResponsibilities(): void {
     const { n, d, k, kern, kind } = this;
     const b = this.blocks[0];
     const v = b.views;
+    const means = this.views.means;
     v.nk.fill(0);
     v.sumX.fill(0);
     v.scatter.fill(0);
@@ -217,11 +219,22 @@ export class GaussianEM implements EMHooks<GaussianParams> {
     if (w) for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) this.views.resp[i * k + c] *= w[i];
     kern.accumulateMoments(this.x, n, d, this.resp, k, b.nk, b.sumX);
     for (let c = 0; c < k; c++) {
-      const nk = (v.nk[c] += 10 * EPS);
-      for (let j = 0; j < d; j++) this.views.means[c * d + j] = v.sumX[c * d + j] / nk;
+      const nk = v.nk[c] + 10 * EPS;
+      for (let j = 0; j < d; j++) means[c * d + j] = v.sumX[c * d + j] / nk;
     }
     kind.accumulateScatter(kern, this.x, n, d, this.resp, k, this.means, b.scatter);
-    const status = kind.finalize(kern, b.scatter, b.nk, v.nk, k, d, this.regCovar, this.cov, this.precChol);
+    let status: number;
+    if (this.constrained?.prior) {
+      // The constrained M-step takes Σr·x shifted by the current means, as the fused E-step leaves it.
+      for (let c = 0; c < k; c++) {
+        for (let j = 0; j < d; j++) v.sumX[c * d + j] -= v.nk[c] * means[c * d + j];
+      }
+      status = this.constrained.initial(v.nk, v.sumX, v.scatter, means, this.cov, this.precChol);
+      for (let c = 0; c < k; c++) v.nk[c] += 10 * EPS;
+    } else {
+      for (let c = 0; c < k; c++) v.nk[c] += 10 * EPS;
+      status = kind.finalize(kern, b.scatter, b.nk, v.nk, k, d, this.regCovar, this.cov, this.precChol);
+    }
     if (status !== 0) throw new DegenerateCovarianceError(status - 1, kind, this.regCovar);
     this.params.setWeightsFromCounts(v.nk, this.totalWeight);
   }

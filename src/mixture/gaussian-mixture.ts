@@ -17,9 +17,9 @@ import {
 } from './covariance.js';
 import { GaussianEM, INIT_PARAMS, type GaussianStart, type InitParams } from './gaussian-em.js';
 import { checkFixed, ConstrainedMStep, type FixedParameters } from './constrained-mstep.js';
-import { checkPriorOptions, resolvePrior, type PriorInput } from './prior.js';
+import { checkPriorOptions, priorToJSON, resolvePrior, type PriorInput, type PriorJSON } from './prior.js';
 import type { GaussianParams } from './params.js';
-import { hasMissing, MissingEM, missingPosterior } from './missing-em.js';
+import { hasMissing, MissingEM, missingPosterior, resolvePriorObserved } from './missing-em.js';
 
 /** A parameter array: nested arrays in scikit-learn's shape, or the same values flat. */
 export type ArrayInput =
@@ -153,6 +153,10 @@ export interface GaussianMixtureJSON {
   nInit: number;
   initParams: InitParams;
   randomState: number | null;
+  /** The `prior` option as given, typed arrays as plain arrays; null without one. Absent in older files. */
+  prior?: PriorJSON | null;
+  /** The `fixed` option. Absent in older files (nothing fixed). */
+  fixed?: Required<FixedParameters>;
   weights: number[];
   means: number[];
   covariances: number[];
@@ -328,19 +332,12 @@ export class GaussianMixture {
               this.kind,
               s.regCovar,
               fixed,
-              prior && resolvePrior(prior, X, k, this.kind.type),
+              prior &&
+                (missing ? resolvePriorObserved : resolvePrior)(prior, X, k, this.kind.type, sampleWeight),
             )
           : null;
-      if (missing && sampleWeight) {
-        throw new RangeError("sampleWeight is not supported yet with missing: 'marginalize' and NaN in X");
-      }
-      if (missing && constrained) {
-        throw new RangeError(
-          "prior and fixed are not supported yet with missing: 'marginalize' and NaN in X",
-        );
-      }
       const em = missing
-        ? new MissingEM(ws, X, k, this.kind, s.regCovar, s.initParams, start)
+        ? new MissingEM(ws, X, k, this.kind, s.regCovar, s.initParams, start, constrained, sampleWeight)
         : new GaussianEM(
             ws,
             X,
@@ -671,6 +668,8 @@ export class GaussianMixture {
       nInit: s.nInit,
       initParams: s.initParams,
       randomState: s.randomState ?? null,
+      prior: priorToJSON(s.prior),
+      fixed: { ...s.fixed },
       weights: [...f.weights],
       means: [...f.means],
       covariances: [...f.covariances],
@@ -706,6 +705,8 @@ export class GaussianMixture {
       nInit: o.nInit,
       initParams: o.initParams,
       randomState: o.randomState ?? undefined,
+      prior: o.prior ?? undefined,
+      fixed: o.fixed,
       ...options,
     });
     gm.fitted = fittedFromJSON(o, gm.kind);

@@ -2,10 +2,12 @@ import type { Handle, Kernels, Workspace } from '../backend/types.js';
 import type { EMHooks } from '../em/loop.js';
 import type { Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
-import type { CovarianceKind } from './covariance.js';
+import type { ConstrainedMStep } from './constrained-mstep.js';
+import type { CovarianceKind, CovarianceType } from './covariance.js';
 import { DegenerateCovarianceError, GaussianEM, type GaussianStart, type InitParams } from './gaussian-em.js';
 import { MixtureParams } from './mixture-params.js';
 import type { GaussianParams } from './params.js';
+import { resolvePrior, type Prior, type PriorInput } from './prior.js';
 
 /**
  * The rows of a data matrix grouped by missingness pattern (which entries are NaN). Pattern `p`
@@ -123,32 +125,41 @@ function fillRows(ws: Workspace, X: Matrix, pat: MissingPatterns, x: Handle, idx
   ws.i32(idx, pat.idx.length).set(pat.idx);
 }
 
+/** The data the initialisation runs on, with the weights of its rows (null when unweighted). */
+export interface InitialData extends Matrix {
+  sampleWeight: Float64Array | null;
+}
+
 /**
- * The starting data for the chosen initialisation: the rows with no missing entry when there are
- * at least k of them, otherwise every row with its missing entries replaced by the column mean of
- * the observed ones.
+ * The starting data for the chosen initialisation: the rows with no missing entry (and, with
+ * `sampleWeight (n)`, a positive weight) when there are at least k of them, otherwise every row with
+ * its missing entries replaced by the (weighted) column mean of the observed ones. The rows keep
+ * their weights, so a row of weight 0 never seeds a component and an integer weight counts as that
+ * many copies.
  */
-export function initialData(X: Matrix, k: number): Matrix {
+export function initialData(X: Matrix, k: number, sampleWeight: Float64Array | null = null): InitialData {
   const { rows: n, cols: d, data } = X;
   const complete: number[] = [];
   for (let i = 0; i < n; i++) {
-    let ok = true;
+    let ok = !sampleWeight || sampleWeight[i] > 0;
     for (let j = 0; j < d && ok; j++) ok = !Number.isNaN(data[i * d + j]);
     if (ok) complete.push(i);
   }
   if (complete.length >= k) {
     const out = new Float64Array(complete.length * d);
     complete.forEach((i, r) => out.set(data.subarray(i * d, i * d + d), r * d));
-    return { data: out, rows: complete.length, cols: d };
+    const w = sampleWeight && Float64Array.from(complete, (i) => sampleWeight[i]);
+    return { data: out, rows: complete.length, cols: d, sampleWeight: w };
   }
   const sum = new Float64Array(d);
   const count = new Float64Array(d);
   for (let i = 0; i < n; i++) {
+    const w = sampleWeight ? sampleWeight[i] : 1;
     for (let j = 0; j < d; j++) {
       const v = data[i * d + j];
-      if (!Number.isNaN(v)) {
-        sum[j] += v;
-        count[j]++;
+      if (!Number.isNaN(v) && w > 0) {
+        sum[j] += w * v;
+        count[j] += w;
       }
     }
   }
@@ -159,7 +170,97 @@ export function initialData(X: Matrix, k: number): Matrix {
       out[i] = count[j] > 0 ? sum[j] / count[j] : 0;
     }
   }
-  return { data: out, rows: n, cols: d };
+  return { data: out, rows: n, cols: d, sampleWeight };
+}
+
+/**
+ * Column means `(D)` over each column's observed entries and the covariance `(D × D)`
+ * `S_ab = Σ_{i: a, b observed} (x_ia − m_a)(x_ib − m_b) / √((n_a − 1)(n_b − 1))` (`n_a` the
+ * observed count of column a): the observed variances on the diagonal, and positive semidefinite,
+ * being the Gram matrix of the zero-filled centred columns scaled by `1/√(n_a − 1)`. Without NaN it
+ * is the sample covariance with the n − 1 divisor. With `w (nSamples)` every sum and count is
+ * weighted (an integer weight counts as repeated rows). Throws when a column has no observed entry.
+ */
+function observedMoments(X: Matrix, w: Float64Array | null): { mean: Float64Array; cov: Float64Array } {
+  const { rows: n, cols: d, data } = X;
+  const mean = new Float64Array(d);
+  const count = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i] : 1;
+    if (wi === 0) continue;
+    for (let j = 0; j < d; j++) {
+      const v = data[i * d + j];
+      if (!Number.isNaN(v)) {
+        mean[j] += wi * v;
+        count[j] += wi;
+      }
+    }
+  }
+  for (let j = 0; j < d; j++) {
+    if (count[j] === 0) {
+      throw new RangeError(
+        `X[·][${j}] has no observed value, so the default prior is undefined: give prior.mean and prior.scale`,
+      );
+    }
+    mean[j] /= count[j];
+  }
+  const cov = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i] : 1;
+    if (wi === 0) continue;
+    for (let a = 0; a < d; a++) {
+      const va = wi * (data[i * d + a] - mean[a]);
+      if (Number.isNaN(va)) continue;
+      for (let b = 0; b <= a; b++) {
+        const vb = data[i * d + b] - mean[b];
+        if (!Number.isNaN(vb)) cov[a * d + b] += va * vb;
+      }
+    }
+  }
+  for (let a = 0; a < d; a++) {
+    for (let b = 0; b <= a; b++) {
+      const div = Math.sqrt(Math.max(1, count[a] - 1) * Math.max(1, count[b] - 1));
+      cov[a * d + b] = cov[b * d + a] = cov[a * d + b] / div;
+    }
+  }
+  return { mean, cov };
+}
+
+/**
+ * `resolvePrior` for data with NaN entries: the fields mclust takes from the data (the mean, the
+ * scale) come from `observedMoments` instead of the sample moments, in the same formulas (scale
+ * `S/K^(2/D)` for full and tied, only its diagonal when nSamples ≤ D; `mean_j S_jj/K^(2/D)` for diag
+ * and spherical); with `sampleWeight (nSamples)` weighted, nSamples being the total weight. Fields
+ * the user gave are used as given.
+ */
+export function resolvePriorObserved(
+  input: PriorInput,
+  X: Matrix,
+  k: number,
+  type: CovarianceType,
+  sampleWeight: Float64Array | null,
+): Prior {
+  const p = input === 'default' ? {} : input;
+  if (p.mean !== undefined && p.scale !== undefined) return resolvePrior(p, X, k, type);
+  const d = X.cols;
+  const n = sampleWeight ? sampleWeight.reduce((a, b) => a + b, 0) : X.rows;
+  const { mean, cov } = observedMoments(X, sampleWeight);
+  const fac = Math.pow(1 / k, 2 / d);
+  let trace = 0;
+  for (let j = 0; j < d; j++) trace += cov[j * d + j];
+  const matrixScale = type === 'full' || type === 'tied';
+  const prior = resolvePrior(
+    { ...p, mean: p.mean ?? mean, scale: p.scale ?? (matrixScale ? undefined : (fac * trace) / d) },
+    X,
+    k,
+    type,
+  );
+  if (matrixScale && p.scale === undefined) {
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b < d; b++) prior.scale[a * d + b] = n > d || a === b ? fac * cov[a * d + b] : 0;
+    }
+  }
+  return prior;
 }
 
 /**
@@ -170,8 +271,12 @@ export function initialData(X: Matrix, k: number): Matrix {
  * covariance `Σ_mm − Σ_mo Σ_oo⁻¹ Σ_om` added to the second moments. Rows are grouped by pattern, so
  * each pattern's factorisation is computed once per component and iteration (`missingFactors`),
  * then its rows run through `missingEStep`. The statistics (shifted by the current means) have the
- * fused kernels' form, so the M-step is the ordinary `mStep<T>` kernel. This path runs on one
- * thread: the per-pattern calls are many and short, and threads were not needed to meet its target.
+ * fused kernels' form, so the M-step is the ordinary `mStep<T>` kernel, or with fixed parameters or
+ * a prior the same `ConstrainedMStep` as the complete-data fit (it maximises the expected
+ * complete-data log-likelihood plus the log-prior given those statistics, so this stays a
+ * generalised EM for the observed-data bound). Sample weights scale each row's statistics and
+ * log-likelihood, as in the fused kernels. This path runs on one thread: the per-pattern calls are
+ * many and short, and threads were not needed to meet its target.
  */
 export class MissingEM implements EMHooks<GaussianParams> {
   readonly n: number;
@@ -191,7 +296,8 @@ export class MissingEM implements EMHooks<GaussianParams> {
     | 'sumX'
     | 'scatterFull'
     | 'scatter'
-    | 'work',
+    | 'work'
+    | 'sw',
     Handle
   >;
   private readonly v: {
@@ -201,11 +307,14 @@ export class MissingEM implements EMHooks<GaussianParams> {
     covFull: Float64Array;
     logWeights: Float64Array;
     nk: Float64Array;
+    sumX: Float64Array;
     scatterFull: Float64Array;
     scatter: Float64Array;
   };
   private readonly init: GaussianEM;
   private readonly params: MixtureParams;
+  /** Σ of the sample weights (n when unweighted): the bound's divisor. */
+  private readonly totalWeight: number;
 
   constructor(
     private readonly ws: Workspace,
@@ -215,10 +324,15 @@ export class MissingEM implements EMHooks<GaussianParams> {
     private readonly regCovar: number,
     initParams: InitParams,
     start: GaussianStart,
+    /** Fixed parameters or a prior: the M-step runs in TypeScript and the bound adds the log-prior. */
+    private readonly constrained: ConstrainedMStep | null = null,
+    /** `(n)` non-negative row weights (checked by the caller); null for weight 1 everywhere. */
+    sampleWeight: Float64Array | null = null,
   ) {
     const { rows: n, cols: d } = X;
     this.n = n;
     this.d = d;
+    this.totalWeight = sampleWeight ? sampleWeight.reduce((a, b) => a + b, 0) : n;
     this.kern = ws.kernels;
     this.pat = missingPatterns(X);
     const covLength = kind.shape(k, d).reduce((a, b) => a * b, 1);
@@ -238,11 +352,28 @@ export class MissingEM implements EMHooks<GaussianParams> {
       scatterFull: ws.allocF64(k * d * d),
       scatter: ws.allocF64(scatterLength),
       work: ws.allocF64(this.kern.missingWorkLength(k, d)),
+      sw: sampleWeight ? ws.allocF64(n) : 0,
     };
     // The initial fit allocates in the same workspace; every view is taken after it.
-    this.init = new GaussianEM(ws, initialData(X, k), k, kind, regCovar, initParams, start, 1);
+    const first = initialData(X, k, sampleWeight);
+    this.init = new GaussianEM(
+      ws,
+      first,
+      k,
+      kind,
+      regCovar,
+      initParams,
+      start,
+      1,
+      constrained,
+      first.sampleWeight,
+    );
     fillRows(ws, X, this.pat, x, idx);
     const h = this.h;
+    if (sampleWeight) {
+      const sorted = ws.f64(h.sw, n);
+      for (let s = 0; s < n; s++) sorted[s] = sampleWeight[this.pat.order[s]];
+    }
     this.v = {
       means: ws.f64(h.means, k * d),
       cov: ws.f64(h.cov, covLength),
@@ -250,6 +381,7 @@ export class MissingEM implements EMHooks<GaussianParams> {
       covFull: ws.f64(h.covFull, k * d * d),
       logWeights: ws.f64(h.logWeights, k),
       nk: ws.f64(h.nk, k),
+      sumX: ws.f64(h.sumX, k * d),
       scatterFull: ws.f64(h.scatterFull, k * d * d),
       scatter: ws.f64(h.scatter, scatterLength),
     };
@@ -263,10 +395,10 @@ export class MissingEM implements EMHooks<GaussianParams> {
   }
 
   eStep(): number {
-    const { n, d, k, kern, h, pat } = this;
+    const { d, k, kern, h, pat } = this;
     fullCovariances(this.kind, this.v.cov, k, d, this.v.covFull);
     this.v.nk.fill(0);
-    this.ws.f64(h.sumX, k * d).fill(0);
+    this.v.sumX.fill(0);
     this.v.scatterFull.fill(0);
     let total = 0;
     for (let p = 0; p + 1 < pat.starts.length; p++) {
@@ -292,6 +424,7 @@ export class MissingEM implements EMHooks<GaussianParams> {
         0,
         0,
         h.work,
+        h.sw,
       );
     }
     if (!Number.isFinite(total)) {
@@ -300,18 +433,25 @@ export class MissingEM implements EMHooks<GaussianParams> {
           `Increase regCovar (now ${this.regCovar}) or rescale the data.`,
       );
     }
-    return total / n;
+    const prior = this.constrained ? this.constrained.logPrior(this.v.means, this.v.precChol) : 0;
+    return (total + prior) / this.totalWeight;
   }
 
-  /** The M-step kernel of the covariance type, on the expected statistics reduced to its scatter form. */
+  /**
+   * The M-step on the expected statistics reduced to the covariance type's scatter form (the
+   * `emStep<T>` layout): the `mStep<T>` kernel, or the constrained M-step with fixed parameters or
+   * a prior.
+   */
   mStep(): void {
     const { d, k, h } = this;
     const full = this.v.scatterFull;
     const out = this.v.scatter;
     let scatter = h.scatter;
+    let scatterView = out;
     switch (this.kind.type) {
       case 'full':
         scatter = h.scatterFull;
+        scatterView = full;
         break;
       case 'tied':
         out.fill(0);
@@ -321,6 +461,14 @@ export class MissingEM implements EMHooks<GaussianParams> {
       case 'spherical':
         for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[c * d + j] = full[c * d * d + j * d + j];
         break;
+    }
+    if (this.constrained) {
+      const w = this.params.weights;
+      const v = this.v;
+      const status = this.constrained.run(v.nk, v.sumX, scatterView, v.means, h.cov, h.precChol, w);
+      if (status !== 0) throw new DegenerateCovarianceError(status - 1, this.kind, this.regCovar);
+      this.params.setWeights(w);
+      return;
     }
     const status = this.kern[this.kind.mStep](
       h.nk,
@@ -386,7 +534,27 @@ export function missingPosterior(
     if (kern.missingFactors(covFull, k, d, idx, q, o, factors) !== 0) throw singularMarginal();
     const first = pat.starts[q];
     const rows = pat.starts[q + 1] - first;
-    kern.missingEStep(x, first, rows, d, idx, q, o, means, factors, logW, k, 0, 0, 0, resp, lse, xhat, work);
+    kern.missingEStep(
+      x,
+      first,
+      rows,
+      d,
+      idx,
+      q,
+      o,
+      means,
+      factors,
+      logW,
+      k,
+      0,
+      0,
+      0,
+      resp,
+      lse,
+      xhat,
+      work,
+      0,
+    );
   }
   const sorted = { resp: ws.f64(resp, n * k), lse: ws.f64(lse, n), xhat: ws.f64(xhat, n * d) };
   const out: MissingPosterior = {

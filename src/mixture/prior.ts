@@ -28,6 +28,29 @@ export interface PriorOptions {
 /** `'default'` is mclust's `priorControl()`: every field at its default. */
 export type PriorInput = 'default' | PriorOptions;
 
+/** `PriorInput` as plain JSON (typed arrays become arrays), as `GaussianMixture.toJSON` saves it. */
+export type PriorJSON =
+  'default' | { shrinkage?: number; mean?: number[]; dof?: number; scale?: number | number[] | number[][] };
+
+/** The prior as given, in plain JSON (`null` without a prior); `checkPriorOptions` accepts it back. */
+export function priorToJSON(prior: PriorInput | null): PriorJSON | null {
+  if (prior === null || prior === 'default') return prior;
+  const { shrinkage, mean, dof, scale } = prior;
+  const out: Exclude<PriorJSON, 'default'> = {};
+  if (shrinkage !== undefined) out.shrinkage = shrinkage;
+  if (mean !== undefined) out.mean = Array.from(mean);
+  if (dof !== undefined) out.dof = dof;
+  if (scale !== undefined) {
+    out.scale =
+      typeof scale === 'number'
+        ? scale
+        : (Array.from(scale as ArrayLike<number | ArrayLike<number>>, (v) =>
+            typeof v === 'number' ? v : Array.from(v),
+          ) as number[] | number[][]);
+  }
+  return out;
+}
+
 /** A prior resolved for one fit: `scale` is `(D × D)` for full and tied, `(D)` for diag, `(1)` for spherical. */
 export interface Prior {
   shrinkage: number;
@@ -63,16 +86,26 @@ export function checkPriorOptions(prior: unknown): PriorInput | null {
   return { ...p };
 }
 
-/** The prior for data `X` and `k` components: the user's fields, mclust's defaults for the rest. */
-export function resolvePrior(input: PriorInput, X: Matrix, k: number, type: CovarianceType): Prior {
+/**
+ * The prior for data `X` and `k` components: the user's fields, mclust's defaults for the rest. With
+ * `sampleWeight (nSamples)` the defaults use the weighted mean and covariance, as if each row were
+ * repeated its weight times (nSamples becomes the total weight).
+ */
+export function resolvePrior(
+  input: PriorInput,
+  X: Matrix,
+  k: number,
+  type: CovarianceType,
+  sampleWeight: Float64Array | null = null,
+): Prior {
   const p: PriorOptions = input === 'default' ? {} : input;
-  const { rows: n, cols: d } = X;
+  const d = X.cols;
   const shrinkage = p.shrinkage ?? 0.01;
   const dof = p.dof ?? d + 2;
   if (!(dof > d - 1)) {
     throw new RangeError(`prior.dof must be > nFeatures − 1 = ${d - 1}, got ${show(dof)}`);
   }
-  const { mean: dataMean, cov } = sampleMoments(X);
+  const { mean: dataMean, cov, n } = sampleMoments(X, sampleWeight);
   const mean = p.mean === undefined ? dataMean : toArray(p.mean, 'prior.mean', [d]);
   const fac = Math.pow(1 / k, 2 / d);
   let scale: Float64Array;
@@ -129,16 +162,29 @@ function isSymmetric(m: Float64Array, d: number): boolean {
   return true;
 }
 
-/** Column means `(D)` and the sample covariance `(D × D)` with the n − 1 divisor (R's `var`). */
-function sampleMoments(X: Matrix): { mean: Float64Array; cov: Float64Array } {
-  const { rows: n, cols: d, data } = X;
+/**
+ * Column means `(D)` and the sample covariance `(D × D)` with the n − 1 divisor (R's `var`), where
+ * n is the number of rows, or with `w (nSamples)` the total weight and every sum weighted (so an
+ * integer weight counts as repeated rows).
+ */
+function sampleMoments(
+  X: Matrix,
+  w: Float64Array | null,
+): { mean: Float64Array; cov: Float64Array; n: number } {
+  const { rows, cols: d, data } = X;
+  const n = w ? w.reduce((a, b) => a + b, 0) : rows;
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data[i * d + j];
+  for (let i = 0; i < rows; i++) {
+    const wi = w ? w[i] : 1;
+    for (let j = 0; j < d; j++) mean[j] += wi * data[i * d + j];
+  }
   for (let j = 0; j < d; j++) mean[j] /= n;
   const cov = new Float64Array(d * d);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < rows; i++) {
+    const wi = w ? w[i] : 1;
+    if (wi === 0) continue;
     for (let a = 0; a < d; a++) {
-      const va = data[i * d + a] - mean[a];
+      const va = wi * (data[i * d + a] - mean[a]);
       for (let b = 0; b <= a; b++) cov[a * d + b] += va * (data[i * d + b] - mean[b]);
     }
   }
@@ -146,7 +192,7 @@ function sampleMoments(X: Matrix): { mean: Float64Array; cov: Float64Array } {
   for (let a = 0; a < d; a++) {
     for (let b = 0; b <= a; b++) cov[a * d + b] = cov[b * d + a] = cov[a * d + b] / div;
   }
-  return { mean, cov };
+  return { mean, cov, n };
 }
 
 /**

@@ -118,7 +118,12 @@ export function missingFactors(
  * - if `lse` is not null: `lse[i] = lse_i`;
  * - if `xhat` is not null: `xhat (· × d)` row `i` = `x_o` observed and `Σ_c r_ic x̂_icm` missing.
  *
- * Returns `Σ_i lse_i`.
+ * With `sampleWeight` (`(·)` non-negative row weights indexed as the rows of `x`; null for none),
+ * the statistics take `w_i·r_ic` for `r_ic` (a row of weight 0 adds nothing) and the return value
+ * `w_i·lse_i`, so an integer weight counts the row that many times; `resp`, `lse` and `xhat` stay
+ * unweighted.
+ *
+ * Returns `Σ_i lse_i` (`Σ_i w_i·lse_i` with weights).
  */
 export function missingEStep(
   x: Float64Array,
@@ -139,6 +144,7 @@ export function missingEStep(
   lse: Float64Array | null,
   xhat: Float64Array | null,
   work: Float64Array,
+  sampleWeight: Float64Array | null,
 ): number {
   const o = nObs;
   const m = d - o;
@@ -182,19 +188,22 @@ export function missingEStep(
       for (let c = 0; c < k; c++) sum += work[w + c] = Math.exp(work[w + c] - max);
     }
     const m_i = max === -Infinity ? -Infinity : max + Math.log(sum);
-    total += m_i;
+    // A weighted row counts as that many copies of itself; weight 0 drops it.
+    const wi = sampleWeight ? sampleWeight[i] : 1;
+    total += wi === 0 && !Number.isNaN(m_i) ? 0 : wi * m_i;
     if (lse) lse[i] = m_i;
     for (let c = 0; c < k; c++) {
       const r = work[w + c] / sum;
       work[w + c] = r;
       if (resp) resp[i * k + c] = r;
-      if (!nk || r === 0) continue;
+      const rw = wi * r;
+      if (!nk || rw === 0) continue;
       const e = c * d;
-      nk[c] += r;
-      work[rs + c] += r;
+      nk[c] += rw;
+      work[rs + c] += rw;
       const sc = c * d * d;
       for (let a = 0; a < d; a++) {
-        const ra = r * work[e + a];
+        const ra = rw * work[e + a];
         (sumX as Float64Array)[c * d + a] += ra;
         for (let b = a; b < d; b++) (scatter as Float64Array)[sc + a * d + b] += ra * work[e + b];
       }

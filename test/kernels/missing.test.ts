@@ -51,11 +51,14 @@ interface Outputs {
   arrays: Record<string, Float64Array>;
 }
 
-/** Every pattern through `missingFactors` then `missingEStep` (all outputs on), on one backend. */
+/**
+ * Every pattern through `missingFactors` then `missingEStep` (all outputs on), on one backend.
+ * Pattern p covers `counts[p]` rows, one pattern after another; `weights (n)` or null.
+ */
 function run(
   backend: Backend,
   x: Float64Array,
-  rowsPer: number,
+  counts: number[],
   d: number,
   k: number,
   cov: Float64Array,
@@ -63,6 +66,7 @@ function run(
   means: Float64Array,
   logW: Float64Array,
   start: Record<string, Float64Array>,
+  weights: Float64Array | null = null,
 ): Outputs {
   const ws = backend.acquire();
   try {
@@ -82,7 +86,9 @@ function run(
       resp: ws.allocF64(n * k),
       lse: ws.allocF64(n),
       xhat: ws.allocF64(n * d),
+      sw: weights ? ws.allocF64(n) : 0,
     };
+    if (weights) ws.f64(h.sw, n).set(weights);
     ws.f64(h.x, x.length).set(x);
     ws.f64(h.cov, cov.length).set(cov);
     ws.i32(h.idx, pat.idx.length).set(pat.idx);
@@ -92,14 +98,15 @@ function run(
       ws.f64(h[name], start[name].length).set(start[name]);
     const out: Outputs = { status: [], totals: [], factors: [], arrays: {} };
     const fl = k * kern.missingFactorLength(d);
+    let first = 0;
     pat.nObs.forEach((o, p) => {
       out.status.push(kern.missingFactors(h.cov, k, d, h.idx, p, o, h.factors));
       out.factors.push(Float64Array.from(ws.f64(h.factors, fl)));
       out.totals.push(
         kern.missingEStep(
           h.x,
-          p * rowsPer,
-          rowsPer,
+          first,
+          counts[p],
           d,
           h.idx,
           p,
@@ -115,8 +122,10 @@ function run(
           h.lse,
           h.xhat,
           h.work,
+          h.sw,
         ),
       );
+      first += counts[p];
     });
     const sizes = { nk: k, sumX: k * d, scatter: k * d * d, resp: n * k, lse: n, xhat: n * d };
     for (const [name, len] of Object.entries(sizes)) {
@@ -137,38 +146,94 @@ const SHAPES: [number, number, number][] = [
   [4, 10, 5],
 ];
 
+/** Random patterns, rows (NaN in their missing entries), covariances, means, weights and start sums. */
+function problem(rowsPer: number, d: number, k: number) {
+  const rng = new Random(rowsPer * 100 + d * 10 + k);
+  const pat = patterns(rng, d);
+  const P = pat.nObs.length;
+  const n = P * rowsPer;
+  const x = uniformArray(rng, n * d, -3, 3);
+  // Missing entries hold NaN: the kernels must not read them.
+  for (let p = 0; p < P; p++) {
+    for (let a = pat.nObs[p]; a < d; a++) {
+      for (let r = 0; r < rowsPer; r++) x[(p * rowsPer + r) * d + pat.idx[p * d + a]] = NaN;
+    }
+  }
+  const cov = spdCovariances(rng, k, d);
+  const means = uniformArray(rng, k * d, -2, 2);
+  const logW = uniformArray(rng, k, -2, 0);
+  const start = {
+    nk: uniformArray(rng, k, 0, 1),
+    sumX: uniformArray(rng, k * d),
+    scatter: uniformArray(rng, k * d * d),
+  };
+  const counts = new Array<number>(P).fill(rowsPer);
+  return { rng, pat, P, n, x, cov, means, logW, start, counts };
+}
+
+function expectSameOutputs(a: Outputs, b: Outputs, P: number): void {
+  expect(a.status).toEqual(new Array(P).fill(0));
+  expect(b.status).toEqual(a.status);
+  expect(maxRelDiff(a.totals, b.totals)).toBeLessThan(1e-12);
+  for (let p = 0; p < P; p++)
+    expect(maxRelDiff(a.factors[p], b.factors[p]), `factors ${p}`).toBeLessThan(1e-12);
+  for (const name of Object.keys(a.arrays)) {
+    expect(maxRelDiff(a.arrays[name], b.arrays[name]), name).toBeLessThan(1e-12);
+  }
+}
+
 describe.each(SHAPES)('missing kernels, %i rows per pattern, d=%i k=%i', (rowsPer, d, k) => {
   it('Wasm equals the TypeScript twin (factors, densities, responsibilities, statistics, conditional means)', () => {
-    const rng = new Random(rowsPer * 100 + d * 10 + k);
-    const pat = patterns(rng, d);
-    const P = pat.nObs.length;
-    const n = P * rowsPer;
-    const x = uniformArray(rng, n * d, -3, 3);
-    // Missing entries hold NaN: the kernels must not read them.
+    const { pat, P, n, x, cov, means, logW, start, counts } = problem(rowsPer, d, k);
+    const a = run(wasmBackend, x, counts, d, k, cov, pat, means, logW, start);
+    const b = run(jsBackend, x, counts, d, k, cov, pat, means, logW, start);
+    expectSameOutputs(a, b, P);
+    for (let i = 0; i < n * d; i++) expect(Number.isFinite(a.arrays.xhat[i])).toBe(true);
+  });
+
+  it('with sample weights (some 0), Wasm equals the twin, and resp, lse, xhat stay unweighted', () => {
+    const { rng, pat, P, n, x, cov, means, logW, start, counts } = problem(rowsPer, d, k);
+    const weights = uniformArray(rng, n, 0, 3);
+    for (let i = 0; i < n; i += 3) weights[i] = 0;
+    const a = run(wasmBackend, x, counts, d, k, cov, pat, means, logW, start, weights);
+    const b = run(jsBackend, x, counts, d, k, cov, pat, means, logW, start, weights);
+    expectSameOutputs(a, b, P);
+    const plain = run(wasmBackend, x, counts, d, k, cov, pat, means, logW, start);
+    for (const name of ['resp', 'lse', 'xhat']) expect(a.arrays[name], name).toEqual(plain.arrays[name]);
+    // The totals are Σ w·lse.
+    let first = 0;
     for (let p = 0; p < P; p++) {
-      for (let a = pat.nObs[p]; a < d; a++) {
-        for (let r = 0; r < rowsPer; r++) x[(p * rowsPer + r) * d + pat.idx[p * d + a]] = NaN;
-      }
+      let expected = 0;
+      for (let i = first; i < first + counts[p]; i++) expected += weights[i] * plain.arrays.lse[i];
+      expect(maxRelDiff([a.totals[p]], [expected])).toBeLessThan(1e-12);
+      first += counts[p];
     }
-    const cov = spdCovariances(rng, k, d);
-    const means = uniformArray(rng, k * d, -2, 2);
-    const logW = uniformArray(rng, k, -2, 0);
-    const start = {
-      nk: uniformArray(rng, k, 0, 1),
-      sumX: uniformArray(rng, k * d),
-      scatter: uniformArray(rng, k * d * d),
-    };
-    const a = run(wasmBackend, x, rowsPer, d, k, cov, pat, means, logW, start);
-    const b = run(jsBackend, x, rowsPer, d, k, cov, pat, means, logW, start);
-    expect(a.status).toEqual(new Array(P).fill(0));
-    expect(b.status).toEqual(a.status);
+  });
+
+  it.each([
+    ['wasm', wasmBackend],
+    ['js', jsBackend],
+  ] as const)('integer weights equal repeated rows (%s)', (_name, backend) => {
+    const { rng, pat, P, x, cov, means, logW, start, counts } = problem(rowsPer, d, k);
+    const weights = Float64Array.from({ length: x.length / d }, () => Math.floor(rng.uniform() * 4));
+    const rows: number[] = [];
+    const repeatedCounts = counts.map(() => 0);
+    let first = 0;
+    for (let p = 0; p < P; p++) {
+      for (let i = first; i < first + counts[p]; i++) {
+        for (let copy = 0; copy < weights[i]; copy++) rows.push(i);
+        repeatedCounts[p] += weights[i];
+      }
+      first += counts[p];
+    }
+    const repeated = new Float64Array(rows.length * d);
+    rows.forEach((i, r) => repeated.set(x.subarray(i * d, i * d + d), r * d));
+    const a = run(backend, x, counts, d, k, cov, pat, means, logW, start, weights);
+    const b = run(backend, repeated, repeatedCounts, d, k, cov, pat, means, logW, start);
     expect(maxRelDiff(a.totals, b.totals)).toBeLessThan(1e-12);
-    for (let p = 0; p < P; p++)
-      expect(maxRelDiff(a.factors[p], b.factors[p]), `factors ${p}`).toBeLessThan(1e-12);
-    for (const name of Object.keys(a.arrays)) {
+    for (const name of ['nk', 'sumX', 'scatter']) {
       expect(maxRelDiff(a.arrays[name], b.arrays[name]), name).toBeLessThan(1e-12);
     }
-    for (let i = 0; i < n * d; i++) expect(Number.isFinite(a.arrays.xhat[i])).toBe(true);
   });
 });
 
