@@ -10,8 +10,8 @@ export const CRITERIA = ['bic', 'icl', 'aic', 'cv'] as const;
 /**
  * How models are compared. Every score is lower-is-better (scikit-learn's sign convention):
  * - `'bic'`: `−2·log L + p·ln n` (mclust's BIC is the negative of this: higher is better there);
- * - `'icl'`: BIC + 2·(entropy of the responsibilities, `−Σ_i Σ_c r_ic ln r_ic`) (mclust's ICL, negated,
- *   with the soft entropy where mclust uses the hard assignment);
+ * - `'icl'`: BIC − 2·Σ_i ln max_c r_ic, the BIC penalised by the classification likelihood of the
+ *   hard assignment (mclust's `icl`, negated);
  * - `'aic'`: `−2·log L + 2p`;
  * - `'cv'`: minus the mean held-out log-likelihood per sample over `nFolds` folds.
  */
@@ -160,10 +160,16 @@ function information(model: GaussianMixture, X: Matrix, criterion: 'bic' | 'icl'
   if (criterion === 'aic') return model.aic(X);
   const bic = model.bic(X);
   if (criterion === 'bic') return bic;
+  // mclust: BIC + 2·Σ_i Σ_c C_ic ln z_ic with C the hard assignment (a row's largest z).
   const resp = model.predictProba(X);
-  let entropy = 0;
-  for (const r of resp) if (r > 0) entropy -= r * Math.log(r);
-  return bic + 2 * entropy;
+  const k = model.nComponents;
+  let logMax = 0;
+  for (let i = 0; i < X.rows; i++) {
+    let m = 0;
+    for (let c = 0; c < k; c++) m = Math.max(m, resp[i * k + c]);
+    logMax += Math.log(m);
+  }
+  return bic - 2 * logMax;
 }
 
 function sumLogLikelihood(model: GaussianMixture, X: Matrix): number {

@@ -61,6 +61,12 @@ describe('selectModel', () => {
       expect(aic.table[i].score - bic.table[i].score).toBeCloseTo(2 * p - p * Math.log(X.rows), 6);
     }
     expect([icl.bestRow.nComponents, icl.bestRow.covarianceType]).toEqual([3, 'full']);
+    // mclust's ICL: BIC plus −2·Σ ln of each row's largest responsibility (the hard assignment's).
+    const proba = icl.best.predictProba(X);
+    let logMax = 0;
+    for (let i = 0; i < X.rows; i++) logMax += Math.log(Math.max(...proba.subarray(i * 3, i * 3 + 3)));
+    expect(logMax).toBeLessThan(0);
+    expect(icl.bestRow.score).toBeCloseTo(icl.best.bic(X) - 2 * logMax, 8);
   });
 
   it('cross-validation picks the generating model too', async () => {
