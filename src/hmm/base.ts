@@ -52,13 +52,27 @@ export interface HMMOptions<P extends string> {
   transMatPrior?: number | ArrayInput;
   /** The decoder `predict` uses. Default `'viterbi'`. */
   algorithm?: DecodeAlgorithm;
+  /**
+   * Continue from the last fit's parameters instead of starting anew (scikit-learn's `warm_start`):
+   * once the model is fitted (or restored by `fromJSON`), `fit` starts from the fitted `startProb`,
+   * `transMat` and emission parameters, skips the `*Init` options and the k-means start, and runs
+   * one run (`nInit` is ignored). `nIter`, `lowerBounds` and `converged` then describe that call,
+   * whose first change is measured from the previous `lowerBound`, so over successive calls the
+   * bound never decreases. X must have the fitted `nFeatures`. Parameters frozen by `params` keep
+   * their values. Unfitted, `fit` initialises as usual. Default false.
+   */
+  warmStart?: boolean;
   /** Called after every EM iteration; `lowerBound` is the total log-likelihood. */
   onIteration?: (info: IterationInfo) => void;
   /** `'wasm'` (default) runs the WebAssembly kernels; `'js'` their plain TypeScript twins. */
   backend?: BackendName;
 }
 
-/** The options every saved HMM records (the starting values are not kept: the fitted ones are). */
+/**
+ * The options every saved HMM records (the starting values are not kept: the fitted ones are).
+ * `warmStart` is not recorded, as in GaussianMixture's JSON: it says what the next `fit` of this
+ * object does, not what the model is, so `fromJSON(json, { warmStart: true })` asks for it.
+ */
 export interface HMMJSONOptions {
   nComponents: number;
   nIter: number;
@@ -118,6 +132,8 @@ export abstract class BaseHMM<E, P extends string> {
   readonly nInit: number;
   readonly randomState: number | undefined;
   readonly algorithm: DecodeAlgorithm;
+  /** Whether `fit` continues from the fitted parameters (see `HMMOptions.warmStart`). */
+  readonly warmStart: boolean;
   readonly backend: BackendName;
   /** Which parameters EM updates. */
   readonly params: Readonly<Record<P, boolean>>;
@@ -142,6 +158,10 @@ export abstract class BaseHMM<E, P extends string> {
     this.randomState = options.randomState;
     this.algorithm = requireOneOf('algorithm', options.algorithm ?? 'viterbi', DECODE_ALGORITHMS);
     this.backend = requireOneOf('backend', options.backend ?? 'wasm', ['wasm', 'js'] as const);
+    this.warmStart = options.warmStart ?? false;
+    if (typeof this.warmStart !== 'boolean') {
+      throw new TypeError(`warmStart must be a boolean, got ${show(this.warmStart)}`);
+    }
     if (options.onIteration !== undefined && typeof options.onIteration !== 'function') {
       throw new TypeError(`onIteration must be a function, got ${show(options.onIteration)}`);
     }
@@ -170,12 +190,26 @@ export abstract class BaseHMM<E, P extends string> {
   /** The width of X a fit on `data` gives the model (for CategoricalHMM: the number of symbols). */
   protected abstract featuresOf(data: Matrix): number;
 
-  /** The emission model of one fit (`fitting`) or scoring call, with `data` copied into `ws`. */
+  /** Checks that a warm start of a model fitted with `nFeatures` can continue on `data`. */
+  protected checkWarmStart(data: Matrix, nFeatures: number): void {
+    const width = this.featuresOf(data);
+    if (width !== nFeatures) {
+      throw new RangeError(
+        `X has ${width} features, but warmStart continues a ${this.modelName} fitted with nFeatures=${nFeatures}`,
+      );
+    }
+  }
+
+  /**
+   * The emission model of one fit or scoring call, with `data` copied into `ws`. `initializing`: a
+   * fit that starts anew (the `*Init` options are read and checked, k-means buffers allocated);
+   * false for scoring and warm starts, which `restore` fitted parameters instead.
+   */
   protected abstract createEmission(
     ws: HmmWorkspace,
     data: Matrix,
     nFeatures: number,
-    fitting: boolean,
+    initializing: boolean,
   ): Emission<E>;
 
   /** Free parameters of the emissions (hmmlearn's `_get_n_fit_scalars_per_param`). */
@@ -198,22 +232,27 @@ export abstract class BaseHMM<E, P extends string> {
 
   /**
    * Fits the model to `X (nSamples × nFeatures)` by Baum-Welch (EM). `X` holds the sequences one
-   * after another and `lengths` their lengths (default: one sequence). Resolves to this model.
+   * after another and `lengths` their lengths (default: one sequence). With `warmStart` on a fitted
+   * model, continues from its parameters. Resolves to this model.
    */
   async fit(X: unknown, lengths?: LengthsInput): Promise<this> {
     const data = this.toData(X, null);
     const lens = toLengths(lengths, data.rows);
+    const warm = this.warmStart ? this.fitted : null;
+    if (warm) this.checkWarmStart(data, warm.nFeatures);
     if (this.backend === 'wasm') await loadModule();
-    const nFeatures = this.featuresOf(data);
+    const nFeatures = warm ? warm.nFeatures : this.featuresOf(data);
     const ws = acquireHmmWorkspace(this.backend);
     try {
       const chain = new Chain(ws, lens, data.rows, this.nComponents);
-      const emission = this.createEmission(ws, data, nFeatures, true);
-      const result = await runEM(new HmmEM(chain, emission, this.chainSettings), {
+      const emission = this.createEmission(ws, data, nFeatures, !warm);
+      const em = new HmmEM(chain, emission, this.chainSettings);
+      if (warm) em.restore(warm);
+      const result = await runEM(em, {
         maxIter: this.maxIter,
         tol: this.tol,
         nInit: this.nInit,
-        warmStartBound: null,
+        warmStartBound: warm ? warm.lowerBound : null,
         rng: randomFrom(this.randomState),
         onIteration: this.onIteration,
       });

@@ -106,6 +106,13 @@ class CategoricalEmission implements Emission<CategoricalParams> {
   }
 }
 
+/** The largest symbol in checked data (one column of non-negative integers). */
+function largestSymbol(data: Matrix): number {
+  let top = 0;
+  for (let t = 0; t < data.rows; t++) top = Math.max(top, data.data[t]);
+  return top;
+}
+
 /**
  * A hidden Markov model with categorical emissions (hmmlearn 0.3's `CategoricalHMM`): X holds one
  * integer symbol in [0, nFeatures) per row, as `(nSamples × 1)` rows or a flat array.
@@ -154,19 +161,31 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
   }
 
   protected featuresOf(data: Matrix): number {
-    if (this.symbolCount !== undefined) return this.symbolCount;
-    let top = 0;
-    for (let t = 0; t < data.rows; t++) top = Math.max(top, data.data[t]);
-    return top + 1;
+    return this.symbolCount ?? largestSymbol(data) + 1;
   }
 
-  protected createEmission(ws: HmmWorkspace, data: Matrix, m: number, fitting: boolean): CategoricalEmission {
+  /** A warm start may see fewer symbols than the fit did, but none outside [0, nFeatures). */
+  protected override checkWarmStart(data: Matrix, m: number): void {
+    const top = largestSymbol(data);
+    if (top >= m) {
+      throw new RangeError(
+        `X holds symbol ${top}, but warmStart continues a CategoricalHMM fitted with nFeatures=${m} (symbols in [0, ${m}))`,
+      );
+    }
+  }
+
+  protected createEmission(
+    ws: HmmWorkspace,
+    data: Matrix,
+    m: number,
+    initializing: boolean,
+  ): CategoricalEmission {
     const k = this.nComponents;
     const settings: CategoricalSettings = {
       emissionProbPrior: toPrior(this.emissionProbPrior, 'emissionProbPrior', [k, m]),
       update: this.params.emissionProb,
     };
-    if (fitting && this.emissionProbInit !== undefined) {
+    if (initializing && this.emissionProbInit !== undefined) {
       settings.emissionProbInit = toStochastic(this.emissionProbInit, 'emissionProbInit', [k, m]);
     }
     return new CategoricalEmission(ws, data, k, m, settings);
@@ -214,10 +233,13 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
     return super.toJSON() as CategoricalHMMJSON;
   }
 
-  /** Restores a model saved with `toJSON` (a parsed object or its JSON text). */
+  /**
+   * Restores a model saved with `toJSON` (a parsed object or its JSON text); `{ warmStart: true }`
+   * makes its next `fit` continue from the saved parameters.
+   */
   static fromJSON(
     json: CategoricalHMMJSON | string,
-    options: Pick<CategoricalHMMOptions, 'backend'> = {},
+    options: Pick<CategoricalHMMOptions, 'backend' | 'warmStart'> = {},
   ): CategoricalHMM {
     const o = BaseHMM.parseJSON(json, 'CategoricalHMM');
     const saved = o.options as CategoricalHMMOptions & { nFeatures: number | null };

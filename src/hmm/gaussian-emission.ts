@@ -61,7 +61,7 @@ export class GaussianEmission implements Emission<GaussianEmissionParams> {
     private readonly X: Matrix,
     private readonly k: number,
     private readonly settings: GaussianEmissionSettings,
-    fitting: boolean,
+    initializing: boolean,
   ) {
     const { rows: n, cols: d } = X;
     this.n = n;
@@ -76,7 +76,7 @@ export class GaussianEmission implements Emission<GaussianEmissionParams> {
     this.sumX = ws.allocF64(k * d);
     this.scatter = ws.allocF64(this.kind.scatterLength(k, d));
     this.denominators = ws.allocF64(k);
-    this.km = fitting && !settings.meansInit ? allocKMeans(ws, n, d, k) : null;
+    this.km = initializing && !settings.meansInit ? allocKMeans(ws, n, d, k) : null;
     ws.f64(this.x, n * d).set(X.data);
     this.degenerateAdvice =
       `A state's covariance may have collapsed: increase minCovar (now ${settings.minCovar}), ` +

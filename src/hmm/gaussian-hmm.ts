@@ -100,10 +100,15 @@ export class GaussianHMM extends BaseHMM<GaussianEmissionParams, GaussianHMMPara
     return data.cols;
   }
 
-  protected createEmission(ws: HmmWorkspace, data: Matrix, d: number, fitting: boolean): GaussianEmission {
+  protected createEmission(
+    ws: HmmWorkspace,
+    data: Matrix,
+    d: number,
+    initializing: boolean,
+  ): GaussianEmission {
     const k = this.nComponents;
     const settings: GaussianEmissionSettings = { ...this.emissionSettings };
-    if (fitting) {
+    if (initializing) {
       if (this.meansInit !== undefined) settings.meansInit = toArray(this.meansInit, 'meansInit', [k, d]);
       else if (k > data.rows) {
         throw new RangeError(
@@ -121,7 +126,7 @@ export class GaussianHMM extends BaseHMM<GaussianEmissionParams, GaussianHMMPara
         settings.covarsInit = cov;
       }
     }
-    return new GaussianEmission(ws, data, k, settings, fitting);
+    return new GaussianEmission(ws, data, k, settings, initializing);
   }
 
   /** hmmlearn's count: K·D means plus the covariances (spherical K, diag K·D, full K·D(D+1)/2, tied D(D+1)/2). */
@@ -185,10 +190,13 @@ export class GaussianHMM extends BaseHMM<GaussianEmissionParams, GaussianHMMPara
     return super.toJSON() as GaussianHMMJSON;
   }
 
-  /** Restores a model saved with `toJSON` (a parsed object or its JSON text). */
+  /**
+   * Restores a model saved with `toJSON` (a parsed object or its JSON text); `{ warmStart: true }`
+   * makes its next `fit` continue from the saved parameters.
+   */
   static fromJSON(
     json: GaussianHMMJSON | string,
-    options: Pick<GaussianHMMOptions, 'backend'> = {},
+    options: Pick<GaussianHMMOptions, 'backend' | 'warmStart'> = {},
   ): GaussianHMM {
     const o = BaseHMM.parseJSON(json, 'GaussianHMM');
     const model = new GaussianHMM({ ...(o.options as GaussianHMMOptions), ...options });

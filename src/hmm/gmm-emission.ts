@@ -73,7 +73,7 @@ export class GMMEmission implements Emission<GMMEmissionParams> {
     private readonly X: Matrix,
     private readonly k: number,
     private readonly settings: GMMEmissionSettings,
-    fitting: boolean,
+    initializing: boolean,
   ) {
     const { rows: n, cols: d } = X;
     const m = settings.nMix;
@@ -97,7 +97,7 @@ export class GMMEmission implements Emission<GMMEmissionParams> {
     this.scatter = ws.allocF64(this.kind.scatterLength(km, d));
     this.stateScatter = this.tied ? ws.allocF64(k * d * d) : 0;
     this.denominators = ws.allocF64(km);
-    const kmeansStart = fitting && !settings.meansInit;
+    const kmeansStart = initializing && !settings.meansInit;
     this.mainKMeans = kmeansStart ? allocKMeans(ws, n, d, k) : null;
     this.mixKMeans = kmeansStart ? allocKMeans(ws, n, d, m) : null;
     this.rows = kmeansStart ? ws.allocF64(n * d) : 0;

@@ -109,7 +109,7 @@ export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam> {
       : [k, ...COVARIANCE_KINDS[this.covarianceType].shape(m, d)];
   }
 
-  protected createEmission(ws: HmmWorkspace, data: Matrix, d: number, fitting: boolean): GMMEmission {
+  protected createEmission(ws: HmmWorkspace, data: Matrix, d: number, initializing: boolean): GMMEmission {
     const k = this.nComponents;
     const m = this.nMix;
     const settings: GMMEmissionSettings = {
@@ -121,7 +121,7 @@ export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam> {
       meansWeight: this.meansWeight,
       update: { weights: this.params.weights, means: this.params.means, covars: this.params.covars },
     };
-    if (fitting) {
+    if (initializing) {
       if (this.weightsInit !== undefined)
         settings.weightsInit = toStochastic(this.weightsInit, 'weightsInit', [k, m]);
       if (this.meansInit !== undefined) settings.meansInit = toArray(this.meansInit, 'meansInit', [k, m, d]);
@@ -141,7 +141,7 @@ export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam> {
         settings.covarsInit = cov;
       }
     }
-    return new GMMEmission(ws, data, k, settings, fitting);
+    return new GMMEmission(ws, data, k, settings, initializing);
   }
 
   /** K·M·D means, the covariances, and K(M − 1) weights (hmmlearn counts M − 1 weights in all). */
@@ -244,8 +244,14 @@ export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam> {
     return super.toJSON() as GMMHMMJSON;
   }
 
-  /** Restores a model saved with `toJSON` (a parsed object or its JSON text). */
-  static fromJSON(json: GMMHMMJSON | string, options: Pick<GMMHMMOptions, 'backend'> = {}): GMMHMM {
+  /**
+   * Restores a model saved with `toJSON` (a parsed object or its JSON text); `{ warmStart: true }`
+   * makes its next `fit` continue from the saved parameters.
+   */
+  static fromJSON(
+    json: GMMHMMJSON | string,
+    options: Pick<GMMHMMOptions, 'backend' | 'warmStart'> = {},
+  ): GMMHMM {
     const o = BaseHMM.parseJSON(json, 'GMMHMM');
     const model = new GMMHMM({ ...(o.options as GMMHMMOptions), ...options });
     return model.restoreJSON(o);

@@ -11,7 +11,7 @@ import type { Chain } from './chain.js';
 export interface Emission<E> {
   /** Starting parameters for one restart: the user's where given, the family's initialisation elsewhere. */
   initialize(rng: Random): void;
-  /** Uses these parameters (a fitted model being scored). */
+  /** Uses these parameters (a fitted model being scored or warm-started). */
   restore(params: E): void;
   /** Writes `log p(x_t | z_t = c)` into `logB (n × K)`. */
   logLikelihood(logB: Handle): void;
@@ -94,6 +94,13 @@ export class HmmEM<E> implements EMHooks<HmmParams<E>> {
     if (s.transMatInit) this.transMat.set(s.transMatInit);
     else this.transMat.fill(1 / k);
     this.emission.initialize(rng);
+  }
+
+  /** Continues from fitted parameters (warm start) instead of `initialize`. */
+  restore(params: HmmParams<E>): void {
+    this.startProb.set(params.startProb);
+    this.transMat.set(params.transMat);
+    this.emission.restore(params.emission);
   }
 
   /** E-step over every sequence; returns the total log-likelihood under the current parameters. */

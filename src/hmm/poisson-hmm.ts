@@ -223,14 +223,19 @@ export class PoissonHMM extends BaseHMM<PoissonParams, PoissonHMMParam> {
     return data.cols;
   }
 
-  protected createEmission(ws: HmmWorkspace, data: Matrix, d: number, fitting: boolean): PoissonEmission {
+  protected createEmission(
+    ws: HmmWorkspace,
+    data: Matrix,
+    d: number,
+    initializing: boolean,
+  ): PoissonEmission {
     const k = this.nComponents;
     const settings: PoissonSettings = {
       lambdasPrior: this.lambdasPrior,
       lambdasWeight: this.lambdasWeight,
       update: this.params.lambdas,
     };
-    if (fitting && this.lambdasInit !== undefined) {
+    if (initializing && this.lambdasInit !== undefined) {
       const lambdas = toArray(this.lambdasInit, 'lambdasInit', [k, d]);
       const bad = lambdas.findIndex((v) => v < 0);
       if (bad >= 0)
@@ -275,10 +280,13 @@ export class PoissonHMM extends BaseHMM<PoissonParams, PoissonHMMParam> {
     return super.toJSON() as PoissonHMMJSON;
   }
 
-  /** Restores a model saved with `toJSON` (a parsed object or its JSON text). */
+  /**
+   * Restores a model saved with `toJSON` (a parsed object or its JSON text); `{ warmStart: true }`
+   * makes its next `fit` continue from the saved parameters.
+   */
   static fromJSON(
     json: PoissonHMMJSON | string,
-    options: Pick<PoissonHMMOptions, 'backend'> = {},
+    options: Pick<PoissonHMMOptions, 'backend' | 'warmStart'> = {},
   ): PoissonHMM {
     const o = BaseHMM.parseJSON(json, 'PoissonHMM');
     const model = new PoissonHMM({ ...(o.options as PoissonHMMOptions), ...options });
