@@ -727,8 +727,11 @@ function fittedFromJSON(o: GaussianMixtureJSON, kind: CovarianceKind): Fitted {
     nFeatures: d,
     converged: Boolean(o.converged),
     nIter: o.nIter,
-    lowerBound: o.lowerBound,
-    lowerBounds: Array.isArray(o.lowerBounds) ? [...o.lowerBounds] : [],
+    // JSON writes −∞ (a fit with maxIter 0) as null; a null bound would make a warm start restart.
+    lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : -Infinity,
+    lowerBounds: Array.isArray(o.lowerBounds)
+      ? o.lowerBounds.map((v) => (typeof v === 'number' ? v : -Infinity))
+      : [],
   };
 }
 

@@ -22,6 +22,19 @@ describe('toJSON / fromJSON', () => {
     expect(Math.abs(js.score(iris) - gm.score(iris))).toBeLessThan(1e-12);
   });
 
+  it('a model fitted with maxIter 0 (bound −∞, null in JSON) warm-starts from its start after a text round trip', async () => {
+    const gm = await new GaussianMixture({ nComponents: 3, maxIter: 0, randomState: 0 }).fit(iris);
+    expect(gm.lowerBound).toBe(-Infinity);
+    const json = gm.toJSON();
+    const text = JSON.stringify(json);
+    expect(JSON.parse(text).lowerBound).toBeNull();
+    const more = { warmStart: true, maxIter: 5, randomState: 9 };
+    const direct = await GaussianMixture.fromJSON(json, more).fit(iris);
+    const viaText = await GaussianMixture.fromJSON(text, more).fit(iris);
+    expect(viaText.lowerBounds).toEqual(direct.lowerBounds);
+    expect(Array.from(viaText.means)).toEqual(Array.from(direct.means));
+  });
+
   it('rejects what is not a saved model', () => {
     expect(() => GaussianMixture.fromJSON('{"format":"other"}')).toThrow(/format 'emwasm.GaussianMixture'/);
     expect(() => GaussianMixture.fromJSON({ format: 'emwasm.GaussianMixture', version: 2 } as never)).toThrow(
