@@ -1,14 +1,14 @@
 // Fused E-step and M-step statistics for the tied covariance type (d > SMALL_D). One factor U serves
 // every component, so the work per row that grows with d² is done once per row, not once per
 // component as for full covariances:
-//  - log-densities: y = (x − s)·U once per row (s: a shift near the data, the mean of a sample of
-//    the call's rows), then ‖y − m_c‖² per component with m_c = (μ_c − s)·U prepared once per call: the
-//    spherical kernel's distances with unit scale;
+//  - log-densities: y = (x − s)·U once per row (s: a shift near the data, the per-feature median of
+//    a sample of the call's rows), then ‖y − m_c‖² per component with m_c = (μ_c − s)·U prepared
+//    once per call: the spherical kernel's distances with unit scale (precision: chooseShift);
 //  - scatter: with p_c = r_c / w the row's posterior (w = Σ_c r_c, its weight) and x̄ = Σ_c p_c μ_c,
 //      Σ_c r_c (x − μ_c)(x − μ_c)ᵀ = w (x − x̄)(x − x̄)ᵀ + Σ_{c<c'} (r_c r_c' / w)(μ_c − μ_c')(μ_c − μ_c')ᵀ,
 //    and Σ_i r_ic (x_i − μ_c) = Σ_i r_ic (x_i − x̄_i) + Σ_c' A_cc' (μ_c' − μ_c) with
 //    A_cc' = Σ_i r_ic r_ic' / w_i. Every term is a sum of products, none a difference of large sums,
-//    so nothing cancels however far apart the means are. One symmetric rank update of the augmented
+//    so the scatter loses nothing however far apart the means are. One symmetric rank update of the augmented
 //    rows (x − x̄, p) weighted by (w·(x − x̄), r) yields all three sums, Σ w (x − x̄)(x − x̄)ᵀ,
 //    Σ r_c (x − x̄) and A, in (d + k)² work per row; the corrections with the means are added once
 //    per call.
@@ -125,15 +125,27 @@ function transformRows(rows: usize, nb: i32, d: i32, dA: i32, uz: usize, dU: i32
 }
 
 /**
- * The shift `s (d)` of a call: the mean of up to BLOCK of its rows spread evenly over it (rows
- * with a NaN or an infinity left out), so that `x − s` is of the size of the data's spread and the
- * transformed differences `(x − s)·U − (μ_c − s)·U` lose no more digits than `(x − μ_c)·U` would.
- * With no usable row, the means weighted by the mixture weights (or their plain mean).
+ * The shift `s (d)` of a call: per feature, the median of up to BLOCK of its rows spread evenly
+ * over it (rows with a NaN or an infinity left out; `scratch` holds BLOCK × d f64s), so that `x − s`
+ * is of the size of the data's spread and one outlying row does not move it. The log-densities
+ * `‖(x − s)·U − (μ_c − s)·U‖²` then carry an absolute error of order ε·‖(x − s)·U‖·‖(x − μ_c)·U‖:
+ * exact to rounding for data whose spread is a modest multiple of the component scale, losing
+ * digits in proportion to (distance from s)/σ for clusters far apart (scikit-learn's tied
+ * log-density, unshifted, loses them in proportion to ‖x‖/σ). With no usable row, the means
+ * weighted by the mixture weights (or their plain mean).
  */
-function chooseShift(x: usize, n: i32, d: i32, means: usize, logWeights: usize, k: i32, shift: usize): void {
+function chooseShift(
+  x: usize,
+  n: i32,
+  d: i32,
+  means: usize,
+  logWeights: usize,
+  k: i32,
+  shift: usize,
+  scratch: usize,
+): void {
   const rowBytes = (<usize>d) << 3;
   const m = n < BLOCK ? n : BLOCK;
-  memory.fill(shift, 0, rowBytes);
   let used = 0;
   for (let t = 0; t < m; t++) {
     const xi = x + <usize>((<i64>(2 * t + 1) * <i64>n) / <i64>(2 * m)) * rowBytes;
@@ -143,16 +155,26 @@ function chooseShift(x: usize, n: i32, d: i32, means: usize, logWeights: usize, 
       if (v - v != 0.0) finite = false;
     }
     if (!finite) continue;
-    for (let j = 0; j < d; j++) {
-      const o = shift + ((<usize>j) << 3);
-      store<f64>(o, load<f64>(o) + load<f64>(xi + ((<usize>j) << 3)));
-    }
+    memory.copy(scratch + <usize>used * rowBytes, xi, rowBytes);
     used++;
   }
   if (used > 0) {
     for (let j = 0; j < d; j++) {
-      const o = shift + ((<usize>j) << 3);
-      store<f64>(o, load<f64>(o) / <f64>used);
+      // Insertion sort of column j (at most BLOCK values), then its median.
+      const col = scratch + ((<usize>j) << 3);
+      for (let a = 1; a < used; a++) {
+        const v = load<f64>(col + <usize>a * rowBytes);
+        let b = a - 1;
+        while (b >= 0 && load<f64>(col + <usize>b * rowBytes) > v) {
+          store<f64>(col + <usize>(b + 1) * rowBytes, load<f64>(col + <usize>b * rowBytes));
+          b--;
+        }
+        store<f64>(col + <usize>(b + 1) * rowBytes, v);
+      }
+      const mid = used >> 1;
+      const hi = load<f64>(col + <usize>mid * rowBytes);
+      const median = used & 1 ? hi : 0.5 * (load<f64>(col + <usize>(mid - 1) * rowBytes) + hi);
+      store<f64>(shift + ((<usize>j) << 3), median);
     }
     return;
   }
@@ -192,7 +214,7 @@ function prepareTied(
   const ones = tiedOffset(work, k, d, TIED_ONES);
   const shift = tiedOffset(work, k, d, TIED_SHIFT);
   padFactors(precChol, 1, d, dU, uz);
-  chooseShift(x, n, d, means, logWeights, k, shift);
+  chooseShift(x, n, d, means, logWeights, k, shift, tiedOffset(work, k, d, TIED_ROWS));
   for (let j = 0; j < d; j++) {
     for (let c = 0; c < kp; c++) {
       let v = 0.0;
@@ -245,14 +267,14 @@ function augmentRows(
     for (let p: usize = 0; p < kpBytes; p += 16) acc = f64x2.add(acc, v128.load(rr + p));
     const w = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
     if (w == 0.0) continue;
-    const inv = 1.0 / w;
+    // r_c / w by division: a subnormal w (a tiny sample weight) has no finite reciprocal.
     const xi = xb + <usize>r * bytes;
     memory.fill(ai, 0, bytes);
     let mc = means;
     for (let c = 0; c < k; c++) {
       const rc = load<f64>(rr + ((<usize>c) << 3));
       if (rc != 0.0) {
-        const pc = rc * inv;
+        const pc = rc / w;
         const pv = f64x2.splat(pc);
         let j: usize = 0;
         for (; j < pairs; j += 16) {
@@ -272,7 +294,7 @@ function augmentRows(
     }
     for (let c = 0; c < k; c++) {
       const rc = load<f64>(rr + ((<usize>c) << 3));
-      store<f64>(ai + j, rc * inv);
+      store<f64>(ai + j, rc / w);
       store<f64>(wi + j, rc);
       j += 8;
     }

@@ -431,6 +431,49 @@ describe('row blocks, −∞ rows, failures', () => {
 });
 
 describe('emStepTied: statistics through the row posteriors', () => {
+  const [n, d, k] = [37, 5, 3];
+  const tiedInputs = (x: Float64Array, rng: Random) => ({
+    x,
+    means: uniformArray(rng, k * d, -2, 2),
+    precChol: precCholFor(rng, 'Tied', k, d),
+    logWeights: logWeightsFor(rng, k),
+    nk: new Float64Array(k),
+    sumX: new Float64Array(k * d),
+    scatter: new Float64Array(d * d),
+  });
+  const closeToScale = (a: Float64Array, b: Float64Array, tol: number): void => {
+    const scale = Math.max(1, ...b.map(Math.abs));
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i]) / scale).toBeLessThanOrEqual(tol);
+  };
+
+  it('one outlying row among those the shift samples costs the other rows nothing', () => {
+    const rng = new Random(41);
+    const x = uniformArray(rng, n * d, -3, 3);
+    x.fill(1e12, 2 * d, 3 * d); // row 2 is among the 32 rows the shift is taken from
+    const inputs = tiedInputs(x, rng);
+    const call = emStep('Tied', n, d, k);
+    const a = run(wasmBackend, inputs, call, k, d);
+    const b = run(jsBackend, inputs, call, k, d);
+    expect(maxRelDiff(a.out.nk, b.out.nk), 'nk').toBeLessThanOrEqual(1e-12);
+    closeToScale(a.out.sumX, b.out.sumX, 1e-12);
+    closeToScale(a.out.scatter, b.out.scatter, 1e-12);
+  });
+
+  it('a subnormal sample weight gives finite statistics, as the twin', () => {
+    const rng = new Random(42);
+    const inputs = {
+      ...tiedInputs(uniformArray(rng, n * d, -3, 3), rng),
+      weights: new Float64Array(n).fill(1),
+    };
+    inputs.weights[5] = 1e-310;
+    inputs.weights[6] = 5e-324;
+    const call = emStep('Tied', n, d, k, 'x', 'weights');
+    const a = run(wasmBackend, inputs, call, k, d);
+    const b = run(jsBackend, inputs, call, k, d);
+    expect(a.out.scatter.every(Number.isFinite)).toBe(true);
+    expectClose(a, b, 1e-12);
+  });
+
   // The tied kernel takes the scatter about each row's posterior mean plus Σ A_cc'(μ_c − μ_c')(…)ᵀ
   // and the log-densities from (x − s)·U − (μ_c − s)·U (fused-tied.ts). Far-apart means (sums of
   // 1e6·σ² between-component terms) and a common offset of 1e6 must not cost digits against the
