@@ -19,7 +19,7 @@ import { GaussianEM, INIT_PARAMS, type GaussianStart, type InitParams } from './
 import { checkFixed, ConstrainedMStep, type FixedParameters } from './constrained-mstep.js';
 import { checkPriorOptions, priorToJSON, resolvePrior, type PriorInput, type PriorJSON } from './prior.js';
 import type { GaussianParams } from './params.js';
-import { hasMissing, MissingEM, missingPosterior, resolvePriorObserved } from './missing-em.js';
+import { hasMissing, MissingEM, missingPosterior } from './missing-em.js';
 
 /** A parameter array: nested arrays in scikit-learn's shape, or the same values flat. */
 export type ArrayInput =
@@ -332,8 +332,7 @@ export class GaussianMixture {
               this.kind,
               s.regCovar,
               fixed,
-              prior &&
-                (missing ? resolvePriorObserved : resolvePrior)(prior, X, k, this.kind.type, sampleWeight),
+              prior && resolvePrior(prior, X, k, this.kind.type, sampleWeight),
             )
           : null;
       const em = missing

@@ -3,11 +3,10 @@ import type { EMHooks } from '../em/loop.js';
 import type { Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
 import type { ConstrainedMStep } from './constrained-mstep.js';
-import type { CovarianceKind, CovarianceType } from './covariance.js';
+import type { CovarianceKind } from './covariance.js';
 import { DegenerateCovarianceError, GaussianEM, type GaussianStart, type InitParams } from './gaussian-em.js';
 import { MixtureParams } from './mixture-params.js';
 import type { GaussianParams } from './params.js';
-import { resolvePrior, type Prior, type PriorInput } from './prior.js';
 
 /**
  * The rows of a data matrix grouped by missingness pattern (which entries are NaN). Pattern `p`
@@ -171,96 +170,6 @@ export function initialData(X: Matrix, k: number, sampleWeight: Float64Array | n
     }
   }
   return { data: out, rows: n, cols: d, sampleWeight };
-}
-
-/**
- * Column means `(D)` over each column's observed entries and the covariance `(D × D)`
- * `S_ab = Σ_{i: a, b observed} (x_ia − m_a)(x_ib − m_b) / √((n_a − 1)(n_b − 1))` (`n_a` the
- * observed count of column a): the observed variances on the diagonal, and positive semidefinite,
- * being the Gram matrix of the zero-filled centred columns scaled by `1/√(n_a − 1)`. Without NaN it
- * is the sample covariance with the n − 1 divisor. With `w (nSamples)` every sum and count is
- * weighted (an integer weight counts as repeated rows). Throws when a column has no observed entry.
- */
-function observedMoments(X: Matrix, w: Float64Array | null): { mean: Float64Array; cov: Float64Array } {
-  const { rows: n, cols: d, data } = X;
-  const mean = new Float64Array(d);
-  const count = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    const wi = w ? w[i] : 1;
-    if (wi === 0) continue;
-    for (let j = 0; j < d; j++) {
-      const v = data[i * d + j];
-      if (!Number.isNaN(v)) {
-        mean[j] += wi * v;
-        count[j] += wi;
-      }
-    }
-  }
-  for (let j = 0; j < d; j++) {
-    if (count[j] === 0) {
-      throw new RangeError(
-        `X[·][${j}] has no observed value, so the default prior is undefined: give prior.mean and prior.scale`,
-      );
-    }
-    mean[j] /= count[j];
-  }
-  const cov = new Float64Array(d * d);
-  for (let i = 0; i < n; i++) {
-    const wi = w ? w[i] : 1;
-    if (wi === 0) continue;
-    for (let a = 0; a < d; a++) {
-      const va = wi * (data[i * d + a] - mean[a]);
-      if (Number.isNaN(va)) continue;
-      for (let b = 0; b <= a; b++) {
-        const vb = data[i * d + b] - mean[b];
-        if (!Number.isNaN(vb)) cov[a * d + b] += va * vb;
-      }
-    }
-  }
-  for (let a = 0; a < d; a++) {
-    for (let b = 0; b <= a; b++) {
-      const div = Math.sqrt(Math.max(1, count[a] - 1) * Math.max(1, count[b] - 1));
-      cov[a * d + b] = cov[b * d + a] = cov[a * d + b] / div;
-    }
-  }
-  return { mean, cov };
-}
-
-/**
- * `resolvePrior` for data with NaN entries: the fields mclust takes from the data (the mean, the
- * scale) come from `observedMoments` instead of the sample moments, in the same formulas (scale
- * `S/K^(2/D)` for full and tied, only its diagonal when nSamples ≤ D; `mean_j S_jj/K^(2/D)` for diag
- * and spherical); with `sampleWeight (nSamples)` weighted, nSamples being the total weight. Fields
- * the user gave are used as given.
- */
-export function resolvePriorObserved(
-  input: PriorInput,
-  X: Matrix,
-  k: number,
-  type: CovarianceType,
-  sampleWeight: Float64Array | null,
-): Prior {
-  const p = input === 'default' ? {} : input;
-  if (p.mean !== undefined && p.scale !== undefined) return resolvePrior(p, X, k, type);
-  const d = X.cols;
-  const n = sampleWeight ? sampleWeight.reduce((a, b) => a + b, 0) : X.rows;
-  const { mean, cov } = observedMoments(X, sampleWeight);
-  const fac = Math.pow(1 / k, 2 / d);
-  let trace = 0;
-  for (let j = 0; j < d; j++) trace += cov[j * d + j];
-  const matrixScale = type === 'full' || type === 'tied';
-  const prior = resolvePrior(
-    { ...p, mean: p.mean ?? mean, scale: p.scale ?? (matrixScale ? undefined : (fac * trace) / d) },
-    X,
-    k,
-    type,
-  );
-  if (matrixScale && p.scale === undefined) {
-    for (let a = 0; a < d; a++) {
-      for (let b = 0; b < d; b++) prior.scale[a * d + b] = n > d || a === b ? fac * cov[a * d + b] : 0;
-    }
-  }
-  return prior;
 }
 
 /**

@@ -89,7 +89,8 @@ export function checkPriorOptions(prior: unknown): PriorInput | null {
 /**
  * The prior for data `X` and `k` components: the user's fields, mclust's defaults for the rest. With
  * `sampleWeight (nSamples)` the defaults use the weighted mean and covariance, as if each row were
- * repeated its weight times (nSamples becomes the total weight).
+ * repeated its weight times (nSamples becomes the total weight); where X has NaN, the moments of the
+ * observed entries (`sampleMoments`).
  */
 export function resolvePrior(
   input: PriorInput,
@@ -105,8 +106,11 @@ export function resolvePrior(
   if (!(dof > d - 1)) {
     throw new RangeError(`prior.dof must be > nFeatures − 1 = ${d - 1}, got ${show(dof)}`);
   }
-  const { mean: dataMean, cov, n } = sampleMoments(X, sampleWeight);
-  const mean = p.mean === undefined ? dataMean : toArray(p.mean, 'prior.mean', [d]);
+  // The data's moments (over the observed entries where X has NaN) only for the fields not given.
+  const moments = p.mean === undefined || p.scale === undefined ? sampleMoments(X, sampleWeight) : null;
+  const n = sampleWeight ? sampleWeight.reduce((a, b) => a + b, 0) : X.rows;
+  const cov = moments?.cov ?? new Float64Array(d * d);
+  const mean = p.mean === undefined ? (moments?.mean as Float64Array) : toArray(p.mean, 'prior.mean', [d]);
   const fac = Math.pow(1 / k, 2 / d);
   let scale: Float64Array;
   if (type === 'full' || type === 'tied') {
@@ -163,36 +167,58 @@ function isSymmetric(m: Float64Array, d: number): boolean {
 }
 
 /**
- * Column means `(D)` and the sample covariance `(D × D)` with the n − 1 divisor (R's `var`), where
- * n is the number of rows, or with `w (nSamples)` the total weight and every sum weighted (so an
- * integer weight counts as repeated rows).
+ * Column means `(D)` over each column's observed (non-NaN) entries and the covariance `(D × D)`
+ * `S_ab = Σ_{i: a, b observed} (x_ia − m_a)(x_ib − m_b) / √((n_a − 1)(n_b − 1))` (`n_a` the
+ * observed count of column a): the sample covariance with the n − 1 divisor when nothing is missing;
+ * with NaN the observed variances on the diagonal, and positive semidefinite (the Gram matrix of the
+ * zero-filled centred columns scaled by `1/√(n_a − 1)`). With `w (nSamples)` every sum and count is
+ * weighted (an integer weight counts as repeated rows). Throws when a column has no observed entry.
  */
-function sampleMoments(
-  X: Matrix,
-  w: Float64Array | null,
-): { mean: Float64Array; cov: Float64Array; n: number } {
-  const { rows, cols: d, data } = X;
-  const n = w ? w.reduce((a, b) => a + b, 0) : rows;
+function sampleMoments(X: Matrix, w: Float64Array | null): { mean: Float64Array; cov: Float64Array } {
+  const { rows: n, cols: d, data } = X;
   const mean = new Float64Array(d);
-  for (let i = 0; i < rows; i++) {
+  const count = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
     const wi = w ? w[i] : 1;
-    for (let j = 0; j < d; j++) mean[j] += wi * data[i * d + j];
+    if (wi === 0) continue;
+    for (let j = 0; j < d; j++) {
+      const v = data[i * d + j];
+      if (!Number.isNaN(v)) {
+        mean[j] += wi * v;
+        count[j] += wi;
+      }
+    }
   }
-  for (let j = 0; j < d; j++) mean[j] /= n;
+  for (let j = 0; j < d; j++) {
+    if (count[j] === 0) {
+      throw new RangeError(
+        `X[·][${j}] has no observed value, so the default prior is undefined: give prior.mean and prior.scale`,
+      );
+    }
+    mean[j] /= count[j];
+  }
   const cov = new Float64Array(d * d);
-  for (let i = 0; i < rows; i++) {
+  for (let i = 0; i < n; i++) {
     const wi = w ? w[i] : 1;
     if (wi === 0) continue;
     for (let a = 0; a < d; a++) {
       const va = wi * (data[i * d + a] - mean[a]);
-      for (let b = 0; b <= a; b++) cov[a * d + b] += va * (data[i * d + b] - mean[b]);
+      if (Number.isNaN(va)) continue;
+      for (let b = 0; b <= a; b++) {
+        const vb = data[i * d + b] - mean[b];
+        if (!Number.isNaN(vb)) cov[a * d + b] += va * vb;
+      }
     }
   }
-  const div = Math.max(1, n - 1);
   for (let a = 0; a < d; a++) {
-    for (let b = 0; b <= a; b++) cov[a * d + b] = cov[b * d + a] = cov[a * d + b] / div;
+    for (let b = 0; b <= a; b++) {
+      const na = Math.max(1, count[a] - 1);
+      const nb = Math.max(1, count[b] - 1);
+      const div = na === nb ? na : Math.sqrt(na * nb);
+      cov[a * d + b] = cov[b * d + a] = cov[a * d + b] / div;
+    }
   }
-  return { mean, cov, n };
+  return { mean, cov };
 }
 
 /**

@@ -8,7 +8,7 @@ import { ConstrainedMStep, type FixedParameters } from '../../src/mixture/constr
 import { COVARIANCE_KINDS } from '../../src/mixture/covariance';
 import { GaussianEM, type GaussianStart } from '../../src/mixture/gaussian-em';
 import type { GaussianMixtureOptions } from '../../src/mixture/gaussian-mixture';
-import { MissingEM, resolvePriorObserved } from '../../src/mixture/missing-em';
+import { MissingEM } from '../../src/mixture/missing-em';
 import type { GaussianParams } from '../../src/mixture/params';
 import { logPrior, resolvePrior, type Prior, type PriorOptions } from '../../src/mixture/prior';
 import type { Matrix } from '../../src/util/matrix';
@@ -402,18 +402,8 @@ describe('missing values with sampleWeight: zero weights', () => {
 });
 
 describe('the default prior with NaN', () => {
-  it.each(TYPES)('equals mclust defaults on data without NaN (%s), weighted or not', (type) => {
-    for (const w of [null, realWeights]) {
-      const a = resolvePriorObserved('default', complete, K, type, w);
-      const b = resolvePrior('default', complete, K, type, w);
-      expect(maxRelDiff(a.mean, b.mean)).toBeLessThan(1e-13);
-      expect(maxRelDiff(a.scale, b.scale)).toBeLessThan(1e-13);
-      expect([a.shrinkage, a.dof]).toEqual([b.shrinkage, b.dof]);
-    }
-  });
-
   it('takes the mean and variances from the observed entries, and keeps fields the user gave', () => {
-    const a = resolvePriorObserved('default', holey, K, 'full', null);
+    const a = resolvePrior('default', holey, K, 'full', null);
     const fac = Math.pow(1 / K, 2 / D);
     for (let j = 0; j < D; j++) {
       const values: number[] = [];
@@ -426,7 +416,7 @@ describe('the default prior with NaN', () => {
       expect(Math.abs(a.mean[j] - mean)).toBeLessThan(1e-12);
       expect(maxRelDiff([a.scale[j * D + j]], [fac * variance])).toBeLessThan(1e-12);
     }
-    const given = resolvePriorObserved({ mean: [1, 2, 3, 4] }, holey, K, 'diag', null);
+    const given = resolvePrior({ mean: [1, 2, 3, 4] }, holey, K, 'diag', null);
     expect([...given.mean]).toEqual([1, 2, 3, 4]);
     expect(given.scale.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
   });
