@@ -31,3 +31,4 @@ export { selectModel, plotSelection } from './select/index.js';
 export type * from './select/index.js';
 export type { PriorInput, PriorOptions } from './mixture/prior.js';
 export type { FixedParameters } from './mixture/constrained-mstep.js';
+export * from './imaging/tomography/index.js';
