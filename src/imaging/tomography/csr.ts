@@ -99,15 +99,15 @@ export function validateSystemMatrix(A: SystemMatrixInput, name = 'A'): SystemMa
   const indices = indicesIn instanceof Int32Array ? indicesIn : Int32Array.from(indicesIn);
   const data = dataIn instanceof Float64Array ? dataIn : Float64Array.from(dataIn);
   for (let r = 0; r < rows; r++) {
-    const start = indptr[r];
-    const end = indptr[r + 1];
-    if (!(end >= start) || indptrIn[r + 1] !== end) {
+    if (!(indptr[r + 1] >= indptr[r]) || indptrIn[r + 1] !== indptr[r + 1]) {
       throw new RangeError(
         `${name}.indptr must be non-decreasing integers, got indptr[${r}] = ${show(indptrIn[r])}, indptr[${r + 1}] = ${show(indptrIn[r + 1])}`,
       );
     }
+  }
+  for (let r = 0; r < rows; r++) {
     let previous = -1;
-    for (let e = start; e < end; e++) {
+    for (let e = indptr[r]; e < indptr[r + 1]; e++) {
       const col = indices[e];
       if (indicesIn[e] !== col || col < 0 || col >= cols) {
         throw new RangeError(
