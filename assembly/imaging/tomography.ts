@@ -61,9 +61,9 @@ export function tomoUnpad(pad: usize, n: i32, out: usize, accumulate: i32): void
   }
 }
 
-/** f64s of `work` that `tomoForward` and `tomoBack` need per thread: `2·nDet`. */
+/** f64s of `work` that `tomoForward` and `tomoBack` need per thread: `3·nDet`. */
 export function tomoWorkLength(nDet: i32): i32 {
-  return 2 * nDet;
+  return 3 * nDet;
 }
 
 /** `work[k]` = where ray k starts (f0) for the angle (cs, sn); returns the step weight. */
@@ -174,6 +174,12 @@ export function tomoForward(
  * `pad` = the back projection of `sino (nAngles × nDet)` rows `angles[0..count)`, in the layout
  * of `tomoPad` (sum both halves with `tomoUnpad`); `work` is `tomoWorkLength(nDet)` scratch.
  * Exactly the adjoint of `tomoForward`.
+ *
+ * Neighbouring rays may add to the same pixel, and a chain of read-add-writes through memory, one
+ * ray waiting for the one before, would set the pace. So each step takes the even detectors, then
+ * the odd ones (as the twin does): rays two apart are at least two pixels apart, and within one
+ * pass no write waits on another. `work` holds the ray starts in detector order (for `runAt`),
+ * then again evens first, then odds, beside the weighted sinogram row in that order.
  */
 export function tomoBack(
   sino: usize,
@@ -187,7 +193,9 @@ export function tomoBack(
 ): void {
   const m = n + 2;
   const padT = pad + ((<usize>(m * m)) << 3);
-  const weighted = work + ((<usize>nDet) << 3);
+  const nEven = (nDet + 1) >> 1;
+  const starts = work + ((<usize>nDet) << 3);
+  const weighted = work + ((<usize>(2 * nDet)) << 3);
   memory.fill(pad, 0, (<usize>(2 * m * m)) << 3);
   for (let a = 0; a < count; a++) {
     const angle = load<i32>(angles + ((<usize>a) << 2));
@@ -199,42 +207,48 @@ export function tomoBack(
     const w = rayStarts(cs, sn, n, nDet, work);
     const row = sino + ((<usize>(angle * nDet)) << 3);
     for (let k = 0; k < nDet; k++) {
-      store<f64>(weighted + ((<usize>k) << 3), load<f64>(row + ((<usize>k) << 3)) * w);
+      const slot = (<usize>((k & 1) == 0 ? k >> 1 : nEven + (k >> 1))) << 3;
+      store<f64>(starts + slot, load<f64>(work + ((<usize>k) << 3)));
+      store<f64>(weighted + slot, load<f64>(row + ((<usize>k) << 3)) * w);
     }
     for (let s = 0; s < n; s++) {
       const sdf = <f64>s * df;
       runAt(work, nDet, sdf, n);
+      if (runLo > runHi) continue;
       const line = base + ((<usize>((s + 1) * m)) << 3);
-      const sdf2 = f64x2.splat(sdf);
-      let k = runLo;
-      for (; k < runHi; k += 2) {
-        const at = (<usize>k) << 3;
-        const f = f64x2.add(v128.load(work + at), sdf2);
-        const fi = i32x4.trunc_sat_f64x2_s_zero(f);
-        const fr = f64x2.sub(f, f64x2.convert_low_i32x4_s(fi));
-        const v = v128.load(weighted + at);
-        const b = f64x2.mul(fr, v);
-        const rest = f64x2.sub(v, b);
-        // Ray k before ray k + 1: they may share a pixel, which then adds in the twin's order.
-        // Scalar stores: a vector load that half-overlaps the store before it stalls.
-        const pa = line + ((<usize>i32x4.extract_lane(fi, 0)) << 3);
-        store<f64>(pa, load<f64>(pa) + f64x2.extract_lane(rest, 0));
-        store<f64>(pa, load<f64>(pa, 8) + f64x2.extract_lane(b, 0), 8);
-        const pb = line + ((<usize>i32x4.extract_lane(fi, 1)) << 3);
-        store<f64>(pb, load<f64>(pb) + f64x2.extract_lane(rest, 1));
-        store<f64>(pb, load<f64>(pb, 8) + f64x2.extract_lane(b, 1), 8);
-      }
-      if (k == runHi) {
-        const at = (<usize>k) << 3;
-        const v = load<f64>(weighted + at);
-        const f = load<f64>(work + at) + sdf;
-        const i0 = <i32>f;
-        const fr = f - <f64>i0;
-        const p = line + ((<usize>i0) << 3);
-        const b = fr * v;
-        store<f64>(p, load<f64>(p) + (v - b));
-        store<f64>(p, load<f64>(p, 8) + b, 8);
-      }
+      // Evens in [runLo, runHi] sit at slots ⌈runLo/2⌉ … ⌊runHi/2⌋, odds at nEven + ⌊runLo/2⌋ … ⌊(runHi − 1)/2⌋.
+      backPass(line, starts, weighted, (runLo + 1) >> 1, runHi >> 1, sdf);
+      backPass(line, starts, weighted, nEven + (runLo >> 1), nEven + ((runHi - 1) >> 1), sdf);
     }
+  }
+}
+
+/** Adds the rays in slots [lo, hi] of `starts` / `weighted` (no two sharing a pixel) to one pad row. */
+function backPass(line: usize, starts: usize, weighted: usize, lo: i32, hi: i32, sdf: f64): void {
+  const sdf2 = f64x2.splat(sdf);
+  let k = lo;
+  for (; k < hi; k += 2) {
+    const at = (<usize>k) << 3;
+    const f = f64x2.add(v128.load(starts + at), sdf2);
+    const fi = i32x4.trunc_sat_f64x2_s_zero(f);
+    const fr = f64x2.sub(f, f64x2.convert_low_i32x4_s(fi));
+    const v = v128.load(weighted + at);
+    const b = f64x2.mul(fr, v);
+    const rest = f64x2.sub(v, b);
+    const pa = line + ((<usize>i32x4.extract_lane(fi, 0)) << 3);
+    v128.store(pa, f64x2.add(v128.load(pa), i64x2.shuffle(rest, b, 0, 2)));
+    const pb = line + ((<usize>i32x4.extract_lane(fi, 1)) << 3);
+    v128.store(pb, f64x2.add(v128.load(pb), i64x2.shuffle(rest, b, 1, 3)));
+  }
+  if (k == hi) {
+    const at = (<usize>k) << 3;
+    const v = load<f64>(weighted + at);
+    const f = load<f64>(starts + at) + sdf;
+    const i0 = <i32>f;
+    const fr = f - <f64>i0;
+    const p = line + ((<usize>i0) << 3);
+    const b = fr * v;
+    store<f64>(p, load<f64>(p) + (v - b));
+    store<f64>(p, load<f64>(p, 8) + b, 8);
   }
 }

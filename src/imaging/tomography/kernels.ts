@@ -10,7 +10,7 @@ import type { Handle } from '../../backend/types.js';
 export interface TomographyKernels {
   /** f64s of the padded image pair that `tomoPad`, `tomoBack` and `tomoUnpad` use: `2·(n + 2)²`. */
   tomoPadLength(n: number): number;
-  /** f64s of the per-thread `work` of `tomoForward` and `tomoBack`: `2·nDet`. */
+  /** f64s of the per-thread `work` of `tomoForward` and `tomoBack`: `3·nDet`. */
   tomoWorkLength(nDet: number): number;
   /** `pad` = the image `(n × n)` with a zero border, then its transpose with a zero border. */
   tomoPad(image: Handle, n: number, pad: Handle): void;
