@@ -107,8 +107,13 @@ export function mlem(y: ArrayLike<number>, A: SystemModel, options: MLEMOptions 
 /**
  * Ordered-subsets EM (Hudson & Larkin 1994): MLEM's update applied once per subset of views, each
  * subset with its own sensitivity, so one iteration (a full pass) moves about `subsets` times as
- * far as an MLEM iteration. The log-likelihood is reported after each full pass; unlike MLEM's it
- * may dip once the image nears the maximum. With `subsets: 1` it is MLEM.
+ * far as an MLEM iteration. The log-likelihood is reported after each full pass (one more forward
+ * projection per pass, whose first subset's rows the next pass reuses); unlike MLEM's it may dip
+ * once the image nears the maximum. With `subsets: 1` it is MLEM, operation for operation.
+ *
+ * @param y - `(rows)` the measured counts, as for {@link mlem}.
+ * @param A - a {@link ParallelBeamProjector} (subsets of angles) or a CSR system matrix (subsets of
+ *   its views, `rowsPerView` rows each).
  */
 export function osem(y: ArrayLike<number>, A: SystemModel, options: OSEMOptions = {}): Promise<MLEMResult> {
   const { subsets, ...rest } = options;
