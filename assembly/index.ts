@@ -17,3 +17,4 @@ export { heapBase } from './util/heap';
 export * from './hmm';
 export { tomoPadLength, tomoWorkLength, tomoPad, tomoUnpad, tomoForward, tomoBack } from './imaging/tomography';
 export { csrForward, csrBack, mlemRatio, mlemUpdate } from './imaging/tomography-em';
+export { poissonEStep } from './families/poisson/estep';

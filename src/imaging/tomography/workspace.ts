@@ -1,5 +1,5 @@
 import { jsBackend } from '../../backend/js.js';
-import type { BackendName, Handle, KernelJob, Kernels, Workspace } from '../../backend/types.js';
+import type { BackendName, Handle, Workspace } from '../../backend/types.js';
 import { acquireShared, wasmBackend } from '../../backend/wasm.js';
 import type { TomographyKernels } from './kernels.js';
 import * as ref from './reference.js';
@@ -90,10 +90,7 @@ class TomographyWorkspaceImpl implements TomographyWorkspace {
       call(...jobs[0].args);
       return;
     }
-    // The thread pool calls any export by name; KernelJob's type names only the mixture kernels.
-    await (this.inner.parallel as NonNullable<Workspace['parallel']>)(
-      jobs.map((j): KernelJob => ({ kernel: j.kernel as keyof Kernels, args: j.args })),
-    );
+    await (this.inner.parallel as NonNullable<Workspace['parallel']>)(jobs);
   }
 
   release(): void {
