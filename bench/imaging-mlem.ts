@@ -37,9 +37,16 @@ const REPEATS = 3;
 
 interface Timing {
   implementation: string;
-  /** Median ms per iteration of each repeat. */
+  /** Median wall-clock ms per iteration of each repeat. */
   repeats: number[];
+  /** Median CPU ms per iteration (all of the process's threads) of each repeat. */
+  cpuRepeats: number[];
   logLikelihood?: number;
+}
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 async function timeEmwasm(
@@ -50,18 +57,24 @@ async function timeEmwasm(
   options: MLEMOptions,
 ): Promise<Timing> {
   const repeats: number[] = [];
+  const cpuRepeats: number[] = [];
   let logLikelihood = NaN;
   for (let r = 0; r < REPEATS; r++) {
     const stamps: number[] = [];
+    const cpu: number[] = [];
     const result = await mlem(y, A, {
       ...options,
       iterations,
-      onIteration: () => stamps.push(performance.now()),
+      onIteration: () => {
+        stamps.push(performance.now());
+        cpu.push(cpuMs());
+      },
     });
     repeats.push(median(stamps.slice(1).map((t, i) => t - stamps[i])));
+    cpuRepeats.push(median(cpu.slice(1).map((t, i) => t - cpu[i])));
     logLikelihood = result.logLikelihood;
   }
-  return { implementation, repeats, logLikelihood };
+  return { implementation, repeats, cpuRepeats, logLikelihood };
 }
 
 const SCIPY_SCRIPT = String.raw`
@@ -78,18 +91,21 @@ AT = A.T.tocsr()
 sens = AT @ np.ones(rows)
 x = np.full(cols, y.sum() / sens.sum())
 positive = sens > 0
-repeats = []
+repeats, cpu_repeats = [], []
 for r in range(spec['repeats']):
-    times = []
+    times, cpu = [], []
     for it in range(spec['iterations']):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         q = A @ x
         ratio = np.divide(y, q, out=np.zeros_like(y), where=y > 0)
         back = AT @ ratio
         x = np.where(positive, x * back / np.where(positive, sens, 1), 0)
         times.append(1000 * (time.perf_counter() - t0))
+        cpu.append(1000 * (time.process_time() - c0))
     repeats.append(float(np.median(times)))
-print(json.dumps({'numpy': np.__version__, 'scipy': scipy.__version__, 'repeats': repeats}))
+    cpu_repeats.append(float(np.median(cpu)))
+print(json.dumps({'numpy': np.__version__, 'scipy': scipy.__version__, 'repeats': repeats,
+                  'cpuRepeats': cpu_repeats}))
 `;
 
 function scipyProblem(): string | null {
@@ -127,11 +143,13 @@ function timeScipy(A: SystemMatrix, y: Float64Array, iterations: number): Timing
       numpy: string;
       scipy: string;
       repeats: number[];
+      cpuRepeats: number[];
     };
     return {
       implementation: `NumPy ${out.numpy} + scipy.sparse ${out.scipy} (CSR A and Aᵀ)`,
       versions: `numpy ${out.numpy}, scipy ${out.scipy}`,
       repeats: out.repeats,
+      cpuRepeats: out.cpuRepeats,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -155,17 +173,25 @@ async function main(): Promise<void> {
   const skip = scipyProblem();
   if (skip) console.log(skip);
   else timings.push(timeScipy(A, y, 8));
-  const reference = skip ? null : median(timings[timings.length - 1].repeats);
+  const scipy = skip ? null : timings[timings.length - 1];
   const rows = timings.map((t) => {
-    const m = median(t.repeats);
+    const wall = median(t.repeats);
+    const cpu = median(t.cpuRepeats);
     return [
       t.implementation,
-      ms(m),
+      ms(wall),
       `${ms(Math.min(...t.repeats))}–${ms(Math.max(...t.repeats))}`,
-      reference ? `${(m / reference).toFixed(2)}×` : '-',
+      scipy ? `${(wall / median(scipy.repeats)).toFixed(2)}×` : '-',
+      ms(cpu),
+      scipy ? `${(cpu / median(scipy.cpuRepeats)).toFixed(2)}×` : '-',
     ];
   });
-  console.log('\n' + renderTable(['implementation', 'ms/iteration', 'range', 'vs scipy'], rows, 1));
+  console.log(
+    '\n' +
+      renderTable(['implementation', 'wall ms/it', 'range', 'vs scipy', 'CPU ms/it', 'vs scipy'], rows, 1) +
+      '\n\nwall: median time between iterations; CPU: all threads of the process, so with 2 threads it' +
+      '\nexceeds the wall time; on a shared machine the CPU ratio of 1-thread rows is the steadier one.',
+  );
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `imaging-mlem-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(

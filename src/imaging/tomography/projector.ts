@@ -79,10 +79,12 @@ export class ParallelBeamProjector implements Operator {
     return this.size * this.size;
   }
 
+  /** Rows per view (one angle): `detectors`. */
   get width(): number {
     return this.detectors;
   }
 
+  /** Views: `nAngles`. */
   get nBlocks(): number {
     return this.nAngles;
   }
@@ -179,6 +181,12 @@ export class ParallelBeamProjector implements Operator {
     };
   }
 
+  /**
+   * The projector inside an MLEM workspace (used by `mlem` and `osem`): angles are split between
+   * `threads`; the forward projection shares one padded image, each thread back-projects into its
+   * own pad and the pads are summed.
+   * @internal
+   */
   bind(ws: TomographyWorkspace, threads: number): BoundOperator {
     const n = this.size;
     const nDet = this.detectors;
