@@ -84,6 +84,9 @@ function inside(f0: usize, k: i32, sdf: f64, n: i32): bool {
   return f >= 0 && f < <f64>(n + 1);
 }
 
+/** 2^52 in static data (a splatting load is one instruction; a v128 constant is several). */
+const TWO52 = memory.data<f64>([4503599627370496.0]);
+
 let runLo: i32 = 0;
 let runHi: i32 = -1;
 
@@ -144,10 +147,13 @@ export function tomoForward(
       for (; k < runHi; k += 2) {
         const at = (<usize>k) << 3;
         const f = f64x2.add(v128.load(work + at), sdf2);
-        const fi = i32x4.trunc_sat_f64x2_s_zero(f);
-        const fr = f64x2.sub(f, f64x2.convert_low_i32x4_s(fi));
+        // Positions are ≥ 0, so floor is the twin's trunc; the floor plus 2^52 holds it in its low
+        // bits (i32 lanes 0 and 2), cheaper than a saturating conversion.
+        const fl = f64x2.floor(f);
+        const fr = f64x2.sub(f, fl);
+        const fi = f64x2.add(fl, v128.load64_splat(TWO52));
         const pa = v128.load(row + ((<usize>i32x4.extract_lane(fi, 0)) << 3));
-        const pb = v128.load(row + ((<usize>i32x4.extract_lane(fi, 1)) << 3));
+        const pb = v128.load(row + ((<usize>i32x4.extract_lane(fi, 2)) << 3));
         const a0 = i64x2.shuffle(pa, pb, 0, 2);
         const a1 = i64x2.shuffle(pa, pb, 1, 3);
         const term = f64x2.add(a0, f64x2.mul(fr, f64x2.sub(a1, a0)));
@@ -230,14 +236,17 @@ function backPass(line: usize, starts: usize, weighted: usize, lo: i32, hi: i32,
   for (; k < hi; k += 2) {
     const at = (<usize>k) << 3;
     const f = f64x2.add(v128.load(starts + at), sdf2);
-    const fi = i32x4.trunc_sat_f64x2_s_zero(f);
-    const fr = f64x2.sub(f, f64x2.convert_low_i32x4_s(fi));
+    // Positions are ≥ 0, so floor is the twin's trunc; the floor plus 2^52 holds it in its low
+    // bits (i32 lanes 0 and 2), cheaper than a saturating conversion.
+    const fl = f64x2.floor(f);
+    const fr = f64x2.sub(f, fl);
+    const fi = f64x2.add(fl, v128.load64_splat(TWO52));
     const v = v128.load(weighted + at);
     const b = f64x2.mul(fr, v);
     const rest = f64x2.sub(v, b);
     const pa = line + ((<usize>i32x4.extract_lane(fi, 0)) << 3);
     v128.store(pa, f64x2.add(v128.load(pa), i64x2.shuffle(rest, b, 0, 2)));
-    const pb = line + ((<usize>i32x4.extract_lane(fi, 1)) << 3);
+    const pb = line + ((<usize>i32x4.extract_lane(fi, 2)) << 3);
     v128.store(pb, f64x2.add(v128.load(pb), i64x2.shuffle(rest, b, 1, 3)));
   }
   if (k == hi) {
