@@ -156,10 +156,10 @@ async function reconstruct(
       ? null
       : checkedArray('sensitivity', options.sensitivity, cols, 'the system matrix columns');
   if (sensitivity) requireNonNegativeEntries('sensitivity', sensitivity);
-  const init = optionalVector('init', options.init, cols, 'the system matrix columns');
-  if (typeof options.init === 'number' && !(options.init > 0)) {
+  if (typeof options.init === 'number' && !(options.init > 0 && options.init < Infinity)) {
     throw new RangeError(`init must be a number > 0 or an image, got ${show(options.init)}`);
   }
+  const init = optionalVector('init', options.init, cols, 'the system matrix columns');
   const backend = requireOneOf(
     'backend',
     options.backend ?? (A instanceof ParallelBeamProjector ? A.backend : 'wasm'),
