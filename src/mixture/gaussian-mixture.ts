@@ -175,6 +175,20 @@ export class GaussianMixture extends DensityMixture<GaussianComponents, Gaussian
   constructor(options: GaussianMixtureOptions = {}) {
     super('GaussianMixture', SPEC, options);
     this.kind = COVARIANCE_KINDS[this.settings.covarianceType];
+    const { meansInit, precisionsInit, nComponents: k, maxIter } = this.settings;
+    if (maxIter === 0 && meansInit !== undefined && precisionsInit !== undefined) {
+      const d =
+        Array.isArray(meansInit) && Array.isArray(meansInit[0])
+          ? (meansInit[0] as unknown[]).length
+          : Math.max(1, Math.floor((meansInit as ArrayLike<number>).length / k));
+      const start = this.checkedStart(d);
+      const { means, covariances, precisionsCholesky } = start as Required<GaussianStart>;
+      this.adoptCompleteStart({
+        complete: true,
+        params: { means, covariances, precisionsCholesky },
+        nFeatures: d,
+      });
+    }
   }
 
   protected override get exampleName(): string {
