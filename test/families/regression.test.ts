@@ -121,13 +121,13 @@ describe('regressionEStep: Wasm equals its TypeScript twin', () => {
       logWeights,
       s.k,
       stats ? new Float64Array(s.k) : null,
-      stats ? new Float64Array(s.k * p * p) : null,
+      stats ? new Float64Array((s.k * p * (p + 1)) / 2) : null,
       stats ? new Float64Array(s.k * p) : null,
       stats ? new Float64Array(s.k) : null,
       new Float64Array(s.n * s.k),
       new Float64Array(s.n),
       sw,
-      new Float64Array(2 * s.k + 2 + p),
+      new Float64Array(2 * s.k + 2 + p + (p * (p + 1)) / 2),
     ];
     for (const stats of [true, false]) {
       const wasm = await runKernel(REGRESSION_KERNELS, 'regressionEStep', 'wasm', args(stats));
@@ -156,17 +156,17 @@ describe('regressionEStep: Wasm equals its TypeScript twin', () => {
       Float64Array.of(0),
       1,
       new Float64Array(1),
-      new Float64Array(4),
+      new Float64Array(3),
       new Float64Array(2),
       new Float64Array(1),
       new Float64Array(1),
       new Float64Array(1),
       null,
-      new Float64Array(6), // 2k + 2 + p
+      new Float64Array(9), // 2k + 2 + p + p(p + 1)/2
     ]);
     expect(result).toBeCloseTo(-0.5 * Math.log(8 * Math.PI) - 1 / 8, 14);
     expect([...(arrays[10] as Float64Array)]).toEqual([1]);
-    expect([...(arrays[11] as Float64Array)]).toEqual([1, 2, 0, 4]); // upper triangle of zzᵀ
+    expect([...(arrays[11] as Float64Array)]).toEqual([1, 2, 4]); // zzᵀ's upper triangle, packed
     expect([...(arrays[12] as Float64Array)]).toEqual([1, 2]);
     expect([...(arrays[13] as Float64Array)]).toEqual([1]);
     expect([...(arrays[14] as Float64Array)]).toEqual([1]);

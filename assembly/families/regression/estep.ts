@@ -1,7 +1,8 @@
 // Mixture of linear regressions: one fused pass per EM iteration over rows (x, y).
 // log p(y | x, c) = −½·log(2π·σ²_c) − (y − z·β_c)² / (2σ²_c), z = (1, x) with an intercept or x.
 // The design row z is built once per row in `work` (the intercept column is added here, so X is
-// never copied with an extra column), then reused by every component's residual and statistics.
+// never copied with an extra column), with the packed upper triangle of z·zᵀ next to it when
+// statistics are wanted; every component then adds r·(z·zᵀ) with one contiguous axpy.
 //
 // Statistics are taken about the current coefficients β_c (the ones this pass scores with): with
 // e = y − z·β_c, the pass accumulates Σ r·z·zᵀ, Σ r·z·e and Σ r·e². The M-step solves for the
@@ -14,11 +15,11 @@ import { axpy, dot, rowPosterior } from '../row';
 
 /**
  * For each row: responsibilities r_c ∝ w_c·N(y; z·β_c, σ²_c); accumulates (s the row's sample
- * weight, 1 when `sampleWeight` is 0) `nk (k) += s·r`, the upper triangle of `xtx (k × p × p) +=
- * s·r·z·zᵀ`, `xte (k × p) += s·r·e·z` and `ete (k) += s·r·e²` with e = y − z·β_c; writes
+ * weight, 1 when `sampleWeight` is 0) `nk (k) += s·r`, `xtx (k × t) += s·r·z·zᵀ` (the upper
+ * triangle packed row by row, t = p(p + 1)/2), `xte (k × p) += s·r·e·z` and `ete (k) += s·r·e²` with e = y − z·β_c; writes
  * `resp (n × k)` and `lse (n)` when they are not 0; returns Σ s·log p(y | x). `nk` 0 skips the
  * statistics (scoring). p = d + intercept; `coef (k × p)`, `logNorm (k)` = −½·log(2π·σ²_c),
- * `halfPrec (k)` = 1 / (2σ²_c). `work` holds 2k + 2 + p f64s.
+ * `halfPrec (k)` = 1 / (2σ²_c). `work` holds 2k + 2 + p + t f64s.
  */
 export function regressionEStep(
   x: usize,
@@ -41,14 +42,17 @@ export function regressionEStep(
   work: usize,
 ): f64 {
   const p = d + intercept;
+  const t = (p * (p + 1)) >> 1;
   const scale = work + ((<usize>k) << 3);
   const resid = scale + 16;
   const z = resid + ((<usize>k) << 3);
+  const zz = z + ((<usize>p) << 3);
   const zx = z + ((<usize>intercept) << 3);
   if (intercept) store<f64>(z, 1.0);
   let total = 0.0;
   for (let i = 0; i < n; i++) {
-    memory.copy(zx, x + ((<usize>(i * d)) << 3), (<usize>d) << 3);
+    const xi = x + ((<usize>(i * d)) << 3);
+    for (let j = 0; j < d; j++) store<f64>(zx + ((<usize>j) << 3), load<f64>(xi + ((<usize>j) << 3)));
     const yi = ld(y, i);
     for (let c = 0; c < k; c++) {
       const e = yi - dot(z, coef + ((<usize>(c * p)) << 3), p);
@@ -65,6 +69,14 @@ export function regressionEStep(
       for (let c = 0; c < k; c++) st(ri, c, ld(work, c) * inv);
     }
     if (nk && w != 0.0) {
+      let o = zz;
+      for (let j = 0; j < p; j++) {
+        const zj = ld(z, j);
+        for (let m = j; m < p; m++) {
+          store<f64>(o, zj * ld(z, m));
+          o += 8;
+        }
+      }
       for (let c = 0; c < k; c++) {
         const r = w * ld(work, c) * inv;
         if (r == 0.0) continue;
@@ -73,11 +85,7 @@ export function regressionEStep(
         st(nk, c, ld(nk, c) + r);
         st(ete, c, ld(ete, c) + re * e);
         axpy(xte + ((<usize>(c * p)) << 3), re, z, p);
-        const block = xtx + ((<usize>(c * p * p)) << 3);
-        for (let j = 0; j < p; j++) {
-          const from = (<usize>j) << 3;
-          axpy(block + ((<usize>(j * p + j)) << 3), r * load<f64>(z + from), z + from, p - j);
-        }
+        axpy(xtx + ((<usize>(c * t)) << 3), r, zz, t);
       }
     }
   }

@@ -33,7 +33,8 @@ export interface RegressionRules {
  */
 const SINGULAR = 1e-14;
 
-const layout = (k: number, p: number) => ({ nk: k, xtx: k * p * p, xte: k * p, ete: k });
+/** `xtx` holds each component's Σ r·z·zᵀ as its upper triangle packed row by row, p(p + 1)/2 values. */
+const layout = (k: number, p: number) => ({ nk: k, xtx: (k * p * (p + 1)) / 2, xte: k * p, ete: k });
 type Layout = ReturnType<typeof layout>;
 
 /**
@@ -73,7 +74,7 @@ export class RegressionParts implements Components<RegressionComponents, Layout>
     const p = d + (rules.intercept ? 1 : 0);
     this.p = p;
     this.layout = layout(k, p);
-    this.scratch = { work: 2 * k + 2 + p };
+    this.scratch = { work: 2 * k + 2 + p + (p * (p + 1)) / 2 };
     this.coef = new Float64Array(k * p);
     this.variances = new Float64Array(k);
     this.yH = ws.allocF64(n);
@@ -136,7 +137,7 @@ export class RegressionParts implements Components<RegressionComponents, Layout>
 
   /**
    * Solves `(A + regCoef·I′) δ = rhs − regCoef·I′·shift` for component c, A the symmetric matrix
-   * whose upper triangle is `xtx`'s block c; leaves A in `this.a` and δ in `this.delta`. Returns 0,
+   * whose packed upper triangle is `xtx`'s block c; leaves A in `this.a` and δ in `this.delta`. Returns 0,
    * or j + 1 for the first coefficient j the system does not determine.
    */
   private solve(xtx: Float64Array, c: number, rhs: Float64Array, shift: Float64Array): number {
@@ -144,9 +145,9 @@ export class RegressionParts implements Components<RegressionComponents, Layout>
     const { a, l, delta } = this;
     const first = this.rules.intercept ? 1 : 0;
     const lambda = this.rules.regCoef;
-    const block = c * p * p;
+    let o = (c * p * (p + 1)) / 2;
     for (let i = 0; i < p; i++) {
-      for (let j = i; j < p; j++) a[i * p + j] = a[j * p + i] = xtx[block + i * p + j];
+      for (let j = i; j < p; j++) a[i * p + j] = a[j * p + i] = xtx[o++];
     }
     for (let j = first; j < p; j++) {
       a[j * p + j] += lambda;
@@ -259,15 +260,17 @@ export class RegressionParts implements Components<RegressionComponents, Layout>
       for (let j = 0; j < d; j++) z[first + j] = X.data[i * d + j];
     };
     const zty = new Float64Array(k * p);
+    const t = (p * (p + 1)) / 2;
     for (let i = 0; i < n; i++) {
       row(i);
       for (let c = 0; c < k; c++) {
         const r = resp[i * k + c];
         if (r === 0) continue;
+        let o = c * t;
         for (let j = 0; j < p; j++) {
           const rz = r * z[j];
           zty[c * p + j] += rz * yv[i];
-          for (let m = j; m < p; m++) xtx[c * p * p + j * p + m] += rz * z[m];
+          for (let m = j; m < p; m++) xtx[o++] += rz * z[m];
         }
       }
     }

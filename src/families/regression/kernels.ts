@@ -27,8 +27,10 @@ export function regressionEStep(
   work: Float64Array,
 ): number {
   const p = d + intercept;
+  const t = (p * (p + 1)) / 2;
   const resid = k + 2;
   const z = resid + k;
+  const zz = z + p;
   if (intercept) work[z] = 1;
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -46,6 +48,8 @@ export function regressionEStep(
     if (lse) lse[i] = m;
     if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c] * inv;
     if (nk && xtx && xte && ete && w !== 0) {
+      let o = zz;
+      for (let j = 0; j < p; j++) for (let m2 = j; m2 < p; m2++) work[o++] = work[z + j] * work[z + m2];
       for (let c = 0; c < k; c++) {
         const r = w * work[c] * inv;
         if (r === 0) continue;
@@ -54,11 +58,7 @@ export function regressionEStep(
         nk[c] += r;
         ete[c] += re * e;
         for (let j = 0; j < p; j++) xte[c * p + j] += re * work[z + j];
-        const block = c * p * p;
-        for (let j = 0; j < p; j++) {
-          const rz = r * work[z + j];
-          for (let m2 = j; m2 < p; m2++) xtx[block + j * p + m2] += rz * work[z + m2];
-        }
+        for (let j = 0; j < t; j++) xtx[c * t + j] += r * work[zz + j];
       }
     }
   }
