@@ -394,6 +394,20 @@ describe.each(BACKENDS)('fits (%s)', (backend) => {
     }
   });
 
+  it("initParams 'kmeans' clusters the rows of X (regimes that separate in x)", async () => {
+    // Two regimes side by side in x: k-means on x alone finds them.
+    const X = lines.X.map((r, i) => [r[0] + (lines.labels[i] === 0 ? 10 : -10)]);
+    const m = await new RegressionMixture({
+      backend,
+      nComponents: 2,
+      initParams: 'kmeans',
+      randomState: 0,
+    }).fit(X, lines.y);
+    const slopes = [m.coef[1], m.coef[3]].sort((a, b) => a - b);
+    expect(Math.abs(slopes[0] - -1.2)).toBeLessThan(0.1);
+    expect(Math.abs(slopes[1] - 2)).toBeLessThan(0.1);
+  });
+
   it('respInit as labels starts from that partition', async () => {
     const byLabel = await new RegressionMixture({
       backend,
