@@ -16,4 +16,4 @@ export { missingFactorLength, missingWorkLength, missingFactors, missingEStep } 
 export { heapBase } from './util/heap';
 export * from './hmm';
 export { poissonEStep } from './families/poisson/estep';
-export { regressionEStep } from './families/regression/estep';
+export { regressionEStep, regressionAccumulate } from './families/regression/estep';

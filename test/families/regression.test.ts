@@ -142,6 +142,38 @@ describe('regressionEStep: Wasm equals its TypeScript twin', () => {
     }
   });
 
+  it.each(shapes)('regressionAccumulate: n=$n d=$d k=$k intercept=$intercept', async (s) => {
+    const rng = new Random(s.n * 13 + s.d * 5 + s.k);
+    const p = s.d + s.intercept;
+    const arr = (len: number, f: () => number) => Float64Array.from({ length: len }, f);
+    const resp = arr(s.n * s.k, () => (rng.uniform() < 0.2 ? 0 : rng.uniform()));
+    const args: KernelArg[] = [
+      arr(s.n * s.d, () => 3 * rng.normal()),
+      s.n,
+      s.d,
+      arr(s.n, () => 5 * rng.normal()),
+      s.intercept,
+      arr(s.k * p, () => rng.normal()),
+      s.k,
+      resp,
+      new Float64Array(s.k),
+      new Float64Array((s.k * p * (p + 1)) / 2),
+      new Float64Array(s.k * p),
+      new Float64Array(s.k),
+      new Float64Array(p + (p * (p + 1)) / 2),
+    ];
+    const wasm = await runKernel(REGRESSION_KERNELS, 'regressionAccumulate', 'wasm', args);
+    const twin = await runKernel(REGRESSION_KERNELS, 'regressionAccumulate', 'js', args);
+    for (const i of [8, 9, 10, 11]) {
+      expect(maxScaledDiff(wasm.arrays[i] as Float64Array, twin.arrays[i] as Float64Array)).toBeLessThan(
+        1e-12,
+      );
+    }
+    let total = 0;
+    for (const r of resp) total += r;
+    expect((twin.arrays[8] as Float64Array).reduce((a, b) => a + b, 0)).toBeCloseTo(total, 10);
+  });
+
   it.each(BACKENDS)('one hand-checked row (%s)', async (backend) => {
     // y = 3, x = 2, β = (1, 0.5), σ² = 4: e = 1, log p = −½·log(8π) − 1/8.
     const { result, arrays } = await runKernel(REGRESSION_KERNELS, 'regressionEStep', backend, [

@@ -91,3 +91,56 @@ export function regressionEStep(
   }
   return total;
 }
+
+/**
+ * The statistics of given responsibilities (the first M-step, from `respInit` or a random start):
+ * for each row and component with `resp (n × k)` r ≠ 0 (already multiplied by the row's weight),
+ * e = y − z·shift_c, adds `nk += r`, `xtx (k × t) += r·z·zᵀ` (packed as in `regressionEStep`),
+ * `xte (k × p) += r·e·z`, `ete (k) += r·e²`. `work` holds p + t f64s.
+ */
+export function regressionAccumulate(
+  x: usize,
+  n: i32,
+  d: i32,
+  y: usize,
+  intercept: i32,
+  shift: usize,
+  k: i32,
+  resp: usize,
+  nk: usize,
+  xtx: usize,
+  xte: usize,
+  ete: usize,
+  work: usize,
+): void {
+  const p = d + intercept;
+  const t = (p * (p + 1)) >> 1;
+  const z = work;
+  const zz = z + ((<usize>p) << 3);
+  const zx = z + ((<usize>intercept) << 3);
+  if (intercept) store<f64>(z, 1.0);
+  for (let i = 0; i < n; i++) {
+    const xi = x + ((<usize>(i * d)) << 3);
+    for (let j = 0; j < d; j++) store<f64>(zx + ((<usize>j) << 3), load<f64>(xi + ((<usize>j) << 3)));
+    let o = zz;
+    for (let j = 0; j < p; j++) {
+      const zj = ld(z, j);
+      for (let m = j; m < p; m++) {
+        store<f64>(o, zj * ld(z, m));
+        o += 8;
+      }
+    }
+    const yi = ld(y, i);
+    const ri = resp + ((<usize>(i * k)) << 3);
+    for (let c = 0; c < k; c++) {
+      const r = ld(ri, c);
+      if (r == 0.0) continue;
+      const e = yi - dot(z, shift + ((<usize>(c * p)) << 3), p);
+      const re = r * e;
+      st(nk, c, ld(nk, c) + r);
+      st(ete, c, ld(ete, c) + re * e);
+      axpy(xte + ((<usize>(c * p)) << 3), re, z, p);
+      axpy(xtx + ((<usize>(c * t)) << 3), r, zz, t);
+    }
+  }
+}

@@ -244,54 +244,44 @@ export class RegressionParts implements Components<RegressionComponents, Layout>
   }
 
   /**
-   * The statistics of explicit responsibilities (init only). They are taken about a shift, as the
-   * kernel's are about the current coefficients; the shift here is each component's own weighted
-   * least-squares solution (a first pass), so the M-step's correction is ~0 and no sum of y² enters.
+   * The statistics of explicit responsibilities (init only), by the `regressionAccumulate` kernel.
+   * They are taken about a shift, as the E-step's are about the current coefficients; the shift is
+   * each component's own weighted least-squares solution (from a first pass about 0), so the
+   * M-step's correction is ~0 and no Σ r·y² enters the variances.
    */
-  accumulate(resp: Float64Array, stats: StatsBlock<Layout>): void {
-    const { n, d, k, X, y } = this.ctx;
+  accumulate(resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
+    if (!handles) throw new Error('emwasm: RegressionParts.accumulate needs the workspace handles');
+    const { ws, n, d, k } = this.ctx;
     const p = this.p;
-    const first = this.rules.intercept ? 1 : 0;
-    const yv = y as Float64Array;
-    const { nk, xtx, xte, ete } = stats.views;
-    const z = new Float64Array(p);
-    if (first) z[0] = 1;
-    const row = (i: number): void => {
-      for (let j = 0; j < d; j++) z[first + j] = X.data[i * d + j];
+    const pass = (): void => {
+      stats.zero();
+      const h = stats.handles;
+      (ws.calls as Record<string, (...a: number[]) => number>).regressionAccumulate(
+        handles.x,
+        n,
+        d,
+        this.yH,
+        this.rules.intercept ? 1 : 0,
+        this.coefH,
+        k,
+        handles.resp,
+        h.nk,
+        h.xtx,
+        h.xte,
+        h.ete,
+        stats.scratch.work,
+      );
     };
-    const zty = new Float64Array(k * p);
-    const t = (p * (p + 1)) / 2;
-    for (let i = 0; i < n; i++) {
-      row(i);
-      for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        if (r === 0) continue;
-        let o = c * t;
-        for (let j = 0; j < p; j++) {
-          const rz = r * z[j];
-          zty[c * p + j] += rz * yv[i];
-          for (let m = j; m < p; m++) xtx[o++] += rz * z[m];
-        }
-      }
-    }
+    this.coefView.fill(0);
+    pass();
     const zero = new Float64Array(k * p);
     for (let c = 0; c < k; c++) {
       // A singular system is left to the M-step, which reports it; the shift is then 0.
-      const info = this.solve(xtx, c, zty.subarray(c * p, c * p + p), zero);
+      const info = this.solve(stats.views.xtx, c, stats.views.xte.slice(c * p, c * p + p), zero);
       this.coef.set(info === 0 ? this.delta : zero.subarray(0, p), c * p);
     }
-    for (let i = 0; i < n; i++) {
-      row(i);
-      for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        if (r === 0) continue;
-        let e = yv[i];
-        for (let j = 0; j < p; j++) e -= z[j] * this.coef[c * p + j];
-        nk[c] += r;
-        ete[c] += r * e * e;
-        for (let j = 0; j < p; j++) xte[c * p + j] += r * e * z[j];
-      }
-    }
+    this.coefView.set(this.coef);
+    pass();
   }
 
   logPrior(): number {

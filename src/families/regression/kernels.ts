@@ -65,6 +65,45 @@ export function regressionEStep(
   return total;
 }
 
+/** The twin of `regressionAccumulate`: the statistics of given responsibilities, about `shift`. */
+export function regressionAccumulate(
+  x: Float64Array,
+  n: number,
+  d: number,
+  y: Float64Array,
+  intercept: number,
+  shift: Float64Array,
+  k: number,
+  resp: Float64Array,
+  nk: Float64Array,
+  xtx: Float64Array,
+  xte: Float64Array,
+  ete: Float64Array,
+  work: Float64Array,
+): void {
+  const p = d + intercept;
+  const t = (p * (p + 1)) / 2;
+  const zz = p;
+  if (intercept) work[0] = 1;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) work[intercept + j] = x[i * d + j];
+    let o = zz;
+    for (let j = 0; j < p; j++) for (let m = j; m < p; m++) work[o++] = work[j] * work[m];
+    for (let c = 0; c < k; c++) {
+      const r = resp[i * k + c];
+      if (r === 0) continue;
+      let s = 0;
+      for (let j = 0; j < p; j++) s += work[j] * shift[c * p + j];
+      const e = y[i] - s;
+      const re = r * e;
+      nk[c] += r;
+      ete[c] += re * e;
+      for (let j = 0; j < p; j++) xte[c * p + j] += re * work[j];
+      for (let j = 0; j < t; j++) xtx[c * t + j] += r * work[zz + j];
+    }
+  }
+}
+
 /** The regression mixture's kernels: one table for the Wasm export and its twin. */
 export const REGRESSION_KERNELS = {
   regressionEStep: {
@@ -89,5 +128,9 @@ export const REGRESSION_KERNELS = {
       'F64',
     ],
     twin: regressionEStep,
+  },
+  regressionAccumulate: {
+    args: ['F64', 'i32', 'i32', 'F64', 'i32', 'F64', 'i32', 'F64', 'F64', 'F64', 'F64', 'F64', 'F64'],
+    twin: regressionAccumulate,
   },
 } as const satisfies KernelTable;
