@@ -2,7 +2,7 @@ import type { Handle, KernelJob } from '../../backend/types.js';
 import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js';
 import { rowOffset } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
-import { cholesky } from '../../reference/linalg.js';
+import { cholesky } from '../../linalg/dense.js';
 
 /** The parameters of a regression mixture's components. */
 export interface RegressionComponents {
