@@ -16,3 +16,4 @@ export { missingFactorLength, missingWorkLength, missingFactors, missingEStep } 
 export { heapBase } from './util/heap';
 export * from './hmm';
 export { poissonEStep } from './families/poisson/estep';
+export { studentEStepDiag, studentEStepFull } from './families/student/estep';

@@ -1,5 +1,6 @@
 import { GaussianMixture, type GaussianMixtureJSON } from '../mixture/gaussian-mixture.js';
 import { PoissonMixture } from '../families/poisson/poisson-mixture.js';
+import { StudentMixture } from '../families/student/student-mixture.js';
 import { show } from '../util/errors.js';
 import type { EstimatorJSON, FitData } from './estimator.js';
 
@@ -35,6 +36,10 @@ export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
   PoissonMixture: {
     create: (o) => new PoissonMixture(o),
     fromJSON: (json, o) => PoissonMixture.fromJSON(json as EstimatorJSON, o),
+  },
+  StudentMixture: {
+    create: (o) => new StudentMixture(o),
+    fromJSON: (json, o) => StudentMixture.fromJSON(json as EstimatorJSON, o),
   },
 };
 
