@@ -66,8 +66,6 @@ export class StudentParts implements Components<StudentComponents, Layout> {
   private means!: Float64Array;
   private precChol!: Float64Array;
   private tParams!: Float64Array;
-  /** Set by `accumulate`: the first M-step from given responsibilities leaves ν at its start. */
-  private fromResponsibilities = false;
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -137,7 +135,8 @@ export class StudentParts implements Components<StudentComponents, Layout> {
     };
   }
 
-  mStep(stats: StatsBlock<Layout>): void {
+  /** The M-step; the initial one (from starting responsibilities) leaves ν at its start. */
+  mStep(stats: StatsBlock<Layout>, initial = false): void {
     const { d, k } = this.ctx;
     const { nk, sumU, sumUZ, scatter, sumLogU } = stats.views;
     const full = this.kind.type === 'full';
@@ -175,12 +174,11 @@ export class StudentParts implements Components<StudentComponents, Layout> {
         }
       }
       // A component without weight has no information about ν: it keeps its value.
-      if (this.dofSettings.estimate && !this.fromResponsibilities && nk[c] > 0) {
+      if (this.dofSettings.estimate && !initial && nk[c] > 0) {
         const { min, max } = this.dofSettings;
         this.dof[c] = updateDof(this.dof[c], d, sumLogU[c] / nk[c], min, max);
       }
     }
-    this.fromResponsibilities = false;
     this.refreshTParams();
   }
 
@@ -221,7 +219,6 @@ export class StudentParts implements Components<StudentComponents, Layout> {
         }
       }
     }
-    this.fromResponsibilities = true;
   }
 
   logPrior(): number {
