@@ -238,6 +238,37 @@ describe('StudentMixture: known answers', () => {
     expect(m.nParameters()).toBe(2);
   });
 
+  it('respInit: the initial M-step gives the classes’ means and covariances (u = 1) and keeps ν at dofInit', async () => {
+    const X = [
+      [0, 1],
+      [2, 1],
+      [1, 4],
+      [10, 10],
+      [12, 11],
+      [11, 15],
+      [13, 12],
+    ];
+    const labels = [0, 0, 0, 1, 1, 1, 1];
+    const m = await new StudentMixture({
+      nComponents: 2,
+      respInit: labels,
+      dofInit: [3, 7],
+      regCovar: 0,
+      maxIter: 0,
+    }).fit(X);
+    expect(Array.from(m.dof)).toEqual([3, 7]);
+    expect(maxScaledDiff(m.weights, [3 / 7, 4 / 7])).toBeLessThan(1e-14);
+    for (const c of [0, 1]) {
+      const rows = X.filter((_, i) => labels[i] === c);
+      const mean = [0, 1].map((j) => rows.reduce((s, r) => s + r[j], 0) / rows.length);
+      const cov = [0, 1].flatMap((a) =>
+        [0, 1].map((b) => rows.reduce((s, r) => s + (r[a] - mean[a]) * (r[b] - mean[b]), 0) / rows.length),
+      );
+      expect(maxScaledDiff(m.means.subarray(c * 2, c * 2 + 2), mean)).toBeLessThan(1e-14);
+      expect(maxScaledDiff(m.covariances.subarray(c * 4, c * 4 + 4), cov)).toBeLessThan(1e-13);
+    }
+  });
+
   it('with ν fixed at 1e8 the fit equals GaussianMixture from the same start', async () => {
     const rng = new Random(5);
     const X = [
@@ -333,8 +364,16 @@ describe('StudentMixture: robustness and degrees of freedom', () => {
   it('a ν that hits its bound is finite and reported (and the bound never decreases)', async () => {
     const rng = new Random(4);
     const gaussian = normalRows(rng, 400, [0, 0]);
-    const light = await new StudentMixture({ dofMax: 30, tol: 0, maxIter: 60 }).fit(gaussian);
+    const seen: number[] = [];
+    const light = await new StudentMixture({
+      dofMax: 30,
+      tol: 0,
+      maxIter: 60,
+      onIteration: (info) => seen.push((info.dof as Float64Array)[0]),
+    }).fit(gaussian);
     expect(Array.from(light.dof)).toEqual([30]);
+    expect(seen.length).toBe(60);
+    expect(seen[59]).toBe(30);
     expect(light.dofAtBound).toEqual(['max']);
     const cauchy = tRows(rng, 400, [0, 0], 0.3);
     const heavy = await new StudentMixture({ dofMin: 2, tol: 0, maxIter: 60 }).fit(cauchy);
