@@ -116,7 +116,7 @@ describe('studentEStep: Wasm == TypeScript twin', () => {
             variant === 'scoring' || variant === 'all' ? new Float64Array(n * k) : null,
             variant !== 'no-weights' ? new Float64Array(n) : null,
             variant === 'no-weights' ? null : arr(n, () => (rng.uniform() < 0.2 ? 0 : 3 * rng.uniform())),
-            new Float64Array(studentWorkLength(k, d)),
+            new Float64Array(studentWorkLength(k, d, full)),
           ];
           const name = full ? 'studentEStepFull' : 'studentEStepDiag';
           const a = await runKernel(STUDENT_KERNELS, name, 'wasm', args);
@@ -154,7 +154,7 @@ describe('studentEStep: Wasm == TypeScript twin', () => {
       null,
       null,
       null,
-      new Float64Array(studentWorkLength(1, 1)),
+      new Float64Array(studentWorkLength(1, 1, true)),
     ];
     for (const backend of ['wasm', 'js'] as const) {
       for (const name of ['studentEStepFull', 'studentEStepDiag']) {

@@ -1,6 +1,8 @@
 // Mixture of multivariate t distributions: one fused pass per ECM iteration (Peel & McLachlan 2000).
 // Per row and component, δ = ‖(x − μ)·U‖² through the upper-triangular precision Cholesky factor U
-// (full: d²/2 multiply-adds as axpys over U's rows; diag: U is a vector of d scales), then
+// (full: entry j of (x − μ)·U is a dot product of x − μ with column j of U, which the kernel copies
+// once per call into the rows of Uᵀ so that every dot runs over contiguous memory; d²/2
+// multiply-adds; diag: U is a vector of d scales), then
 //   log p(x | c) = logNorm_c − ((ν + d)/2)·log1p(δ/ν),
 // logNorm_c = log Γ((ν+d)/2) − log Γ(ν/2) − (d/2)·log(νπ) + log|U| (precomputed by the caller, so
 // the kernel needs no log-gamma). log1p keeps the ν → ∞ limit (−δ/2, the Gaussian) to full
@@ -62,7 +64,7 @@ function centre(x: usize, mu: usize, d: i32, out: usize): void {
  * `nk += s·r`, `sumU += s·r·u`, `sumUZ (k × d) += s·r·u·z`, `scatter += s·r·u·z zᵀ` (full: the upper
  * triangle of `(k × d × d)`; diag: `(k × d)` squares), and when `sumLogU` is not 0,
  * `sumLogU += s·r·(log u − u)`. Writes `resp (n × k)` and `lse (n)` when not 0; returns Σ s·log p(x).
- * `work` holds 3k + 2 + (k + 1)·d f64s.
+ * `work` holds 3k + 2 + k·d (+ k·d² when full) f64s.
  */
 function studentEStep(
   full: bool,
@@ -88,26 +90,30 @@ function studentEStep(
   const deltas = scale + 16;
   const log1pDelta = deltas + ((<usize>k) << 3);
   const z = log1pDelta + ((<usize>k) << 3);
-  const y = z + ((<usize>(k * d)) << 3);
+  const ut = z + ((<usize>(k * d)) << 3);
   const fd = <f64>d;
-  const factorSize = full ? d * d : d;
+  if (full) {
+    for (let c = 0; c < k; c++) {
+      const o = c * d * d;
+      for (let a = 0; a < d; a++)
+        for (let j = a; j < d; j++) st(ut, o + j * d + a, ld(precChol, o + a * d + j));
+    }
+  }
   let total = 0.0;
   for (let i = 0; i < n; i++) {
     const xi = x + ((<usize>(i * d)) << 3);
     for (let c = 0; c < k; c++) {
       const zc = z + ((<usize>(c * d)) << 3);
       centre(xi, means + ((<usize>(c * d)) << 3), d, zc);
-      const u = precChol + ((<usize>(c * factorSize)) << 3);
-      let delta: f64;
+      let delta = 0.0;
       if (full) {
-        memory.fill(y, 0, (<usize>d) << 3);
-        for (let a = 0; a < d; a++) {
-          const rowA = u + ((<usize>(a * d + a)) << 3);
-          axpy(y + ((<usize>a) << 3), ld(zc, a), rowA, d - a);
+        const uc = ut + ((<usize>(c * d * d)) << 3);
+        for (let j = 0; j < d; j++) {
+          const v = dot(zc, uc + ((<usize>(j * d)) << 3), j + 1);
+          delta += v * v;
         }
-        delta = dot(y, y, d);
       } else {
-        delta = scaledSquares(zc, u, d);
+        delta = scaledSquares(zc, precChol + ((<usize>(c * d)) << 3), d);
       }
       const t = tParams + ((<usize>(c * 3)) << 3);
       const nu = ld(t, 0);

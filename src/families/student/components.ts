@@ -77,7 +77,7 @@ export class StudentParts implements Components<StudentComponents, Layout> {
     const { ws, d, k } = ctx;
     this.factor = kind.type === 'full' ? d * d : d;
     this.layout = layout(k, d, this.factor);
-    this.scratch = { work: studentWorkLength(k, d) };
+    this.scratch = { work: studentWorkLength(k, d, kind.type === 'full') };
     this.meansH = ws.allocF64(k * d);
     this.precCholH = ws.allocF64(k * this.factor);
     this.tParamsH = ws.allocF64(k * 3);

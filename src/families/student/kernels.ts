@@ -30,7 +30,6 @@ function studentEStep(
   const deltas = k + 2;
   const log1pDelta = deltas + k;
   const z = log1pDelta + k;
-  const y = z + k * d;
   const factorSize = full ? d * d : d;
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -40,12 +39,11 @@ function studentEStep(
       const u = c * factorSize;
       let delta = 0;
       if (full) {
-        work.fill(0, y, y + d);
-        for (let a = 0; a < d; a++) {
-          const za = work[zc + a];
-          for (let j = a; j < d; j++) work[y + j] += za * precChol[u + a * d + j];
+        for (let j = 0; j < d; j++) {
+          let v = 0;
+          for (let a = 0; a <= j; a++) v += work[zc + a] * precChol[u + a * d + j];
+          delta += v * v;
         }
-        for (let j = 0; j < d; j++) delta += work[y + j] * work[y + j];
       } else {
         for (let j = 0; j < d; j++) {
           const v = work[zc + j] * precChol[u + j];
@@ -125,7 +123,7 @@ export const STUDENT_KERNELS = {
   studentEStepDiag: { args: ESTEP_ARGS, twin: studentEStepDiag },
 } as const satisfies KernelTable;
 
-/** Length of the kernels' `work` array for `k` components and `d` features. */
-export function studentWorkLength(k: number, d: number): number {
-  return 3 * k + 2 + (k + 1) * d;
+/** Length of the kernels' `work` array for `k` components and `d` features (`full`: room for Uᵀ). */
+export function studentWorkLength(k: number, d: number, full: boolean): number {
+  return 3 * k + 2 + k * d + (full ? k * d * d : 0);
 }
