@@ -6,8 +6,8 @@ export type {
   FitOptions,
   ArrayInput,
 } from './mixture/gaussian-mixture.js';
-export { DegenerateCovarianceError } from './mixture/gaussian-em.js';
-export type { InitParams } from './mixture/gaussian-em.js';
+export { DegenerateCovarianceError } from './mixture/degenerate.js';
+export type { InitParams } from './mixture/gaussian-mixture.js';
 export type { CovarianceType } from './mixture/covariance.js';
 export type { IterationInfo } from './em/loop.js';
 export type { Matrix, MatrixInput } from './util/matrix.js';

@@ -1,4 +1,4 @@
-import { GaussianMixture, type GaussianMixtureJSON } from '../mixture/gaussian-mixture.js';
+import { GaussianMixture } from '../mixture/gaussian-mixture.js';
 import { PoissonMixture } from '../families/poisson/poisson-mixture.js';
 import { StudentMixture } from '../families/student/student-mixture.js';
 import { show } from '../util/errors.js';
@@ -16,23 +16,12 @@ export interface FamilyEntry {
   fromJSON(json: unknown, options: Record<string, unknown>): RegisteredModel;
 }
 
-/** The Gaussian mixture predates the engine's envelope; this adapts its fit and JSON to the registry. */
-function gaussianEntry(): FamilyEntry {
-  const wrap = (gm: GaussianMixture): RegisteredModel => ({
-    fitInThisThread: async (data) => {
-      await gm.fit(data.X, { sampleWeight: data.sampleWeight ?? undefined });
-    },
-    toJSON: () => gm.toJSON(),
-  });
-  return {
-    create: (options) => wrap(new GaussianMixture(options)),
-    fromJSON: (json, options) => wrap(GaussianMixture.fromJSON(json as GaussianMixtureJSON, options)),
-  };
-}
-
 /** Family name (the class name, as in JSON) → entry. A new family adds one line here. */
 export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
-  GaussianMixture: gaussianEntry(),
+  GaussianMixture: {
+    create: (o) => new GaussianMixture(o),
+    fromJSON: (json, o) => GaussianMixture.fromJSON(json as EstimatorJSON, o),
+  },
   PoissonMixture: {
     create: (o) => new PoissonMixture(o),
     fromJSON: (json, o) => PoissonMixture.fromJSON(json as EstimatorJSON, o),
