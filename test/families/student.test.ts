@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DegenerateCovarianceError } from '../../src/mixture/gaussian-em';
+import { DegenerateCovarianceError } from '../../src/mixture/degenerate';
 import { GaussianMixture } from '../../src/mixture/gaussian-mixture';
 import { logGamma, logMinusDigamma, tLogNormalizer, updateDof } from '../../src/families/student/dof';
 import { STUDENT_KERNELS, studentWorkLength } from '../../src/families/student/kernels';

@@ -2,7 +2,7 @@ import type { Handle, KernelJob } from '../../backend/types.js';
 import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js';
 import type { StatsBlock } from '../../em/stats.js';
 import type { CovarianceKind } from '../../mixture/covariance.js';
-import { DegenerateCovarianceError } from '../../mixture/gaussian-em.js';
+import { DegenerateCovarianceError } from '../../mixture/degenerate.js';
 import { precisionCholeskyFromCovariance } from '../../reference/linalg.js';
 import { tLogNormalizer, updateDof } from './dof.js';
 import { studentWorkLength } from './kernels.js';

@@ -259,20 +259,12 @@ export class StudentMixture extends DensityMixture<StudentComponents, StudentSet
         factors: this.kind.samplingFactors(p.precisionsCholesky, this.settings.nComponents, d),
       };
     }
-    const factors = this.samplingCache.factors;
     const nu = p.dof[c];
     const scale = 1 / Math.sqrt(gamma(rng, nu / 2, 2 / nu));
     const z = new Float64Array(d);
-    for (let j = 0; j < d; j++) z[j] = rng.normal();
-    for (let a = 0; a < d; a++) {
-      let v = 0;
-      if (this.kind.type === 'full') {
-        for (let b = 0; b <= a; b++) v += factors[c * d * d + a * d + b] * z[b];
-      } else {
-        v = factors[c * d + a] * z[a];
-      }
-      out[offset + a] = p.means[c * d + a] + scale * v;
-    }
+    for (let j = 0; j < d; j++) z[j] = scale * rng.normal();
+    for (let a = 0; a < d; a++) out[offset + a] = p.means[c * d + a];
+    this.kind.addScaled(this.samplingCache.factors, c, d, z, out, offset);
   }
 
   protected paramsToJSON(p: MixtureParams<StudentComponents>): Record<string, unknown> {
