@@ -1,5 +1,5 @@
 import type { Handle, Kernels } from '../backend/types.js';
-import { invertLowerTriangular, precisionCholeskyFromPrecision } from '../reference/linalg.js';
+import { invertLowerTriangular, precisionCholeskyFromPrecision } from '../linalg/dense.js';
 
 export const COVARIANCE_TYPES = ['full', 'tied', 'diag', 'spherical'] as const;
 
