@@ -37,6 +37,8 @@ export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
   StudentMixture: {
     create: (o) => new StudentMixture(o),
     fromJSON: (json, o) => StudentMixture.fromJSON(json as EstimatorJSON, o),
+    covarianceTypes: ['full', 'diag'],
+    selectable: true,
   },
 };
 

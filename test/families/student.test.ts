@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DegenerateCovarianceError } from '../../src/mixture/degenerate';
+import { selectModel } from '../../src/select/select-model';
 import { GaussianMixture } from '../../src/mixture/gaussian-mixture';
 import { logGamma, logMinusDigamma, tLogNormalizer, updateDof } from '../../src/families/student/dof';
 import { STUDENT_KERNELS, studentWorkLength } from '../../src/families/student/kernels';
@@ -496,6 +497,28 @@ describe('StudentMixture: robustness and degrees of freedom', () => {
     expect(diag.nParameters()).toBe(3 + 3);
     expect(diag.covariances.length).toBe(3);
     expect(diag.precisionsCholesky.length).toBe(3);
+  });
+});
+
+describe('StudentMixture in selectModel', () => {
+  it('chooses K and the scale shape by BIC over full and diag', async () => {
+    const rng = new Random(30);
+    const X = [
+      ...tRows(rng, 150, [0, 0], 4).map(([p, q]) => [p, 0.9 * p + 0.4 * q]),
+      ...tRows(rng, 150, [8, -4], 4),
+    ];
+    const { table, bestRow, best } = await selectModel(X, {
+      family: 'StudentMixture',
+      nComponents: [1, 2, 3],
+      randomState: 0,
+    });
+    expect(table).toHaveLength(6);
+    expect(table.every((r) => r.family === 'StudentMixture')).toBe(true);
+    expect(new Set(table.map((r) => r.covarianceType))).toEqual(new Set(['full', 'diag']));
+    expect(bestRow).toMatchObject({ nComponents: 2, covarianceType: 'full' });
+    // means 2·2, full scales 2·3, ν 2, weights 1
+    expect(bestRow.nParameters).toBe(4 + 6 + 2 + 1);
+    expect(best.bic(X)).toBeCloseTo(bestRow.score, 8);
   });
 });
 

@@ -3,7 +3,7 @@ import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js
 import type { StatsBlock } from '../../em/stats.js';
 import type { CovarianceKind } from '../../mixture/covariance.js';
 import { DegenerateCovarianceError } from '../../mixture/degenerate.js';
-import { precisionCholeskyFromCovariance } from '../../reference/linalg.js';
+import { precisionCholeskyFromCovariance } from '../../linalg/dense.js';
 import { tLogNormalizer, updateDof } from './dof.js';
 import { studentWorkLength } from './kernels.js';
 
