@@ -5,6 +5,7 @@ import { GaussianMixture } from '../../src/mixture/gaussian-mixture';
 import { logGamma, logMinusDigamma, tLogNormalizer, updateDof } from '../../src/families/student/dof';
 import { STUDENT_KERNELS, studentWorkLength } from '../../src/families/student/kernels';
 import { StudentMixture } from '../../src/families/student/student-mixture';
+import { toMatrix } from '../../src/util/matrix';
 import { Random } from '../../src/util/random';
 import { gamma } from '../../src/util/special';
 import { maxScaledDiff, runKernel, type KernelArg } from '../helpers/kernel-table';
@@ -518,7 +519,7 @@ describe('StudentMixture in selectModel', () => {
     expect(bestRow).toMatchObject({ nComponents: 2, covarianceType: 'full' });
     // means 2·2, full scales 2·3, ν 2, weights 1
     expect(bestRow.nParameters).toBe(4 + 6 + 2 + 1);
-    expect(best.bic(X)).toBeCloseTo(bestRow.score, 8);
+    expect(best.bic(toMatrix(X))).toBeCloseTo(bestRow.score, 8);
   });
 });
 
