@@ -570,6 +570,12 @@ describe('StudentMixture: bad input', () => {
     const fit = new StudentMixture({ regCovar: 0, dof: 5 }).fit(line);
     await expect(fit).rejects.toThrow(DegenerateCovarianceError);
     await expect(new StudentMixture({ regCovar: 0, dof: 5 }).fit(line)).rejects.toThrow(/Increase regCovar/);
+    const constant = Array.from({ length: 20 }, (_, i) => [i, 3]);
+    await expect(
+      new StudentMixture({ covarianceType: 'diag', regCovar: 0, dof: 5 }).fit(constant),
+    ).rejects.toThrow(
+      /the diag covariance of component 0 is not positive definite.*Increase regCovar \(now 0\)/,
+    );
     const ok = await new StudentMixture({ regCovar: 1e-6, dof: 5 }).fit(line);
     expect(Number.isFinite(ok.lowerBound)).toBe(true);
   });

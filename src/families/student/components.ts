@@ -3,7 +3,6 @@ import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js
 import type { StatsBlock } from '../../em/stats.js';
 import type { CovarianceKind } from '../../mixture/covariance.js';
 import { DegenerateCovarianceError } from '../../mixture/degenerate.js';
-import { precisionCholeskyFromCovariance } from '../../linalg/dense.js';
 import { tLogNormalizer, updateDof } from './dof.js';
 import { studentWorkLength } from './kernels.js';
 
@@ -141,7 +140,6 @@ export class StudentParts implements Components<StudentComponents, Layout> {
     const { nk, sumU, sumUZ, scatter, sumLogU } = stats.views;
     const full = this.kind.type === 'full';
     const cov = new Float64Array(this.factor);
-    const factorScratch = new Float64Array(this.factor);
     const shift = new Float64Array(d);
     for (let c = 0; c < k; c++) {
       const nc = nk[c] + 10 * EPS;
@@ -152,7 +150,6 @@ export class StudentParts implements Components<StudentComponents, Layout> {
         shift[j] = s1[j] / (s0 + 10 * EPS);
         this.means[c * d + j] += shift[j];
       }
-      const u = this.precChol.subarray(c * this.factor, (c + 1) * this.factor);
       if (full) {
         for (let a = 0; a < d; a++) {
           for (let b = a; b < d; b++) {
@@ -162,17 +159,14 @@ export class StudentParts implements Components<StudentComponents, Layout> {
           }
           cov[a * d + a] += this.regCovar;
         }
-        if (precisionCholeskyFromCovariance(cov, d, factorScratch, u) !== 0) {
-          throw new DegenerateCovarianceError(c, this.kind, this.regCovar);
-        }
       } else {
         for (let j = 0; j < d; j++) {
-          const v = (s2[j] - 2 * shift[j] * s1[j] + s0 * shift[j] * shift[j]) / nc + this.regCovar;
-          if (!(v > 0) || !Number.isFinite(v))
-            throw new DegenerateCovarianceError(c, this.kind, this.regCovar);
-          u[j] = 1 / Math.sqrt(v);
+          cov[j] = (s2[j] - 2 * shift[j] * s1[j] + s0 * shift[j] * shift[j]) / nc + this.regCovar;
         }
       }
+      const factor = this.kind.precisionCholeskyFromCovariances(cov, 1, d);
+      if (!factor) throw new DegenerateCovarianceError(c, this.kind, this.regCovar);
+      this.precChol.set(factor, c * this.factor);
       // A component without weight has no information about ν: it keeps its value.
       if (this.dofSettings.estimate && !initial && nk[c] > 0) {
         const { min, max } = this.dofSettings;
