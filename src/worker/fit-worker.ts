@@ -7,6 +7,7 @@ import {
 } from '../mixture/gaussian-mixture.js';
 import { importNode, isNode } from '../util/env.js';
 import { singleModule, threadedModule } from '../wasm/module.js';
+import { serializeError } from './errors.js';
 import type { FitReply, FitRequest } from './protocol.js';
 
 async function serve(request: FitRequest, post: (reply: FitReply) => void): Promise<void> {
@@ -29,8 +30,7 @@ async function serve(request: FitRequest, post: (reply: FitReply) => void): Prom
     await gm.fit(request.X, { sampleWeight: request.sampleWeight ?? undefined });
     post({ type: 'done', model: gm.toJSON() });
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    post({ type: 'error', name: e.name, message: e.message });
+    post({ type: 'error', error: serializeError(err) });
   }
 }
 
