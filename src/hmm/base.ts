@@ -1,4 +1,5 @@
 import type { BackendName } from '../backend/types.js';
+import { requireWasmMemory } from '../backend/wasm.js';
 import { runEM, type IterationInfo } from '../em/loop.js';
 import type { ArrayInput } from '../mixture/gaussian-mixture.js';
 import { isInteger, requireInteger, requireNonNegative, requireOneOf, show } from '../util/errors.js';
@@ -242,6 +243,7 @@ export abstract class BaseHMM<E, P extends string> {
     if (warm) this.checkWarmStart(data, warm.nFeatures);
     if (this.backend === 'wasm') await loadModule();
     const nFeatures = warm ? warm.nFeatures : this.featuresOf(data);
+    this.requireMemory(data);
     const ws = acquireHmmWorkspace(this.backend);
     try {
       const chain = new Chain(ws, lens, data.rows, this.nComponents);
@@ -270,6 +272,11 @@ export abstract class BaseHMM<E, P extends string> {
     return this;
   }
 
+  /** Checks that X fits in Wasm memory with the chain's per-row arrays (emissions, lattice, posteriors). */
+  private requireMemory(data: Matrix): void {
+    if (this.backend === 'wasm') requireWasmMemory(data.rows, data.cols, data.cols + 4 * this.nComponents);
+  }
+
   protected requireFitted(method: string): Fitted<E> {
     if (!this.fitted) {
       throw new Error(
@@ -289,6 +296,7 @@ export abstract class BaseHMM<E, P extends string> {
     const f = this.requireFitted(method);
     const data = this.toData(X, f.nFeatures);
     const lens = toLengths(lengths, data.rows);
+    this.requireMemory(data);
     const ws = acquireHmmWorkspace(this.backend);
     try {
       const chain = new Chain(ws, lens, data.rows, this.nComponents);
