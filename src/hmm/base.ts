@@ -377,6 +377,7 @@ export abstract class BaseHMM<E, P extends string> {
 
   /** The decoded states (`algorithm` of the model): `Int32Array (nSamples)`. */
   predict(X: unknown, lengths?: LengthsInput): Int32Array {
+    this.requireFitted('predict');
     return this.decode(X, lengths).states;
   }
 
@@ -440,6 +441,7 @@ export abstract class BaseHMM<E, P extends string> {
 
   /** Akaike information criterion on X: `−2·score + 2p`; lower is better. */
   aic(X: unknown, lengths?: LengthsInput): number {
+    this.requireFitted('aic');
     return -2 * this.score(X, lengths) + 2 * this.nParameters();
   }
 
