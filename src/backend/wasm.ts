@@ -161,7 +161,7 @@ export class SharedWorkspace extends WasmWorkspace implements SharedInstance {
       }
     });
     for (let t = 0; t < jobs.length; t += lanes) {
-      const call = this.kernels[jobs[t].kernel] as (...args: number[]) => number;
+      const call = (this.kernels as unknown as Record<string, (...args: number[]) => number>)[jobs[t].kernel];
       results[t] = call(...jobs[t].args);
     }
     await Promise.all(remote);
