@@ -36,3 +36,4 @@ export type { EstimatorJSON, EstimatorFitOptions } from './em/estimator.js';
 export type * from './select/index.js';
 export type { PriorInput, PriorOptions } from './mixture/prior.js';
 export type { FixedParameters } from './mixture/constrained-mstep.js';
+export * from './imaging/tomography/index.js';
