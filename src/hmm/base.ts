@@ -1,4 +1,5 @@
 import type { BackendName } from '../backend/types.js';
+import { requireWasmMemory } from '../backend/wasm.js';
 import { runEM, type IterationInfo } from '../em/loop.js';
 import type { ArrayInput } from '../mixture/gaussian-mixture.js';
 import { isInteger, requireInteger, requireNonNegative, requireOneOf, show } from '../util/errors.js';
@@ -34,9 +35,9 @@ export interface HMMOptions<P extends string> {
   nComponents?: number;
   /** EM iterations per restart at most, an integer >= 0. Default 10 (as hmmlearn's `n_iter`). */
   nIter?: number;
-  /** Stop when the total log-likelihood changes by less than `tol` (absolute); 0 runs `nIter` iterations. Default 1e-2. */
+  /** Stop when the bound (see `lowerBound`) changes by less than `tol` (absolute); 0 runs `nIter` iterations. Default 1e-2. */
   tol?: number;
-  /** Restarts; the one with the highest final log-likelihood wins. Default 1. */
+  /** Restarts; the one with the highest final bound wins. Default 1. */
   nInit?: number;
   /** Integer seed in [0, 2³²): the same seed gives the same fit. Unset: a fresh seed each fit. */
   randomState?: number;
@@ -62,7 +63,7 @@ export interface HMMOptions<P extends string> {
    * their values. Unfitted, `fit` initialises as usual. Default false.
    */
   warmStart?: boolean;
-  /** Called after every EM iteration; `lowerBound` is the total log-likelihood. */
+  /** Called after every EM iteration; `lowerBound` is the bound (see the `lowerBound` getter). */
   onIteration?: (info: IterationInfo) => void;
   /** `'wasm'` (default) runs the WebAssembly kernels; `'js'` their plain TypeScript twins. */
   backend?: BackendName;
@@ -242,6 +243,7 @@ export abstract class BaseHMM<E, P extends string> {
     if (warm) this.checkWarmStart(data, warm.nFeatures);
     if (this.backend === 'wasm') await loadModule();
     const nFeatures = warm ? warm.nFeatures : this.featuresOf(data);
+    this.requireMemory(data);
     const ws = acquireHmmWorkspace(this.backend);
     try {
       const chain = new Chain(ws, lens, data.rows, this.nComponents);
@@ -270,6 +272,11 @@ export abstract class BaseHMM<E, P extends string> {
     return this;
   }
 
+  /** Checks that X fits in Wasm memory with the chain's per-row arrays (emissions, lattice, posteriors). */
+  private requireMemory(data: Matrix): void {
+    if (this.backend === 'wasm') requireWasmMemory(data.rows, data.cols, data.cols + 4 * this.nComponents);
+  }
+
   protected requireFitted(method: string): Fitted<E> {
     if (!this.fitted) {
       throw new Error(
@@ -289,6 +296,7 @@ export abstract class BaseHMM<E, P extends string> {
     const f = this.requireFitted(method);
     const data = this.toData(X, f.nFeatures);
     const lens = toLengths(lengths, data.rows);
+    this.requireMemory(data);
     const ws = acquireHmmWorkspace(this.backend);
     try {
       const chain = new Chain(ws, lens, data.rows, this.nComponents);
@@ -369,6 +377,7 @@ export abstract class BaseHMM<E, P extends string> {
 
   /** The decoded states (`algorithm` of the model): `Int32Array (nSamples)`. */
   predict(X: unknown, lengths?: LengthsInput): Int32Array {
+    this.requireFitted('predict');
     return this.decode(X, lengths).states;
   }
 
@@ -432,6 +441,7 @@ export abstract class BaseHMM<E, P extends string> {
 
   /** Akaike information criterion on X: `−2·score + 2p`; lower is better. */
   aic(X: unknown, lengths?: LengthsInput): number {
+    this.requireFitted('aic');
     return -2 * this.score(X, lengths) + 2 * this.nParameters();
   }
 
@@ -461,12 +471,18 @@ export abstract class BaseHMM<E, P extends string> {
     return this.requireFitted('nIter').nIter;
   }
 
-  /** The total log-likelihood of the last E-step (before the last M-step) of the winning restart. */
+  /**
+   * The bound of the last E-step (before the last M-step) of the winning restart: the total
+   * log-likelihood plus the log-prior density (up to a constant) of every prior in use (start and
+   * transition Dirichlets, the emissions' priors), the objective each EM step increases, so it never
+   * decreases. Without priors (the defaults, except GaussianHMM's `covarsPrior` 1e-2) it is the
+   * log-likelihood, `score` of the training data under the parameters of that E-step.
+   */
   get lowerBound(): number {
     return this.requireFitted('lowerBound').lowerBound;
   }
 
-  /** The total log-likelihood at every iteration of the winning restart. */
+  /** The bound (see `lowerBound`) at every iteration of the winning restart. */
   get lowerBounds(): number[] {
     return [...this.requireFitted('lowerBounds').lowerBounds];
   }
