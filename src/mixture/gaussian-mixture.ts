@@ -15,6 +15,7 @@ import {
   type MixtureOptions,
   type MixtureParams,
   type MixtureSettings,
+  checkWeights,
 } from '../em/mixture.js';
 import type { OptionSpec } from '../em/options.js';
 import { acquireTableWorkspace, acquireTableWorkspaceSync } from '../kernels/table.js';
@@ -443,15 +444,34 @@ export class GaussianMixture extends DensityMixture<GaussianComponents, Gaussian
     };
   }
 
+  /**
+   * Saved parameters, checked as strictly as options: weights non-negative and summing to 1, finite
+   * means, precision Cholesky factors upper triangular with a positive diagonal, and covariances
+   * equal to the inverse of the precisions they factor (to 1e-6 of each matrix's largest entry).
+   */
   protected paramsFromJSON(o: Record<string, unknown>, d: number): MixtureParams<GaussianComponents> {
     const k = this.settings.nComponents;
     const shape = this.kind.shape(k, d);
-    return {
-      weights: toArray(o.weights, 'weights', [k]),
-      means: toArray(o.means, 'means', [k, d]),
-      covariances: toArray(o.covariances, 'covariances', shape),
-      precisionsCholesky: toArray(o.precisionsCholesky, 'precisionsCholesky', shape),
-    };
+    const weights = checkWeights(o.weights, k);
+    const means = toArray(o.means, 'means', [k, d]);
+    const covariances = toArray(o.covariances, 'covariances', shape);
+    const precisionsCholesky = toArray(o.precisionsCholesky, 'precisionsCholesky', shape);
+    const problem = this.kind.checkPrecisionCholesky(precisionsCholesky, k, d);
+    if (problem) throw new RangeError(`precisionsCholesky is not a valid factor: ${problem}`);
+    const implied = this.kind.covariancesFromPrecisionCholesky(precisionsCholesky, k, d);
+    const block = this.kind.blockLength(d);
+    for (let i = 0; i < implied.length; i++) {
+      const first = i - (i % block);
+      let scale = 0;
+      for (let j = first; j < first + block; j++) scale = Math.max(scale, Math.abs(implied[j]));
+      if (!(Math.abs(covariances[i] - implied[i]) <= 1e-6 * scale)) {
+        throw new RangeError(
+          `covariances disagree with precisionsCholesky at flat index ${i}: saved ${covariances[i]}, ` +
+            `the factor gives ${implied[i]}`,
+        );
+      }
+    }
+    return { weights, means, covariances, precisionsCholesky };
   }
 
   /** Restores a model saved with `toJSON` (a parsed object or its JSON text; older emwasm files too). */

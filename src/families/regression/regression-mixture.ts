@@ -13,13 +13,13 @@ import {
   type MixtureOptions,
   type MixtureParams,
   type MixtureSettings,
+  checkWeights,
 } from '../../em/mixture.js';
 import type { OptionSpec } from '../../em/options.js';
 import { requireInteger, show } from '../../util/errors.js';
 import { toArray, toMatrix, type Matrix, type MatrixInput } from '../../util/matrix.js';
 import { randomFrom } from '../../util/random.js';
 import { checkSampleWeight, positiveRows } from '../../util/weights.js';
-import { checkWeights } from '../poisson/poisson-mixture.js';
 import { RegressionParts, type RegressionComponents } from './components.js';
 import { REGRESSION_KERNELS } from './kernels.js';
 
