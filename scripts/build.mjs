@@ -2,11 +2,13 @@
 //   worker  build/fit-worker.src: the fit worker, a self-contained script (classic/IIFE, so Node
 //           can run it with `eval: true` and browsers from a Blob URL), inlined as text in the
 //           library; without wasm bytes (it gets the library's compiled modules by message)
-//   lib     dist/index.js: the library (ESM, wasm and fit worker inlined) and its .d.ts files
+//   lib     dist/index.js: the library (ESM, wasm and fit worker inlined) and its .d.ts files;
+//           dist/worker.js: both worker programs as one file a page can serve (setWorkerUrl);
+//           dist/require.cjs: what `require('emwasm')` meets (the package is ESM only)
 //   cli     dist/cli.js: the command-line tool
 // Usage: node scripts/build.mjs [worker] [lib] [cli]   (no argument: all three, in that order)
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // The library bundle's options, shared with the browser tests (test/web), which bundle it the same way.
@@ -31,6 +33,45 @@ const noWorkerSource = {
   },
 };
 
+/**
+ * The wasm bytes as an expression marked pure: a bundler that bundles dist/index.js again drops
+ * them (about 60 KB each as base64) when nothing that runs a kernel is imported. esbuild's binary
+ * loader emits an unmarked call, which a bundler must keep.
+ */
+const pureWasm = {
+  name: 'pure-wasm',
+  setup(b) {
+    b.onLoad({ filter: /\.wasm$/ }, (args) => ({
+      contents:
+        `export default /* @__PURE__ */ (() => Uint8Array.from(atob(${JSON.stringify(readFileSync(args.path).toString('base64'))}), ` +
+        '(c) => c.charCodeAt(0)))();',
+      loader: 'js',
+    }));
+  },
+};
+
+/** `require('emwasm')` from CommonJS: one line that says what to write instead. */
+const REQUIRE_STUB = `'use strict';
+throw new Error(
+  "emwasm is an ES module and cannot be require()d; from CommonJS use: const { GaussianMixture } = await import('emwasm')",
+);
+`;
+
+/**
+ * dist/worker.js: the fit worker and the thread-pool worker in one classic script, for pages whose
+ * Content-Security-Policy forbids blob: workers. The library names each worker it starts
+ * ('emwasm-threads' for the pool), and the file runs the matching program.
+ */
+async function writeWorkerFile() {
+  const fit = readFileSync('build/fit-worker.src', 'utf8');
+  const { WORKER_SOURCE } = await import('../build/thread-worker-source.mjs');
+  writeFileSync(
+    'dist/worker.js',
+    `// emwasm's workers: serve this file and pass its URL to setWorkerUrl() (see the README, "Browser").\n` +
+      `if (self.name === 'emwasm-threads') {${WORKER_SOURCE}} else {\n${fit}}\n`,
+  );
+}
+
 const steps = {
   worker: () =>
     build({
@@ -44,7 +85,16 @@ const steps = {
       outfile: 'build/fit-worker.src',
     }),
   lib: async () => {
-    await build({ ...libraryBundle, logLevel: 'warning', outfile: 'dist/index.js' });
+    await build({ ...libraryBundle, plugins: [pureWasm], logLevel: 'warning', outfile: 'dist/index.js' });
+    writeFileSync('dist/require.cjs', REQUIRE_STUB);
+    await build({
+      entryPoints: ['src/threads/worker-source.ts'],
+      format: 'esm',
+      platform: 'neutral',
+      logLevel: 'warning',
+      outfile: 'build/thread-worker-source.mjs',
+    });
+    await writeWorkerFile();
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   },
   cli: () =>

@@ -97,7 +97,7 @@ export class ThreadPool {
   }
 }
 
-export const threadPool = new ThreadPool();
+export const threadPool = /* @__PURE__ */ new ThreadPool();
 
 /** Threads available to this process or page (1 where workers or shared memory are unavailable). */
 export async function availableThreads(): Promise<number> {

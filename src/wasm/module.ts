@@ -60,10 +60,11 @@ function noBytes(): Error {
 }
 
 /** The kernels over the instance's own memory. */
-export const singleModule = new LazyModule(singleBytes);
+// Marked pure so that a bundler drops the module (and its bytes) from a bundle that never fits.
+export const singleModule = /* @__PURE__ */ new LazyModule(singleBytes);
 
 /** The same kernels built with `--sharedMemory --importMemory`, for threads over one shared memory. */
-export const threadedModule = new LazyModule(threadedBytes);
+export const threadedModule = /* @__PURE__ */ new LazyModule(threadedBytes);
 
 export const loadModule = (): Promise<WebAssembly.Module> => singleModule.load();
 export const moduleSync = (): WebAssembly.Module => singleModule.sync();
