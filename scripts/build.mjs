@@ -1,14 +1,15 @@
 // Builds the JavaScript bundles (the wasm is built first by `npm run build:wasm`):
 //   worker  build/fit-worker.src: the fit worker, a self-contained script (classic/IIFE, so Node
 //           can run it with `eval: true` and browsers from a Blob URL), inlined as text in the
-//           library; without wasm bytes (it gets the library's compiled modules by message)
+//           library; without wasm bytes (it gets the library's compiled modules by message);
+//           build/worker.js: it and the thread-pool worker as one file a page can serve
 //   lib     dist/index.js: the library (ESM, wasm and fit worker inlined) and its .d.ts files;
-//           dist/worker.js: both worker programs as one file a page can serve (setWorkerUrl);
+//           dist/worker.js (see above), exported as `emwasm/worker` for setWorkerUrl;
 //           dist/require.cjs: what `require('emwasm')` meets (the package is ESM only)
 //   cli     dist/cli.js: the command-line tool
 // Usage: node scripts/build.mjs [worker] [lib] [cli]   (no argument: all three, in that order)
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // The library bundle's options, shared with the browser tests (test/web), which bundle it the same way.
@@ -58,23 +59,30 @@ throw new Error(
 `;
 
 /**
- * dist/worker.js: the fit worker and the thread-pool worker in one classic script, for pages whose
+ * build/worker.js: the fit worker and the thread-pool worker in one classic script, for pages whose
  * Content-Security-Policy forbids blob: workers. The library names each worker it starts
  * ('emwasm-threads' for the pool), and the file runs the matching program.
  */
 async function writeWorkerFile() {
+  await build({
+    entryPoints: ['src/threads/worker-source.ts'],
+    format: 'esm',
+    platform: 'neutral',
+    logLevel: 'warning',
+    outfile: 'build/thread-worker-source.mjs',
+  });
   const fit = readFileSync('build/fit-worker.src', 'utf8');
-  const { WORKER_SOURCE } = await import('../build/thread-worker-source.mjs');
+  const { WORKER_SOURCE } = await import(`../build/thread-worker-source.mjs?${Date.now()}`);
   writeFileSync(
-    'dist/worker.js',
+    'build/worker.js',
     `// emwasm's workers: serve this file and pass its URL to setWorkerUrl() (see the README, "Browser").\n` +
       `if (self.name === 'emwasm-threads') {${WORKER_SOURCE}} else {\n${fit}}\n`,
   );
 }
 
 const steps = {
-  worker: () =>
-    build({
+  worker: async () => {
+    await build({
       ...common,
       entryPoints: ['src/worker/fit-worker.ts'],
       format: 'iife',
@@ -83,18 +91,13 @@ const steps = {
       plugins: [noWorkerSource],
       minify: true,
       outfile: 'build/fit-worker.src',
-    }),
+    });
+    await writeWorkerFile();
+  },
   lib: async () => {
     await build({ ...libraryBundle, plugins: [pureWasm], logLevel: 'warning', outfile: 'dist/index.js' });
     writeFileSync('dist/require.cjs', REQUIRE_STUB);
-    await build({
-      entryPoints: ['src/threads/worker-source.ts'],
-      format: 'esm',
-      platform: 'neutral',
-      logLevel: 'warning',
-      outfile: 'build/thread-worker-source.mjs',
-    });
-    await writeWorkerFile();
+    copyFileSync('build/worker.js', 'dist/worker.js');
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   },
   cli: () =>

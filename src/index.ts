@@ -14,6 +14,7 @@ export type { Matrix, MatrixInput } from './util/matrix.js';
 export type { BackendName } from './backend/types.js';
 export { init } from './wasm/init.js';
 export { dispose } from './threads/dispose.js';
+export { setWorkerUrl } from './worker/worker-url.js';
 export { GaussianHMM } from './hmm/gaussian-hmm.js';
 export type { GaussianHMMOptions, GaussianHMMJSON, GaussianHMMParam } from './hmm/gaussian-hmm.js';
 export { CategoricalHMM } from './hmm/categorical-hmm.js';

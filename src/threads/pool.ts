@@ -1,4 +1,5 @@
 import { importNode, isNode } from '../util/env.js';
+import { THREAD_WORKER_NAME, startBrowserWorker } from '../worker/worker-url.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
 /** What the pool needs of a Node `worker_threads.Worker` or a browser `Worker`. */
@@ -60,11 +61,8 @@ export class ThreadPool {
       w.unref();
       return w;
     }
-    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-    const w = new Worker(url);
-    URL.revokeObjectURL(url);
+    const w = startBrowserWorker(WORKER_SOURCE, THREAD_WORKER_NAME, 'thread-pool worker', onError);
     w.onmessage = (e: MessageEvent) => onMessage(e.data);
-    w.onerror = (e: ErrorEvent) => onError(new Error(e.message));
     return w;
   }
 
