@@ -9,11 +9,29 @@
 //   cli     dist/cli.js: the command-line tool
 // Usage: node scripts/build.mjs [worker] [lib] [cli]   (no argument: all three, in that order)
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
 // The library bundle's options, shared with the browser tests (test/web), which bundle it the same way.
 const libraryBundle = JSON.parse(readFileSync(new URL('./library-bundle.json', import.meta.url), 'utf8'));
+
+/**
+ * Writes a file by renaming a finished temporary one over it, so that a test reading it while
+ * another test rebuilds it (vitest runs files in parallel) sees the old or the new file, never half.
+ */
+function writeAtomically(path, contents) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, path);
+}
+
+/** esbuild's build, its output written atomically. */
+async function bundle(options) {
+  const result = await build({ ...options, write: false });
+  for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
+}
 
 const common = { bundle: true, loader: { '.wasm': 'binary', '.src': 'text' }, logLevel: 'warning' };
 
@@ -64,7 +82,7 @@ throw new Error(
  * ('emwasm-threads' for the pool), and the file runs the matching program.
  */
 async function writeWorkerFile() {
-  await build({
+  await bundle({
     entryPoints: ['src/threads/worker-source.ts'],
     format: 'esm',
     platform: 'neutral',
@@ -73,7 +91,7 @@ async function writeWorkerFile() {
   });
   const fit = readFileSync('build/fit-worker.src', 'utf8');
   const { WORKER_SOURCE } = await import(`../build/thread-worker-source.mjs?${Date.now()}`);
-  writeFileSync(
+  writeAtomically(
     'build/worker.js',
     `// emwasm's workers: serve this file and pass its URL to setWorkerUrl() (see the README, "Browser").\n` +
       `if (self.name === 'emwasm-threads') {${WORKER_SOURCE}} else {\n${fit}}\n`,
@@ -82,7 +100,7 @@ async function writeWorkerFile() {
 
 const steps = {
   worker: async () => {
-    await build({
+    await bundle({
       ...common,
       entryPoints: ['src/worker/fit-worker.ts'],
       format: 'iife',
@@ -95,13 +113,13 @@ const steps = {
     await writeWorkerFile();
   },
   lib: async () => {
-    await build({ ...libraryBundle, plugins: [pureWasm], logLevel: 'warning', outfile: 'dist/index.js' });
-    writeFileSync('dist/require.cjs', REQUIRE_STUB);
-    copyFileSync('build/worker.js', 'dist/worker.js');
+    await bundle({ ...libraryBundle, plugins: [pureWasm], logLevel: 'warning', outfile: 'dist/index.js' });
+    writeAtomically('dist/require.cjs', REQUIRE_STUB);
+    writeAtomically('dist/worker.js', readFileSync('build/worker.js'));
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   },
   cli: () =>
-    build({
+    bundle({
       ...common,
       entryPoints: ['src/cli/main.ts'],
       format: 'esm',
