@@ -10,13 +10,18 @@ export { DegenerateCovarianceError } from './mixture/gaussian-em.js';
 export type { InitParams } from './mixture/gaussian-em.js';
 export type { CovarianceType } from './mixture/covariance.js';
 export type { IterationInfo } from './em/loop.js';
-export type { Matrix, MatrixInput } from './util/matrix.js';
+export type { Matrix, MatrixInput, FlatMatrixInput, NumericArray } from './util/matrix.js';
 export type { BackendName } from './backend/types.js';
 export { init } from './wasm/init.js';
 export { dispose } from './threads/dispose.js';
 export { setWorkerUrl } from './worker/worker-url.js';
 export { GaussianHMM } from './hmm/gaussian-hmm.js';
-export type { GaussianHMMOptions, GaussianHMMJSON, GaussianHMMParam } from './hmm/gaussian-hmm.js';
+export type {
+  GaussianHMMOptions,
+  GaussianHMMJSON,
+  GaussianHMMJSONOptions,
+  GaussianHMMParam,
+} from './hmm/gaussian-hmm.js';
 export { CategoricalHMM } from './hmm/categorical-hmm.js';
 export type {
   CategoricalHMMOptions,
@@ -27,8 +32,15 @@ export { PoissonHMM } from './hmm/poisson-hmm.js';
 export type { PoissonHMMOptions, PoissonHMMJSON, PoissonHMMParam } from './hmm/poisson-hmm.js';
 export { GMMHMM } from './hmm/gmm-hmm.js';
 export type { GMMHMMOptions, GMMHMMJSON, GMMHMMParam } from './hmm/gmm-hmm.js';
-export type { DecodeAlgorithm, HMMOptions, HMMJSONOptions, LengthsInput, SampleOptions } from './hmm/base.js';
+export type {
+  DecodeAlgorithm,
+  HMMOptions,
+  HMMJSON,
+  HMMJSONOptions,
+  LengthsInput,
+  SampleOptions,
+} from './hmm/base.js';
 export { selectModel, plotSelection } from './select/index.js';
 export type * from './select/index.js';
-export type { PriorInput, PriorOptions } from './mixture/prior.js';
+export type { PriorInput, PriorOptions, PriorJSON } from './mixture/prior.js';
 export type { FixedParameters } from './mixture/constrained-mstep.js';

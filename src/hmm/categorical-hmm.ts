@@ -8,6 +8,7 @@ import { dirichletUpdate, type Emission } from './hmm-em.js';
 import { toPrior, toStochastic } from './validate.js';
 import type { HmmWorkspace } from './workspace.js';
 
+/** A parameter EM can update (see `params`). */
 export type CategoricalHMMParam = 'startProb' | 'transMat' | 'emissionProb';
 const PARAMS: readonly CategoricalHMMParam[] = ['startProb', 'transMat', 'emissionProb'];
 
@@ -23,8 +24,16 @@ export interface CategoricalHMMOptions extends HMMOptions<CategoricalHMMParam> {
 /** The JSON form of a fitted CategoricalHMM (`toJSON` / `fromJSON`). */
 export type CategoricalHMMJSON = HMMJSON<
   'emwasm.CategoricalHMM',
-  { nFeatures: number | null; emissionProbPrior: number | number[] },
-  { emissionProb: number[] }
+  {
+    /** The `nFeatures` option (null: taken from the data). */
+    nFeatures: number | null;
+    /** The `emissionProbPrior` option. */
+    emissionProbPrior: number | number[];
+  },
+  {
+    /** Fitted emission probabilities `(nComponents × nFeatures)`, row-major. */
+    emissionProb: number[];
+  }
 >;
 
 interface CategoricalParams {

@@ -9,6 +9,7 @@ import { MixtureParams } from './mixture-params.js';
 import { EPS, type GaussianParams } from './params.js';
 
 export const INIT_PARAMS = ['kmeans', 'k-means++', 'random', 'random_from_data'] as const;
+/** How a fit's starting responsibilities are made: `'kmeans'`, `'k-means++'`, `'random'` or `'random_from_data'` (scikit-learn's names). */
 export type InitParams = (typeof INIT_PARAMS)[number];
 
 /** User-given starting values, already checked and flat. */
@@ -19,6 +20,7 @@ export interface GaussianStart {
   covariances?: Float64Array;
 }
 
+/** Thrown by `fit` when a component's covariance is not positive definite; the message names the component and the fix (raise `regCovar`). */
 export class DegenerateCovarianceError extends Error {
   constructor(component: number, kind: CovarianceKind, regCovar: number) {
     super(

@@ -20,14 +20,16 @@ import { checkFixed, ConstrainedMStep, type FixedParameters } from './constraine
 import { checkPriorOptions, priorToJSON, resolvePrior, type PriorInput, type PriorJSON } from './prior.js';
 import type { GaussianParams } from './params.js';
 import { hasMissing, MissingEM, missingPosterior } from './missing-em.js';
+import type { NumericArray } from '../util/matrix.js';
 
 /** A parameter array: nested arrays in scikit-learn's shape, or the same values flat. */
 export type ArrayInput =
-  | Float64Array
+  | NumericArray
   | readonly number[]
-  | readonly (readonly number[])[]
+  | readonly (readonly number[] | NumericArray)[]
   | readonly (readonly (readonly number[])[])[];
 
+/** Options of `new GaussianMixture(options)`; every one is optional. K is `nComponents`, D the number of features. */
 export interface GaussianMixtureOptions {
   /** Number of mixture components K, an integer >= 1 (at most nSamples). Default 1. */
   nComponents?: number;
@@ -142,28 +144,47 @@ const BACKENDS: Record<BackendName, Backend> = { wasm: wasmBackend, js: jsBacken
 
 /** The JSON form of a fitted model (`toJSON` / `fromJSON`). */
 export interface GaussianMixtureJSON {
+  /** Tells a saved GaussianMixture from other files. */
   format: 'emwasm.GaussianMixture';
+  /** The format version; `fromJSON` reads version 1. */
   version: 1;
+  /** Number of mixture components K. */
   nComponents: number;
+  /** The covariance type: `'full'`, `'tied'`, `'diag'` or `'spherical'`. */
   covarianceType: CovarianceType;
+  /** Number of features D the model was fitted on. */
   nFeatures: number;
+  /** The `tol` option. */
   tol: number;
+  /** The `regCovar` option. */
   regCovar: number;
+  /** The `maxIter` option. */
   maxIter: number;
+  /** The `nInit` option. */
   nInit: number;
+  /** The `initParams` option. */
   initParams: InitParams;
+  /** The seed, or null when none was given. */
   randomState: number | null;
   /** The `prior` option as given, typed arrays as plain arrays; null without one. Absent in older files. */
   prior?: PriorJSON | null;
   /** The `fixed` option. Absent in older files (nothing fixed). */
   fixed?: Required<FixedParameters>;
+  /** Fitted weights `(K)`. */
   weights: number[];
+  /** Fitted means `(K × D)`, row-major. */
   means: number[];
+  /** Fitted covariances, flat in the shape of `covarianceType` (full `(K × D × D)`, tied `(D × D)`, diag `(K × D)`, spherical `(K)`). */
   covariances: number[];
+  /** Cholesky factors of the precisions, the same shape as `covariances`. */
   precisionsCholesky: number[];
+  /** Whether the best run met `tol` within `maxIter`. */
   converged: boolean;
+  /** EM iterations of the best run. */
   nIter: number;
+  /** The best run's final lower bound (mean log-likelihood per sample); null in JSON text when it is −∞. */
   lowerBound: number;
+  /** The best run's lower bound after each iteration. */
   lowerBounds: number[];
 }
 
@@ -185,15 +206,25 @@ interface Fitted extends GaussianParams {
  * ```
  */
 export class GaussianMixture {
+  /** Number of mixture components K. */
   readonly nComponents: number;
+  /** Shape of each component's covariance. */
   readonly covarianceType: CovarianceType;
+  /** EM stops when the lower bound improves by less than this. */
   readonly tol: number;
+  /** Added to the diagonal of every covariance. */
   readonly regCovar: number;
+  /** EM iterations per restart. */
   readonly maxIter: number;
+  /** Restarts; the one with the highest lower bound is kept. */
   readonly nInit: number;
+  /** How starting responsibilities are made. */
   readonly initParams: InitParams;
+  /** The seed (undefined: a fresh seed each fit). */
   readonly randomState: number | undefined;
+  /** Whether `fit` continues from the last fit instead of starting anew. */
   readonly warmStart: boolean;
+  /** Where the kernels run: `'wasm'` or `'js'`. */
   readonly backend: BackendName;
   private readonly settings: Settings;
   private readonly kind: CovarianceKind;
@@ -557,7 +588,15 @@ export class GaussianMixture {
    * Draws `n` samples. Labels come sorted by component, as in scikit-learn. Deterministic for a
    * given `randomState` (the model's, unless one is passed).
    */
-  sample(n = 1, randomState: number | undefined = this.randomState): { X: Float64Array; labels: Int32Array } {
+  sample(
+    n = 1,
+    randomState: number | undefined = this.randomState,
+  ): {
+    /** The samples `(n × nFeatures)`, row-major. */
+    X: Float64Array;
+    /** The component of each sample, `Int32Array (n)`, sorted. */
+    labels: Int32Array;
+  } {
     const f = this.requireFitted('sample');
     requireInteger('n', n, 1);
     if (randomState !== undefined) requireInteger('randomState', randomState, 0, 0xffffffff);

@@ -23,6 +23,7 @@ export type SelectionModelOptions = Omit<
   'nComponents' | 'covarianceType' | 'nInit' | 'randomState' | 'warmStart' | 'onIteration'
 >;
 
+/** Options of `selectModel`: the grid to search, the criterion, and the options of every fit. */
 export interface SelectModelOptions {
   /** Candidate numbers of components (integers in [1, nSamples]). Default 1…9 (those ≤ nSamples). */
   nComponents?: readonly number[];
@@ -42,9 +43,13 @@ export interface SelectModelOptions {
   modelOptions?: SelectionModelOptions;
 }
 
+/** One (nComponents, covarianceType) combination of a `selectModel` table and its score. */
 export interface SelectionRow {
+  /** Number of components of this fit. */
   nComponents: number;
+  /** Covariance type of this fit. */
   covarianceType: CovarianceType;
+  /** The criterion `score` holds. */
   criterion: SelectionCriterion;
   /** The criterion, lower is better; `Infinity` when the fit failed (see `error`). */
   score: number;
@@ -54,13 +59,17 @@ export interface SelectionRow {
   error?: string;
 }
 
+/** What `onProgress` gets after each combination is scored. */
 export interface SelectionProgress {
-  /** Combinations scored so far, and in all. */
+  /** Combinations scored so far. */
   done: number;
+  /** Combinations in all. */
   total: number;
+  /** The row just scored. */
   row: SelectionRow;
 }
 
+/** What `selectModel` resolves to. */
 export interface SelectionResult {
   /** One row per combination, covariance type major, in the order given. */
   table: SelectionRow[];

@@ -2,8 +2,11 @@ import { show } from './errors.js';
 
 /** A dense row-major matrix: `data[i * cols + j]` is row i, column j. */
 export interface Matrix {
+  /** The values, row-major: `data[i * cols + j]`. */
   data: Float64Array;
+  /** Number of rows (samples). */
   rows: number;
+  /** Number of columns (features). */
   cols: number;
 }
 
@@ -21,8 +24,11 @@ export type NumericArray =
 
 /** A row-major matrix given flat: `data[i * cols + j]` is row i, column j. */
 export interface FlatMatrixInput {
+  /** The values, row-major: `data[i * cols + j]`. */
   data: NumericArray | readonly number[];
+  /** Number of rows (samples). */
   rows: number;
+  /** Number of columns (features). */
   cols: number;
 }
 
