@@ -20,8 +20,8 @@ let configured: string | null = null;
  *
  * @example
  * ```ts
- * import workerUrl from 'emwasm/worker?url'; // Vite; or copy the file and write its path
- * setWorkerUrl(workerUrl);
+ * // node_modules/emwasm/dist/worker.js copied to the site's /assets/ by the build
+ * setWorkerUrl('/assets/emwasm-worker.js');
  * ```
  */
 export function setWorkerUrl(url: string | URL | null): void {
