@@ -15,3 +15,4 @@ export { mStepFull, mStepTied, mStepDiag, mStepSpherical } from './gaussian/fuse
 export { missingFactorLength, missingWorkLength, missingFactors, missingEStep } from './gaussian/missing';
 export { heapBase } from './util/heap';
 export * from './hmm';
+export { poissonEStep } from './families/poisson/estep';

@@ -1,5 +1,5 @@
 import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
-import { DegenerateCovarianceError } from '../mixture/gaussian-em.js';
+import { DegenerateCovarianceError } from '../mixture/degenerate.js';
 import { GaussianMixture, type GaussianMixtureOptions } from '../mixture/gaussian-mixture.js';
 import { requireInteger, requireOneOf, show } from '../util/errors.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../util/matrix.js';
