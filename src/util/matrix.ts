@@ -178,7 +178,9 @@ export function toArray(input: unknown, name: string, shape: readonly number[]):
       return;
     }
     if (!isArrayLevel(value) || value.length !== shape[depth]) {
-      const what = isArrayLevel(value) ? `has ${value.length} entries` : `is ${show(value)}`;
+      const what = isArrayLevel(value)
+        ? `has ${value.length} ${value.length === 1 ? 'entry' : 'entries'}`
+        : `is ${show(value)}`;
       throw new RangeError(
         `${expected}, got ${describeShape(input)}: ${name}${path} ${what}, expected ${shape[depth]}`,
       );
