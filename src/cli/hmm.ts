@@ -175,6 +175,12 @@ async function fitHMM(path: string, v: Values): Promise<void> {
   });
   process.stderr.write(skippedNote(data));
   const { X, lengths } = data;
+  if (emission === 'categorical' && X.cols !== 1) {
+    throw new UsageError(
+      `--emission categorical reads one column of symbols, but ${data.path} has ${X.cols} numeric columns ` +
+        `(${data.names.join(', ')}); name one with --columns`,
+    );
+  }
   await inFlagTerms<unknown>(() => model.fit(X, lengths), HMM_FLAGS);
   if (v.json !== undefined) {
     const saved = { ...model.toJSON(), columns: data.names, ...(v.sequence ? { sequence: v.sequence } : {}) };
@@ -198,7 +204,7 @@ function hmmSummary(model: HMM, X: Matrix, lengths: number[], names: string[], s
     `${modelName(model)}: ${plural(k, 'state')}, ` +
       (model.converged
         ? `converged after ${plural(model.nIter, 'iteration')}`
-        : `did not converge within ${plural(model.nIter, 'iteration')}`),
+        : `did not converge within ${plural(model.nIter, 'iteration')}; raise --n-iter or --tol`),
     table([
       ['log-likelihood', formatTotal(logLik)],
       ['BIC', formatTotal(model.bic(X, lengths))],

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GaussianHMM, GaussianMixture, selectModel } from '../../src/index';
+import { CategoricalHMM, GaussianHMM, GaussianMixture, PoissonHMM, selectModel } from '../../src/index';
 import { formatTotal } from '../../src/cli/format';
 import { loadExample, toFlat } from '../helpers/data';
 
@@ -275,6 +275,51 @@ describe('emwasm hmm', () => {
       [100, 172],
     );
     expect(JSON.parse(r.stdout).transMat).toEqual(Array.from(lib.transMat));
+  });
+
+  it('fits categorical symbols and Poisson counts, as the library does', async () => {
+    const symbols = [0, 0, 1, 0, 2, 2, 2, 1, 2, 2, 0, 0, 0, 1, 0, 2, 2, 2, 2, 0];
+    const counts = [1, 0, 2, 1, 7, 9, 6, 8, 7, 5, 0, 1, 1, 0, 2, 8, 6, 9, 7, 1];
+    writeFileSync(out('seq.csv'), ['sym,count', ...symbols.map((v, i) => `${v},${counts[i]}`)].join('\n'));
+    const cat = emwasm([
+      'hmm',
+      'fit',
+      out('seq.csv'),
+      '--emission',
+      'categorical',
+      '--columns',
+      'sym',
+      '-k',
+      '2',
+      '--seed',
+      '0',
+      '--json',
+      '-',
+    ]);
+    expect(cat.status).toBe(0);
+    const catLib = await new CategoricalHMM({ nComponents: 2, randomState: 0 }).fit(symbols.map((v) => [v]));
+    expect(JSON.parse(cat.stdout).emissionProb).toEqual(Array.from(catLib.emissionProb));
+    const poi = emwasm([
+      'hmm',
+      'fit',
+      out('seq.csv'),
+      '--emission',
+      'poisson',
+      '--columns',
+      'count',
+      '-k',
+      '2',
+      '--seed',
+      '0',
+      '--json',
+      '-',
+    ]);
+    const poiLib = await new PoissonHMM({ nComponents: 2, randomState: 0 }).fit(counts.map((v) => [v]));
+    expect(JSON.parse(poi.stdout).lambdas).toEqual(Array.from(poiLib.lambdas));
+    oneLineError(
+      emwasm(['hmm', 'fit', out('seq.csv'), '--emission', 'categorical']),
+      /--emission categorical reads one column of symbols, but .*seq\.csv has 2 numeric columns \(sym, count\); name one with --columns/,
+    );
   });
 
   it('refuses options of the other action and an unknown emission', () => {
