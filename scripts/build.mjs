@@ -3,14 +3,15 @@
 //           can run it with `eval: true` and browsers from a Blob URL), inlined as text in the
 //           library; without wasm bytes (it gets the library's compiled modules by message);
 //           build/worker.js: it and the thread-pool worker as one file a page can serve
-//   lib     dist/index.js: the library (ESM, wasm and fit worker inlined) and its .d.ts files;
+//   lib     dist/index.js: the library (ESM, wasm and fit worker inlined);
 //           dist/worker.js (see above), exported as `emwasm/worker` for setWorkerUrl;
 //           dist/require.cjs: what `require('emwasm')` meets (the package is ESM only)
-//   cli     dist/cli.js: the command-line tool
-// Usage: node scripts/build.mjs [worker] [lib] [cli]   (no argument: all three, in that order)
+//   types   dist/types: the .d.ts files (made afresh, so a deleted source leaves none behind)
+//   cli     dist/cli.js: the command-line tool, importing the library from ./index.js
+// Usage: node scripts/build.mjs [worker] [lib] [types] [cli]   (no argument: all, in that order)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 // The library bundle's options, shared with the browser tests (test/web), which bundle it the same way.
@@ -98,6 +99,19 @@ async function writeWorkerFile() {
   );
 }
 
+/** The CLI imports the library (src/index.ts) as the package's own ./index.js, not a second copy. */
+const libraryFromDist = {
+  name: 'library-from-dist',
+  setup(b) {
+    const index = resolve('src/index.ts');
+    b.onResolve({ filter: /\/index\.js$/ }, (args) =>
+      resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')) === index
+        ? { path: './index.js', external: true }
+        : undefined,
+    );
+  },
+};
+
 const steps = {
   worker: async () => {
     await bundle({
@@ -116,6 +130,9 @@ const steps = {
     await bundle({ ...libraryBundle, plugins: [pureWasm], logLevel: 'warning', outfile: 'dist/index.js' });
     writeAtomically('dist/require.cjs', REQUIRE_STUB);
     writeAtomically('dist/worker.js', readFileSync('build/worker.js'));
+  },
+  types: () => {
+    rmSync('dist/types', { recursive: true, force: true });
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   },
   cli: () =>
@@ -126,6 +143,7 @@ const steps = {
       platform: 'node',
       target: 'node20',
       banner: { js: '#!/usr/bin/env node' },
+      plugins: [libraryFromDist],
       outfile: 'dist/cli.js',
     }),
 };

@@ -39,7 +39,7 @@ async function expectedMeans(): Promise<number[]> {
 beforeAll(() => {
   // `pretest` has built the wasm and the workers; build the library and the CLI from today's sources,
   // then pack without running `prepack` again (it runs the same build).
-  execFileSync(process.execPath, ['scripts/build.mjs', 'lib', 'cli'], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, ['scripts/build.mjs', 'lib', 'types', 'cli'], { cwd: ROOT, stdio: 'pipe' });
   dir = mkdtempSync(join(tmpdir(), 'emwasm-pack-'));
   const packed = JSON.parse(
     execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
@@ -79,6 +79,16 @@ describe('the tarball', () => {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /^(src|test|assembly|bench|build)\//.test(f))).toEqual([]);
+    // Declarations are made afresh: none is left from a source file that no longer exists.
+    for (const d of files.filter((f) => f.startsWith('dist/types/'))) {
+      expect(existsSync(join(ROOT, d.replace('dist/types/', 'src/').replace(/\.d\.ts$/, '.ts')))).toBe(true);
+    }
+  });
+
+  it('ships the library once: the CLI imports it from ./index.js', () => {
+    const cli = readFileSync(join(app, 'node_modules/emwasm/dist/cli.js'), 'utf8');
+    expect(cli).toMatch(/from "\.\/index\.js"/);
+    expect(cli).not.toContain('AGFzbQ');
   });
 
   it('declares no runtime dependencies, a licence, keywords and a build on prepack', () => {
