@@ -27,7 +27,7 @@ class LazyModule {
         (m) => (this.compiled = m),
         (err: unknown) => {
           this.pending = null;
-          throw err;
+          throw withPolicyAdvice(err);
         },
       );
     }
@@ -51,6 +51,18 @@ class LazyModule {
     }
     return this.compiled;
   }
+}
+
+/**
+ * A page's Content-Security-Policy that forbids compiling WebAssembly: browsers name 'unsafe-eval',
+ * which would allow JavaScript eval too; 'wasm-unsafe-eval' allows WebAssembly alone.
+ */
+function withPolicyAdvice(err: unknown): unknown {
+  if (!(err instanceof WebAssembly.CompileError) || !/Content.Security/i.test(err.message)) return err;
+  return new WebAssembly.CompileError(
+    `emwasm cannot compile its WebAssembly under this page's Content-Security-Policy: add 'wasm-unsafe-eval' ` +
+      `to its script-src (it allows WebAssembly only, unlike 'unsafe-eval'). The browser said: ${err.message}`,
+  );
 }
 
 function noBytes(): Error {

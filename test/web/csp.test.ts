@@ -85,7 +85,12 @@ describe.skipIf(!haveChromium && !onCI)(
           return;
         }
         const type = name.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8';
-        res.writeHead(200, { ...HEADERS, 'Content-Type': type }).end(readFileSync(file));
+        // `/?no-wasm`: the page's policy does not allow WebAssembly.
+        const policy =
+          req.url === '/?no-wasm'
+            ? { 'Content-Security-Policy': CSP.replace(" 'wasm-unsafe-eval'", '') }
+            : {};
+        res.writeHead(200, { ...HEADERS, ...policy, 'Content-Type': type }).end(readFileSync(file));
       });
       await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -160,6 +165,22 @@ describe.skipIf(!haveChromium && !onCI)(
       expect(result.threaded.length).toBe(16);
       result.threaded.forEach((m, i) => expect(m).toBeCloseTo(result.here[i], 9));
       result.remote.forEach((m, i) => expect(m).toBeCloseTo(result.here[i], 9));
+    });
+
+    it("without 'wasm-unsafe-eval', a fit says to allow it (not the 'unsafe-eval' the browser names)", async () => {
+      const strict = await context.newPage();
+      await strict.goto(`${url}?no-wasm`);
+      await strict.waitForFunction(() => document.title === 'ready');
+      const message = await strict.evaluate(() =>
+        new window.emwasm.GaussianMixture({ nComponents: 1 }).fit([[1], [2], [4]]).then(
+          () => 'no error',
+          (e: Error) => `${e.name}: ${e.message}`,
+        ),
+      );
+      await strict.close();
+      expect(message).toMatch(
+        /^CompileError: emwasm cannot compile its WebAssembly under this page's Content-Security-Policy: add 'wasm-unsafe-eval' to its script-src/,
+      );
     });
 
     it('a worker URL the page does not serve is named in the error', async () => {
