@@ -76,7 +76,7 @@ export async function select(args: string[]): Promise<void> {
     ['components', 'covariance', name, 'parameters', ''],
     ...result.table.map((r) => [
       String(r.nComponents),
-      r.covarianceType,
+      r.covarianceType ?? '',
       Number.isFinite(r.score) ? formatTotal(r.score) : 'failed',
       String(r.nParameters),
       r === result.bestRow ? '<- best' : (r.error ?? ''),

@@ -429,11 +429,15 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
     return Float64Array.from(this.requireFitted('weights').params.weights);
   }
 
-  /** Free parameters: the components' plus K − 1 weights. */
+  /** Free parameters of the fitted model: the components' plus K − 1 weights. */
   nParameters(): number {
-    const f = this.requireFitted('nParameters');
+    return this.nParametersFor(this.requireFitted('nParameters').nFeatures);
+  }
+
+  /** Free parameters this model would have on data with `nFeatures` columns (no fit needed). */
+  nParametersFor(nFeatures: number): number {
     const k = this.settings.nComponents;
-    return this.componentParameters(k, f.nFeatures) + k - 1;
+    return this.componentParameters(k, nFeatures) + k - 1;
   }
 
   protected async runFit(

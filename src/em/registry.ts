@@ -1,3 +1,4 @@
+import { COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
 import { GaussianMixture } from '../mixture/gaussian-mixture.js';
 import { PoissonMixture } from '../families/poisson/poisson-mixture.js';
 import { show } from '../util/errors.js';
@@ -13,6 +14,10 @@ export interface RegisteredModel {
 export interface FamilyEntry {
   create(options: Record<string, unknown>): RegisteredModel;
   fromJSON(json: unknown, options: Record<string, unknown>): RegisteredModel;
+  /** The `covarianceType` values of a family that has them (selectModel's second axis). */
+  covarianceTypes?: readonly CovarianceType[];
+  /** A density of X alone, so `selectModel` and the CLI's `fit` can take it (not regression). */
+  selectable?: boolean;
 }
 
 /** Family name (the class name, as in JSON) → entry. A new family adds one line here. */
@@ -20,10 +25,13 @@ export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
   GaussianMixture: {
     create: (o) => new GaussianMixture(o),
     fromJSON: (json, o) => GaussianMixture.fromJSON(json as EstimatorJSON, o),
+    covarianceTypes: COVARIANCE_TYPES,
+    selectable: true,
   },
   PoissonMixture: {
     create: (o) => new PoissonMixture(o),
     fromJSON: (json, o) => PoissonMixture.fromJSON(json as EstimatorJSON, o),
+    selectable: true,
   },
 };
 
