@@ -26,12 +26,19 @@ export type SelectionModelOptions = Omit<
 
 /** What selectModel needs of a fitted model of any density family (every mixture but regression). */
 export interface SelectableModel {
+  /** Fits the model to X. */
   fit(X: Matrix): Promise<unknown>;
+  /** BIC on X, lower is better. */
   bic(X: Matrix): number;
+  /** AIC on X, lower is better. */
   aic(X: Matrix): number;
+  /** Responsibilities `(nSamples × nComponents)`, row-major. */
   predictProba(X: Matrix): Float64Array;
+  /** log p(x) of each row, `(nSamples)`. */
   scoreSamples(X: Matrix): Float64Array;
+  /** Free parameters for data of `nFeatures` columns. */
   nParametersFor(nFeatures: number): number;
+  /** Number of components. */
   readonly nComponents: number;
 }
 
