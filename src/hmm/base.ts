@@ -75,28 +75,47 @@ export interface HMMOptions<P extends string> {
  * object does, not what the model is, so `fromJSON(json, { warmStart: true })` asks for it.
  */
 export interface HMMJSONOptions {
+  /** Number of hidden states. */
   nComponents: number;
+  /** Maximum EM iterations per initialization (the `nIter` option). */
   nIter: number;
+  /** Convergence threshold on the change of the log-likelihood. */
   tol: number;
+  /** Initializations; the best log-likelihood wins. */
   nInit: number;
+  /** The seed, or null when none was given. */
   randomState: number | null;
+  /** The default decoder of `decode` and `predict`. */
   algorithm: DecodeAlgorithm;
+  /** Dirichlet prior of the start probabilities `(nComponents)`. */
   startProbPrior: number[];
+  /** Dirichlet prior of the transition rows `(nComponents × nComponents)`, row-major. */
   transMatPrior: number[];
+  /** Which parameters EM updated. */
   params: Record<string, boolean>;
 }
 
 /** The JSON form of a fitted HMM; `O` adds the family's options, `E` its fitted emission parameters. */
 export type HMMJSON<F extends string, O, E> = {
+  /** Tells the model class apart, e.g. `'emwasm.GaussianHMM'`. */
   format: F;
+  /** The format version; `fromJSON` reads version 1. */
   version: 1;
+  /** The options to construct the model again. */
   options: HMMJSONOptions & O;
+  /** The width of the data the model was fitted on (CategoricalHMM: the number of symbols). */
   nFeatures: number;
+  /** Fitted start probabilities `(nComponents)`. */
   startProb: number[];
+  /** Fitted transition matrix `(nComponents × nComponents)`, row-major. */
   transMat: number[];
+  /** Whether the best run met `tol` within `nIter`. */
   converged: boolean;
+  /** EM iterations of the best run. */
   nIter: number;
+  /** The best run's final log-likelihood; null in JSON text when it is −∞. */
   lowerBound: number;
+  /** The log-likelihood after each iteration of the best run. */
   lowerBounds: number[];
 } & E;
 
@@ -128,13 +147,19 @@ export function drawIndex(rng: Random, p: Float64Array, offset: number, count: n
  * into NaN; `'map'` decoding reports `Σ log max posterior` (hmmlearn sums the probabilities).
  */
 export abstract class BaseHMM<E, P extends string> {
+  /** Number of hidden states. */
   readonly nComponents: number;
+  /** EM stops when the log-likelihood improves by less than this. */
   readonly tol: number;
+  /** Initializations; the one with the best log-likelihood is kept. */
   readonly nInit: number;
+  /** The seed of initialization and sampling (undefined: a fresh seed each fit). */
   readonly randomState: number | undefined;
+  /** The decoder `decode` and `predict` use by default: `'viterbi'` or `'map'`. */
   readonly algorithm: DecodeAlgorithm;
   /** Whether `fit` continues from the fitted parameters (see `HMMOptions.warmStart`). */
   readonly warmStart: boolean;
+  /** Where the kernels run: `'wasm'` (default) or `'js'` (the TypeScript reference). */
   readonly backend: BackendName;
   /** Which parameters EM updates. */
   readonly params: Readonly<Record<P, boolean>>;
@@ -321,7 +346,15 @@ export abstract class BaseHMM<E, P extends string> {
    * `p(z_t = c | X)` as `Float64Array (nSamples × nComponents)` row-major, rows summing to 1 (a row of
    * a sequence that is impossible under the model holds 1/K, and `logProb` is then −∞).
    */
-  scoreSamples(X: unknown, lengths?: LengthsInput): { logProb: number; posteriors: Float64Array } {
+  scoreSamples(
+    X: unknown,
+    lengths?: LengthsInput,
+  ): {
+    /** Log-likelihood of X, summed over sequences. */
+    logProb: number;
+    /** State posteriors `(nSamples × nComponents)`, row-major. */
+    posteriors: Float64Array;
+  } {
     return this.forwardBackward(X, lengths, 'scoreSamples');
   }
 
@@ -355,7 +388,12 @@ export abstract class BaseHMM<E, P extends string> {
     X: unknown,
     lengths?: LengthsInput,
     algorithm: DecodeAlgorithm = this.algorithm,
-  ): { logProb: number; states: Int32Array } {
+  ): {
+    /** The decoder's log-probability, summed over sequences. */
+    logProb: number;
+    /** The decoded state of each sample, `Int32Array (nSamples)`. */
+    states: Int32Array;
+  } {
     requireOneOf('algorithm', algorithm, DECODE_ALGORITHMS);
     const f = this.requireFitted('decode');
     if (algorithm === 'viterbi') {
@@ -391,7 +429,12 @@ export abstract class BaseHMM<E, P extends string> {
   sample(
     n = 1,
     options: number | SampleOptions | undefined = this.randomState,
-  ): { X: Float64Array; states: Int32Array } {
+  ): {
+    /** The samples `(n × width)`, row-major. */
+    X: Float64Array;
+    /** The hidden state of each sample, `Int32Array (n)`. */
+    states: Int32Array;
+  } {
     const f = this.requireFitted('sample');
     requireInteger('n', n, 1);
     const k = this.nComponents;

@@ -9,6 +9,7 @@ import { dirichletLogPrior } from './log-prior.js';
 import { toPrior, toStochastic } from './validate.js';
 import type { HmmWorkspace } from './workspace.js';
 
+/** A parameter EM can update (see `params`). */
 export type CategoricalHMMParam = 'startProb' | 'transMat' | 'emissionProb';
 
 /**
@@ -36,8 +37,16 @@ export interface CategoricalHMMOptions extends HMMOptions<CategoricalHMMParam> {
 /** The JSON form of a fitted CategoricalHMM (`toJSON` / `fromJSON`). */
 export type CategoricalHMMJSON = HMMJSON<
   'emwasm.CategoricalHMM',
-  { nFeatures: number | null; emissionProbPrior: number | number[] },
-  { emissionProb: number[] }
+  {
+    /** The `nFeatures` option (null: taken from the data). */
+    nFeatures: number | null;
+    /** The `emissionProbPrior` option. */
+    emissionProbPrior: number | number[];
+  },
+  {
+    /** Fitted emission probabilities `(nComponents × nFeatures)`, row-major. */
+    emissionProb: number[];
+  }
 >;
 
 interface CategoricalParams {

@@ -13,6 +13,7 @@ import {
 import { requireFinite } from './validate.js';
 import type { HmmWorkspace } from './workspace.js';
 
+/** A parameter EM can update (see `params`). */
 export type GaussianHMMParam = 'startProb' | 'transMat' | 'means' | 'covars';
 const PARAMS: readonly GaussianHMMParam[] = ['startProb', 'transMat', 'means', 'covars'];
 
@@ -50,12 +51,19 @@ export interface GaussianHMMOptions extends HMMOptions<GaussianHMMParam> {
   covarsInit?: ArrayInput;
 }
 
+/** The GaussianHMM options saved in its JSON form. */
 export interface GaussianHMMJSONOptions {
+  /** The `covarianceType` option. */
   covarianceType: CovarianceType;
+  /** The `minCovar` option. */
   minCovar: number;
+  /** The `meansPrior` option. */
   meansPrior: number;
+  /** The `meansWeight` option. */
   meansWeight: number;
+  /** The `covarsPrior` option. */
   covarsPrior: number;
+  /** The `covarsWeight` option. */
   covarsWeight: number;
 }
 
@@ -63,7 +71,14 @@ export interface GaussianHMMJSONOptions {
 export type GaussianHMMJSON = HMMJSON<
   'emwasm.GaussianHMM',
   GaussianHMMJSONOptions,
-  { means: number[]; covars: number[]; precisionsCholesky: number[] }
+  {
+    /** Fitted means `(nComponents × nFeatures)`, row-major. */
+    means: number[];
+    /** Fitted covariances, flat in the shape of `covarianceType`. */
+    covars: number[];
+    /** Cholesky factors of the precisions, the shape of `covars`. */
+    precisionsCholesky: number[];
+  }
 >;
 
 /**
@@ -77,7 +92,9 @@ export type GaussianHMMJSON = HMMJSON<
  */
 export class GaussianHMM extends BaseHMM<GaussianEmissionParams, GaussianHMMParam> {
   protected readonly modelName = 'GaussianHMM';
+  /** Shape of each state's covariance. */
   readonly covarianceType: CovarianceType;
+  /** Floor added to the covariance diagonals. */
   readonly minCovar: number;
   private readonly emissionSettings: Omit<GaussianEmissionSettings, 'meansInit' | 'covarsInit'>;
   private readonly meansInit: ArrayInput | undefined;

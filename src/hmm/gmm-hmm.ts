@@ -9,6 +9,7 @@ import { GMMEmission, type GMMEmissionParams, type GMMEmissionSettings } from '.
 import { requireFinite, toPrior, toStochastic } from './validate.js';
 import type { HmmWorkspace } from './workspace.js';
 
+/** A parameter EM can update (see `params`). */
 export type GMMHMMParam = 'startProb' | 'transMat' | 'weights' | 'means' | 'covars';
 const PARAMS: readonly GMMHMMParam[] = ['startProb', 'transMat', 'weights', 'means', 'covars'];
 
@@ -43,14 +44,29 @@ export interface GMMHMMOptions extends HMMOptions<GMMHMMParam> {
 export type GMMHMMJSON = HMMJSON<
   'emwasm.GMMHMM',
   {
+    /** The `nMix` option. */
     nMix: number;
+    /** The `covarianceType` option. */
     covarianceType: CovarianceType;
+    /** The `minCovar` option. */
     minCovar: number;
+    /** The `weightsPrior` option. */
     weightsPrior: number | number[];
+    /** The `meansPrior` option. */
     meansPrior: number;
+    /** The `meansWeight` option. */
     meansWeight: number;
   },
-  { weights: number[]; means: number[]; covars: number[]; precisionsCholesky: number[] }
+  {
+    /** Fitted mixture weights `(nComponents × nMix)`, row-major. */
+    weights: number[];
+    /** Fitted means `(nComponents × nMix × nFeatures)`, row-major. */
+    means: number[];
+    /** Fitted covariances, flat in the shape of `covarianceType` per state and component. */
+    covars: number[];
+    /** Cholesky factors of the precisions, the shape of `covars`. */
+    precisionsCholesky: number[];
+  }
 >;
 
 /**
@@ -65,8 +81,11 @@ export type GMMHMMJSON = HMMJSON<
  */
 export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam> {
   protected readonly modelName = 'GMMHMM';
+  /** Mixture components per state. */
   readonly nMix: number;
+  /** Shape of each mixture component's covariance. */
   readonly covarianceType: CovarianceType;
+  /** Floor added to the covariance diagonals. */
   readonly minCovar: number;
   private readonly weightsPrior: number | ArrayInput;
   private readonly meansPrior: number;

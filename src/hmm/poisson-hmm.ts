@@ -8,6 +8,7 @@ import { BaseHMM, type HMMJSON, type HMMOptions } from './base.js';
 import type { Emission } from './hmm-em.js';
 import type { HmmWorkspace } from './workspace.js';
 
+/** A parameter EM can update (see `params`). */
 export type PoissonHMMParam = 'startProb' | 'transMat' | 'lambdas';
 const PARAMS: readonly PoissonHMMParam[] = ['startProb', 'transMat', 'lambdas'];
 
@@ -23,8 +24,16 @@ export interface PoissonHMMOptions extends HMMOptions<PoissonHMMParam> {
 /** The JSON form of a fitted PoissonHMM (`toJSON` / `fromJSON`). */
 export type PoissonHMMJSON = HMMJSON<
   'emwasm.PoissonHMM',
-  { lambdasPrior: number; lambdasWeight: number },
-  { lambdas: number[] }
+  {
+    /** The `lambdasPrior` option. */
+    lambdasPrior: number;
+    /** The `lambdasWeight` option. */
+    lambdasWeight: number;
+  },
+  {
+    /** Fitted rates `(nComponents × nFeatures)`, row-major. */
+    lambdas: number[];
+  }
 >;
 
 interface PoissonParams {

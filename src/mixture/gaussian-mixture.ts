@@ -20,7 +20,7 @@ import {
 import type { OptionSpec } from '../em/options.js';
 import { acquireTableWorkspace, acquireTableWorkspaceSync } from '../kernels/table.js';
 import { show } from '../util/errors.js';
-import { toArray, toMatrix, type Matrix, type MatrixInput } from '../util/matrix.js';
+import { toArray, toMatrix, type Matrix, type MatrixInput, type NumericArray } from '../util/matrix.js';
 import { randomFrom, type Random } from '../util/random.js';
 import { checkFixed, ConstrainedMStep, type FixedParameters } from './constrained-mstep.js';
 import {
@@ -43,14 +43,15 @@ import {
 
 /** A parameter array: nested arrays in scikit-learn's shape, or the same values flat. */
 export type ArrayInput =
-  | Float64Array
+  | NumericArray
   | readonly number[]
-  | readonly (readonly number[])[]
+  | readonly (readonly number[] | NumericArray)[]
   | readonly (readonly (readonly number[])[])[];
 
 /** How starting responsibilities are made (scikit-learn's `init_params`). */
 export type InitParams = MixtureInitParams;
 
+/** Options of `new GaussianMixture(options)`; every one is optional. K is `nComponents`, D the number of features. */
 export interface GaussianMixtureOptions extends Omit<MixtureOptions, 'onIteration'> {
   /** Shape of each component's covariance. Default `'full'`. */
   covarianceType?: CovarianceType;
@@ -200,27 +201,35 @@ export class GaussianMixture extends DensityMixture<GaussianComponents, Gaussian
   get covarianceType(): CovarianceType {
     return this.settings.covarianceType;
   }
+  /** EM stops when the lower bound improves by less than this. */
   get tol(): number {
     return this.settings.tol;
   }
+  /** Added to the diagonal of every covariance. */
   get regCovar(): number {
     return this.settings.regCovar;
   }
+  /** EM iterations per restart. */
   get maxIter(): number {
     return this.settings.maxIter;
   }
+  /** Restarts; the one with the highest lower bound is kept. */
   get nInit(): number {
     return this.settings.nInit;
   }
+  /** How starting responsibilities are made. */
   get initParams(): InitParams {
     return this.settings.initParams;
   }
+  /** The seed (undefined: a fresh seed each fit). */
   get randomState(): number | undefined {
     return this.settings.randomState;
   }
+  /** Whether `fit` continues from the last fit instead of starting anew. */
   get warmStart(): boolean {
     return this.settings.warmStart;
   }
+  /** Where the kernels run: `'wasm'` or `'js'`. */
   get backend(): 'wasm' | 'js' {
     return this.settings.backend;
   }

@@ -26,6 +26,7 @@ import { REGRESSION_KERNELS } from './kernels.js';
 /** How the starting responsibilities are made for a regression mixture. */
 export type RegressionInitParams = 'random' | 'kmeans' | 'k-means++';
 
+/** Options of `new RegressionMixture(options)`; every one is optional. */
 export interface RegressionMixtureOptions extends Omit<MixtureOptions, 'initParams'> {
   /**
    * Starting responsibilities when no `respInit` is given: `'random'` (default; uniform random
@@ -372,7 +373,12 @@ export class RegressionMixture extends MixtureEstimator<RegressionComponents, Re
   sample(
     X: MatrixInput,
     randomState: number | undefined = this.settings.randomState,
-  ): { y: Float64Array; labels: Int32Array } {
+  ): {
+    /** A response drawn for each row of X, `(nSamples)`. */
+    y: Float64Array;
+    /** The component each response was drawn from, `Int32Array (nSamples)`. */
+    labels: Int32Array;
+  } {
     const f = this.requireFitted('sample');
     const m = toMatrix(X, 'X');
     if (m.cols !== f.nFeatures) {
