@@ -15,3 +15,12 @@ export { mStepFull, mStepTied, mStepDiag, mStepSpherical } from './gaussian/fuse
 export { missingFactorLength, missingWorkLength, missingFactors, missingEStep } from './gaussian/missing';
 export { heapBase } from './util/heap';
 export * from './hmm';
+export {
+  fftAxis,
+  realFftPack,
+  realFftUnpack,
+  realIfftPack,
+  realIfftUnpack,
+  complexMultiply,
+} from './imaging/fft';
+export { padImage, correlatePadded, rlRatio, rlUpdate, tvDenominator } from './imaging/deconvolve';

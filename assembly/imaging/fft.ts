@@ -1,0 +1,398 @@
+// Complex FFTs along one axis and the real-input packing around them, for convolution by FFT
+// (src/imaging/kernels.ts is the contract, src/reference/imaging.ts the TypeScript twins).
+//
+// Complex numbers are interleaved (re, im) f64 pairs, one f64x2 each. `fftAxis` runs a Stockham
+// autosort FFT (radix 4, 2, 3, 5; lengths 2^a·3^b·5^c) along the middle axis of an
+// (outer × len × inner) array. Every butterfly of a stage applies one twiddle to a contiguous run of
+// s·inner elements, so the inner loops are plain f64x2 streams whichever axis is transformed; the
+// real stages transpose their rows into columns (`realFftPack`) to get the same shape. The twins do
+// the same operations in the same order, so the two agree to the last bit.
+
+// cos and sin of 2π/5 and 4π/5, and sin(2π/3) = √3/2.
+const C51: f64 = 0.30901699437494745;
+const C52: f64 = -0.8090169943749475;
+const S51: f64 = 0.9510565162951535;
+const S52: f64 = 0.5877852522924731;
+const S3: f64 = 0.8660254037844386;
+
+function swap(v: v128): v128 {
+  return v128.shuffle<f64>(v, v, 1, 0);
+}
+
+/** `b · w` for w = (wr, wi) given as `wr = splat(wr)`, `wi = (−wi, wi)`. */
+function cmul(b: v128, wr: v128, wi: v128): v128 {
+  return f64x2.add(f64x2.mul(b, wr), f64x2.mul(swap(b), wi));
+}
+
+/** `b · σi` for `rot = (−σ, σ)`. */
+function rotate(b: v128, rot: v128): v128 {
+  return f64x2.mul(swap(b), rot);
+}
+
+/** The radix of the next stage for a remaining length n (0 if n has a factor other than 2, 3, 5). */
+function radixOf(n: i32): i32 {
+  if (n % 4 == 0) return 4;
+  if (n % 2 == 0) return 2;
+  if (n % 3 == 0) return 3;
+  if (n % 5 == 0) return 5;
+  return 0;
+}
+
+/**
+ * Loads the twiddle w^k of table index `index` as (splat(wr), (−wi, wi)), conjugated when `sign`
+ * is +1 (inverse transform).
+ */
+function twRe(table: usize, index: i32): v128 {
+  return v128.load64_splat(table + ((<usize>index) << 4));
+}
+
+function twIm(table: usize, index: i32, sign: f64): v128 {
+  const wi = load<f64>(table + ((<usize>index) << 4) + 8) * -sign;
+  return f64x2(-wi, wi);
+}
+
+function stage2(x: usize, y: usize, m: i32, b: i32, tstride: i32, table: usize, sign: f64): void {
+  const bb = (<usize>b) << 4;
+  const mb = <usize>m * bb;
+  for (let p = 0; p < m; p++) {
+    const xp = x + <usize>p * bb;
+    const yp = y + <usize>(2 * p) * bb;
+    if (p == 0) {
+      for (let t: usize = 0; t < bb; t += 16) {
+        const a0 = v128.load(xp + t);
+        const a1 = v128.load(xp + mb + t);
+        v128.store(yp + t, f64x2.add(a0, a1));
+        v128.store(yp + bb + t, f64x2.sub(a0, a1));
+      }
+    } else {
+      const w1r = twRe(table, p * tstride);
+      const w1i = twIm(table, p * tstride, sign);
+      for (let t: usize = 0; t < bb; t += 16) {
+        const a0 = v128.load(xp + t);
+        const a1 = v128.load(xp + mb + t);
+        v128.store(yp + t, f64x2.add(a0, a1));
+        v128.store(yp + bb + t, cmul(f64x2.sub(a0, a1), w1r, w1i));
+      }
+    }
+  }
+}
+
+function stage4(x: usize, y: usize, m: i32, b: i32, tstride: i32, table: usize, sign: f64): void {
+  const bb = (<usize>b) << 4;
+  const mb = <usize>m * bb;
+  const rot = f64x2(-sign, sign);
+  for (let p = 0; p < m; p++) {
+    const xp = x + <usize>p * bb;
+    const yp = y + <usize>(4 * p) * bb;
+    if (p == 0) {
+      for (let t: usize = 0; t < bb; t += 16) {
+        const a0 = v128.load(xp + t);
+        const a1 = v128.load(xp + mb + t);
+        const a2 = v128.load(xp + 2 * mb + t);
+        const a3 = v128.load(xp + 3 * mb + t);
+        const t0 = f64x2.add(a0, a2);
+        const t1 = f64x2.sub(a0, a2);
+        const t2 = f64x2.add(a1, a3);
+        const t3 = rotate(f64x2.sub(a1, a3), rot);
+        v128.store(yp + t, f64x2.add(t0, t2));
+        v128.store(yp + bb + t, f64x2.add(t1, t3));
+        v128.store(yp + 2 * bb + t, f64x2.sub(t0, t2));
+        v128.store(yp + 3 * bb + t, f64x2.sub(t1, t3));
+      }
+    } else {
+      const i1 = p * tstride;
+      const w1r = twRe(table, i1);
+      const w1i = twIm(table, i1, sign);
+      const w2r = twRe(table, 2 * i1);
+      const w2i = twIm(table, 2 * i1, sign);
+      const w3r = twRe(table, 3 * i1);
+      const w3i = twIm(table, 3 * i1, sign);
+      for (let t: usize = 0; t < bb; t += 16) {
+        const a0 = v128.load(xp + t);
+        const a1 = v128.load(xp + mb + t);
+        const a2 = v128.load(xp + 2 * mb + t);
+        const a3 = v128.load(xp + 3 * mb + t);
+        const t0 = f64x2.add(a0, a2);
+        const t1 = f64x2.sub(a0, a2);
+        const t2 = f64x2.add(a1, a3);
+        const t3 = rotate(f64x2.sub(a1, a3), rot);
+        v128.store(yp + t, f64x2.add(t0, t2));
+        v128.store(yp + bb + t, cmul(f64x2.add(t1, t3), w1r, w1i));
+        v128.store(yp + 2 * bb + t, cmul(f64x2.sub(t0, t2), w2r, w2i));
+        v128.store(yp + 3 * bb + t, cmul(f64x2.sub(t1, t3), w3r, w3i));
+      }
+    }
+  }
+}
+
+function stage3(x: usize, y: usize, m: i32, b: i32, tstride: i32, table: usize, sign: f64): void {
+  const bb = (<usize>b) << 4;
+  const mb = <usize>m * bb;
+  const rot = f64x2(-sign * S3, sign * S3);
+  const half = f64x2.splat(0.5);
+  for (let p = 0; p < m; p++) {
+    const xp = x + <usize>p * bb;
+    const yp = y + <usize>(3 * p) * bb;
+    const i1 = p * tstride;
+    const w1r = twRe(table, i1);
+    const w1i = twIm(table, i1, sign);
+    const w2r = twRe(table, 2 * i1);
+    const w2i = twIm(table, 2 * i1, sign);
+    for (let t: usize = 0; t < bb; t += 16) {
+      const a0 = v128.load(xp + t);
+      const a1 = v128.load(xp + mb + t);
+      const a2 = v128.load(xp + 2 * mb + t);
+      const s = f64x2.add(a1, a2);
+      const mid = f64x2.sub(a0, f64x2.mul(half, s));
+      const d = rotate(f64x2.sub(a1, a2), rot);
+      v128.store(yp + t, f64x2.add(a0, s));
+      if (p == 0) {
+        v128.store(yp + bb + t, f64x2.add(mid, d));
+        v128.store(yp + 2 * bb + t, f64x2.sub(mid, d));
+      } else {
+        v128.store(yp + bb + t, cmul(f64x2.add(mid, d), w1r, w1i));
+        v128.store(yp + 2 * bb + t, cmul(f64x2.sub(mid, d), w2r, w2i));
+      }
+    }
+  }
+}
+
+function stage5(x: usize, y: usize, m: i32, b: i32, tstride: i32, table: usize, sign: f64): void {
+  const bb = (<usize>b) << 4;
+  const mb = <usize>m * bb;
+  const c1 = f64x2.splat(C51);
+  const c2 = f64x2.splat(C52);
+  const s1 = f64x2.splat(S51);
+  const s2 = f64x2.splat(S52);
+  const rot = f64x2(-sign, sign);
+  for (let p = 0; p < m; p++) {
+    const xp = x + <usize>p * bb;
+    const yp = y + <usize>(5 * p) * bb;
+    const i1 = p * tstride;
+    const w1r = twRe(table, i1);
+    const w1i = twIm(table, i1, sign);
+    const w2r = twRe(table, 2 * i1);
+    const w2i = twIm(table, 2 * i1, sign);
+    const w3r = twRe(table, 3 * i1);
+    const w3i = twIm(table, 3 * i1, sign);
+    const w4r = twRe(table, 4 * i1);
+    const w4i = twIm(table, 4 * i1, sign);
+    for (let t: usize = 0; t < bb; t += 16) {
+      const a0 = v128.load(xp + t);
+      const a1 = v128.load(xp + mb + t);
+      const a2 = v128.load(xp + 2 * mb + t);
+      const a3 = v128.load(xp + 3 * mb + t);
+      const a4 = v128.load(xp + 4 * mb + t);
+      const t1 = f64x2.add(a1, a4);
+      const t2 = f64x2.add(a2, a3);
+      const d1 = f64x2.sub(a1, a4);
+      const d2 = f64x2.sub(a2, a3);
+      const m1 = f64x2.add(a0, f64x2.add(f64x2.mul(c1, t1), f64x2.mul(c2, t2)));
+      const m2 = f64x2.add(a0, f64x2.add(f64x2.mul(c2, t1), f64x2.mul(c1, t2)));
+      const e1 = rotate(f64x2.add(f64x2.mul(s1, d1), f64x2.mul(s2, d2)), rot);
+      const e2 = rotate(f64x2.sub(f64x2.mul(s2, d1), f64x2.mul(s1, d2)), rot);
+      v128.store(yp + t, f64x2.add(a0, f64x2.add(t1, t2)));
+      if (p == 0) {
+        v128.store(yp + bb + t, f64x2.add(m1, e1));
+        v128.store(yp + 2 * bb + t, f64x2.add(m2, e2));
+        v128.store(yp + 3 * bb + t, f64x2.sub(m2, e2));
+        v128.store(yp + 4 * bb + t, f64x2.sub(m1, e1));
+      } else {
+        v128.store(yp + bb + t, cmul(f64x2.add(m1, e1), w1r, w1i));
+        v128.store(yp + 2 * bb + t, cmul(f64x2.add(m2, e2), w2r, w2i));
+        v128.store(yp + 3 * bb + t, cmul(f64x2.sub(m2, e2), w3r, w3i));
+        v128.store(yp + 4 * bb + t, cmul(f64x2.sub(m1, e1), w4r, w4i));
+      }
+    }
+  }
+}
+
+/**
+ * In place on the complex `data (outer × len × inner)`: the DFT along the middle axis,
+ * `X[k] = Σ_j x[j]·exp(∓2πi·jk/len)` (− forward, + when `inverse` is 1; unscaled). `twiddles (len)`
+ * holds exp(−2πi·j/len); `work` is scratch of len·inner complex. Returns 0, or −1 when len has a
+ * prime factor above 5.
+ */
+export function fftAxis(
+  data: usize,
+  outer: i32,
+  len: i32,
+  inner: i32,
+  twiddles: usize,
+  work: usize,
+  inverse: i32,
+): i32 {
+  for (let n = len; n > 1; n /= radixOf(n)) if (radixOf(n) == 0) return -1;
+  if (len <= 1) return 0;
+  const sign: f64 = inverse ? 1.0 : -1.0;
+  const slab = (<usize>len * <usize>inner) << 4;
+  for (let o = 0; o < outer; o++) {
+    let x = data + <usize>o * slab;
+    let y = work;
+    let n = len;
+    let s = 1;
+    let stages = 0;
+    while (n > 1) {
+      const r = radixOf(n);
+      const m = n / r;
+      const b = s * inner;
+      const tstride = len / n;
+      if (r == 4) stage4(x, y, m, b, tstride, twiddles, sign);
+      else if (r == 2) stage2(x, y, m, b, tstride, twiddles, sign);
+      else if (r == 3) stage3(x, y, m, b, tstride, twiddles, sign);
+      else stage5(x, y, m, b, tstride, twiddles, sign);
+      const tmp = x;
+      x = y;
+      y = tmp;
+      n = m;
+      s *= r;
+      stages++;
+    }
+    if (stages & 1) memory.copy(data + <usize>o * slab, work, slab);
+  }
+  return 0;
+}
+
+/**
+ * Rows of a real `x (rows × rowLen)` (row r at offset r·rowLen) into the columns of the complex
+ * `z (len × pairs)`, two rows per column: `z[c, p] = x[2p, c] + i·x[2p+1, c]` for c < rowLen, zero
+ * for rowLen ≤ c < len and for the missing row 2p+1 when rows is odd. pairs = ⌈rows/2⌉.
+ */
+export function realFftPack(x: usize, rows: i32, rowLen: i32, len: i32, z: usize): void {
+  const pairs = (rows + 1) >> 1;
+  const zstride = (<usize>pairs) << 4;
+  const full = rows >> 1;
+  for (let p = 0; p < full; p++) {
+    const ra = x + ((<usize>(2 * p) * <usize>rowLen) << 3);
+    const rb = ra + ((<usize>rowLen) << 3);
+    let zp = z + ((<usize>p) << 4);
+    for (let c = 0; c < rowLen; c++) {
+      const o = (<usize>c) << 3;
+      v128.store(zp, f64x2(load<f64>(ra + o), load<f64>(rb + o)));
+      zp += zstride;
+    }
+  }
+  if (rows & 1) {
+    const ra = x + ((<usize>(rows - 1) * <usize>rowLen) << 3);
+    let zp = z + ((<usize>full) << 4);
+    for (let c = 0; c < rowLen; c++) {
+      v128.store(zp, f64x2(load<f64>(ra + ((<usize>c) << 3)), 0.0));
+      zp += zstride;
+    }
+  }
+  memory.fill(z + <usize>rowLen * zstride, 0, <usize>(len - rowLen) * zstride);
+}
+
+/** Offset (complex elements) of spectrum row r of a (n0 × n1) stack of rows in an (l0 × l1 × h) array. */
+function specRow(r: i32, n1: i32, l1: i32, h: i32): usize {
+  return <usize>((r / n1) * l1 + (r % n1)) * <usize>h;
+}
+
+/**
+ * After `fftAxis` over the columns of `z (len × pairs)` from `realFftPack` of the rows of an
+ * (n0 × n1 × rowLen) array: the half spectra (k < h = ⌊len/2⌋ + 1) of row r = i0·n1 + i1 into row
+ * (i0, i1) of the complex `spec (l0 × l1 × h)`, X_a = (Z[k] + conj Z[−k])/2 and
+ * X_b = −i·(Z[k] − conj Z[−k])/2; every other row of `spec` is set to zero.
+ */
+export function realFftUnpack(z: usize, n0: i32, n1: i32, len: i32, spec: usize, l0: i32, l1: i32): void {
+  const h = (len >> 1) + 1;
+  const rows = n0 * n1;
+  const pairs = (rows + 1) >> 1;
+  const zstride = (<usize>pairs) << 4;
+  const rowBytes = (<usize>h) << 4;
+  const half = f64x2.splat(0.5);
+  const conj = f64x2(0.0, -0.0);
+  for (let i0 = 0; i0 < n0; i0++) {
+    const slab = spec + ((<usize>(i0 * l1) * <usize>h) << 4);
+    memory.fill(slab + <usize>n1 * rowBytes, 0, <usize>(l1 - n1) * rowBytes);
+  }
+  memory.fill(spec + ((<usize>(n0 * l1) * <usize>h) << 4), 0, <usize>(l0 - n0) * <usize>l1 * rowBytes);
+  for (let p = 0; p < pairs; p++) {
+    const ra = spec + (specRow(2 * p, n1, l1, h) << 4);
+    const hasB = 2 * p + 1 < rows;
+    const rb = hasB ? spec + (specRow(2 * p + 1, n1, l1, h) << 4) : 0;
+    const zp = z + ((<usize>p) << 4);
+    for (let k = 0; k < h; k++) {
+      const zk = v128.load(zp + <usize>k * zstride);
+      const kc = k == 0 ? 0 : len - k;
+      const zc = v128.xor(v128.load(zp + <usize>kc * zstride), conj);
+      v128.store(ra + ((<usize>k) << 4), f64x2.mul(half, f64x2.add(zk, zc)));
+      if (hasB) {
+        const d = f64x2.mul(half, f64x2.sub(zk, zc));
+        // −i·(dr + i·di) = di − i·dr
+        v128.store(rb + ((<usize>k) << 4), f64x2.mul(swap(d), f64x2(1.0, -1.0)));
+      }
+    }
+  }
+}
+
+/**
+ * The inverse of `realFftUnpack` for rows (i0 < n0, i1 < n1) of `spec (l0 × l1 × h)`: the full
+ * spectra of rows 2p and 2p+1 (Hermitian, from their halves; the imaginary parts at k = 0 and at
+ * k = len/2 are dropped as a real inverse FFT does) as `z[k, p] = Y_a[k] + i·Y_b[k]`, z (len × pairs).
+ */
+export function realIfftPack(spec: usize, n0: i32, n1: i32, l1: i32, len: i32, z: usize): void {
+  const h = (len >> 1) + 1;
+  const rows = n0 * n1;
+  const pairs = (rows + 1) >> 1;
+  const zstride = (<usize>pairs) << 4;
+  const rot = f64x2(-1.0, 1.0);
+  const conj = f64x2(0.0, -0.0);
+  const realOnly = f64x2(1.0, 0.0);
+  const nyquist = len & 1 ? -1 : len >> 1;
+  for (let p = 0; p < pairs; p++) {
+    const ra = spec + (specRow(2 * p, n1, l1, h) << 4);
+    const hasB = 2 * p + 1 < rows;
+    const rb = hasB ? spec + (specRow(2 * p + 1, n1, l1, h) << 4) : 0;
+    const zp = z + ((<usize>p) << 4);
+    for (let k = 0; k < len; k++) {
+      const mirror = k >= h;
+      const kk = mirror ? len - k : k;
+      let ya = v128.load(ra + ((<usize>kk) << 4));
+      let yb = hasB ? v128.load(rb + ((<usize>kk) << 4)) : f64x2.splat(0.0);
+      if (kk == 0 || kk == nyquist) {
+        ya = f64x2.mul(ya, realOnly);
+        yb = f64x2.mul(yb, realOnly);
+      } else if (mirror) {
+        ya = v128.xor(ya, conj);
+        yb = v128.xor(yb, conj);
+      }
+      v128.store(zp + <usize>k * zstride, f64x2.add(ya, f64x2.mul(swap(yb), rot)));
+    }
+  }
+}
+
+/**
+ * After the inverse `fftAxis` over the columns of `z (len × pairs)`: `out[2p, c] = scale·Re z[c, p]`,
+ * `out[2p+1, c] = scale·Im z[c, p]` for c < rowLen, out (rows × rowLen) real.
+ */
+export function realIfftUnpack(z: usize, rows: i32, rowLen: i32, scale: f64, out: usize): void {
+  const pairs = (rows + 1) >> 1;
+  const zstride = (<usize>pairs) << 4;
+  for (let p = 0; p < pairs; p++) {
+    const ra = out + ((<usize>(2 * p) * <usize>rowLen) << 3);
+    const rb = ra + ((<usize>rowLen) << 3);
+    const hasB = 2 * p + 1 < rows;
+    let zp = z + ((<usize>p) << 4);
+    for (let c = 0; c < rowLen; c++) {
+      const o = (<usize>c) << 3;
+      store<f64>(ra + o, load<f64>(zp) * scale);
+      if (hasB) store<f64>(rb + o, load<f64>(zp + 8) * scale);
+      zp += zstride;
+    }
+  }
+}
+
+/** `a[j] *= b[j]` for `count` complex numbers. */
+export function complexMultiply(a: usize, b: usize, count: i32): void {
+  const end = a + ((<usize>count) << 4);
+  let q = b;
+  for (let p = a; p < end; p += 16) {
+    const x = v128.load(p);
+    const y = v128.load(q);
+    const yr = v128.shuffle<f64>(y, y, 0, 0);
+    const yi = f64x2.mul(v128.shuffle<f64>(y, y, 1, 1), f64x2(-1.0, 1.0));
+    v128.store(p, f64x2.add(f64x2.mul(x, yr), f64x2.mul(swap(x), yi)));
+    q += 16;
+  }
+}

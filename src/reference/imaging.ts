@@ -1,0 +1,436 @@
+// Plain-TypeScript twins of assembly/imaging (the contract is src/imaging/kernels.ts). They perform
+// the Wasm kernels' floating-point operations in the same order, lane by lane, so the two agree to
+// the last bit; the tests check that, and these twins are also `backend: 'js'`.
+
+const C51 = 0.30901699437494745;
+const C52 = -0.8090169943749475;
+const S51 = 0.9510565162951535;
+const S52 = 0.5877852522924731;
+const S3 = 0.8660254037844386;
+const RL_EPS = 1e-12;
+
+function radixOf(n: number): number {
+  if (n % 4 === 0) return 4;
+  if (n % 2 === 0) return 2;
+  if (n % 3 === 0) return 3;
+  if (n % 5 === 0) return 5;
+  return 0;
+}
+
+/** Butterfly inputs, outputs and twiddles (re and im) of `stage`, allocated once. */
+const SCRATCH = Array.from({ length: 6 }, () => new Float64Array(5));
+
+/**
+ * One Stockham stage of radix r: for p < m and t < b complex elements, the r inputs
+ * x[(p + j·m)·b + t] go through a length-r DFT, and output k (times w^(p·k), w = exp(∓2πi/(r·m)))
+ * lands at y[(r·p + k)·b + t].
+ */
+function stage(
+  r: number,
+  x: Float64Array,
+  xo: number,
+  y: Float64Array,
+  yo: number,
+  m: number,
+  b: number,
+  tstride: number,
+  tw: Float64Array,
+  sign: number,
+): void {
+  const [ar, ai, br, bi, wr, wi] = SCRATCH;
+  for (let p = 0; p < m; p++) {
+    for (let k = 1; k < r; k++) {
+      const idx = k * p * tstride;
+      wr[k] = tw[2 * idx];
+      wi[k] = tw[2 * idx + 1] * -sign;
+    }
+    for (let t = 0; t < b; t++) {
+      for (let j = 0; j < r; j++) {
+        const q = xo + 2 * ((p + j * m) * b + t);
+        ar[j] = x[q];
+        ai[j] = x[q + 1];
+      }
+      butterfly(r, ar, ai, br, bi, sign);
+      for (let k = 0; k < r; k++) {
+        const q = yo + 2 * ((r * p + k) * b + t);
+        // w^0 = 1: no multiplication for k = 0 or p = 0, as in the Wasm kernel.
+        if (k === 0 || p === 0) {
+          y[q] = br[k];
+          y[q + 1] = bi[k];
+        } else {
+          y[q] = br[k] * wr[k] + bi[k] * -wi[k];
+          y[q + 1] = bi[k] * wr[k] + br[k] * wi[k];
+        }
+      }
+    }
+  }
+}
+
+/** A length-r DFT (r = 2, 3, 4, 5) with sign σ, as the Wasm butterflies compute it. */
+function butterfly(
+  r: number,
+  ar: Float64Array,
+  ai: Float64Array,
+  br: Float64Array,
+  bi: Float64Array,
+  sign: number,
+): void {
+  if (r === 2) {
+    br[0] = ar[0] + ar[1];
+    bi[0] = ai[0] + ai[1];
+    br[1] = ar[0] - ar[1];
+    bi[1] = ai[0] - ai[1];
+  } else if (r === 4) {
+    const t0r = ar[0] + ar[2];
+    const t0i = ai[0] + ai[2];
+    const t1r = ar[0] - ar[2];
+    const t1i = ai[0] - ai[2];
+    const t2r = ar[1] + ar[3];
+    const t2i = ai[1] + ai[3];
+    const dr = ar[1] - ar[3];
+    const di = ai[1] - ai[3];
+    const t3r = di * -sign;
+    const t3i = dr * sign;
+    br[0] = t0r + t2r;
+    bi[0] = t0i + t2i;
+    br[1] = t1r + t3r;
+    bi[1] = t1i + t3i;
+    br[2] = t0r - t2r;
+    bi[2] = t0i - t2i;
+    br[3] = t1r - t3r;
+    bi[3] = t1i - t3i;
+  } else if (r === 3) {
+    const sr = ar[1] + ar[2];
+    const si = ai[1] + ai[2];
+    const midr = ar[0] - 0.5 * sr;
+    const midi = ai[0] - 0.5 * si;
+    const er = ar[1] - ar[2];
+    const ei = ai[1] - ai[2];
+    const dr = ei * (-sign * S3);
+    const di = er * (sign * S3);
+    br[0] = ar[0] + sr;
+    bi[0] = ai[0] + si;
+    br[1] = midr + dr;
+    bi[1] = midi + di;
+    br[2] = midr - dr;
+    bi[2] = midi - di;
+  } else {
+    const t1r = ar[1] + ar[4];
+    const t1i = ai[1] + ai[4];
+    const t2r = ar[2] + ar[3];
+    const t2i = ai[2] + ai[3];
+    const d1r = ar[1] - ar[4];
+    const d1i = ai[1] - ai[4];
+    const d2r = ar[2] - ar[3];
+    const d2i = ai[2] - ai[3];
+    const m1r = ar[0] + (C51 * t1r + C52 * t2r);
+    const m1i = ai[0] + (C51 * t1i + C52 * t2i);
+    const m2r = ar[0] + (C52 * t1r + C51 * t2r);
+    const m2i = ai[0] + (C52 * t1i + C51 * t2i);
+    const f1r = S51 * d1r + S52 * d2r;
+    const f1i = S51 * d1i + S52 * d2i;
+    const f2r = S52 * d1r - S51 * d2r;
+    const f2i = S52 * d1i - S51 * d2i;
+    const e1r = f1i * -sign;
+    const e1i = f1r * sign;
+    const e2r = f2i * -sign;
+    const e2i = f2r * sign;
+    br[0] = ar[0] + (t1r + t2r);
+    bi[0] = ai[0] + (t1i + t2i);
+    br[1] = m1r + e1r;
+    bi[1] = m1i + e1i;
+    br[2] = m2r + e2r;
+    bi[2] = m2i + e2i;
+    br[3] = m2r - e2r;
+    bi[3] = m2i - e2i;
+    br[4] = m1r - e1r;
+    bi[4] = m1i - e1i;
+  }
+}
+
+export function fftAxis(
+  data: Float64Array,
+  outer: number,
+  len: number,
+  inner: number,
+  twiddles: Float64Array,
+  work: Float64Array,
+  inverse: number,
+): number {
+  for (let n = len; n > 1; n /= radixOf(n)) if (radixOf(n) === 0) return -1;
+  if (len <= 1) return 0;
+  const sign = inverse ? 1 : -1;
+  const slab = 2 * len * inner;
+  for (let o = 0; o < outer; o++) {
+    let x = data;
+    let xo = o * slab;
+    let y = work;
+    let yo = 0;
+    let n = len;
+    let s = 1;
+    let stages = 0;
+    while (n > 1) {
+      const r = radixOf(n);
+      const m = n / r;
+      stage(r, x, xo, y, yo, m, s * inner, len / n, twiddles, sign);
+      [x, y] = [y, x];
+      [xo, yo] = [yo, xo];
+      n = m;
+      s *= r;
+      stages++;
+    }
+    if (stages & 1) data.set(work.subarray(0, slab), o * slab);
+  }
+  return 0;
+}
+
+export function realFftPack(
+  x: Float64Array,
+  rows: number,
+  rowLen: number,
+  len: number,
+  z: Float64Array,
+): void {
+  const pairs = (rows + 1) >> 1;
+  for (let p = 0; p < pairs; p++) {
+    const hasB = 2 * p + 1 < rows;
+    for (let c = 0; c < len; c++) {
+      const q = 2 * (c * pairs + p);
+      const inside = c < rowLen;
+      z[q] = inside ? x[2 * p * rowLen + c] : 0;
+      z[q + 1] = inside && hasB ? x[(2 * p + 1) * rowLen + c] : 0;
+    }
+  }
+}
+
+function specRow(r: number, n1: number, l1: number, h: number): number {
+  return (Math.floor(r / n1) * l1 + (r % n1)) * h;
+}
+
+export function realFftUnpack(
+  z: Float64Array,
+  n0: number,
+  n1: number,
+  len: number,
+  spec: Float64Array,
+  l0: number,
+  l1: number,
+): void {
+  const h = (len >> 1) + 1;
+  const rows = n0 * n1;
+  const pairs = (rows + 1) >> 1;
+  spec.fill(0, 0, 2 * l0 * l1 * h);
+  for (let p = 0; p < pairs; p++) {
+    const ra = 2 * specRow(2 * p, n1, l1, h);
+    const hasB = 2 * p + 1 < rows;
+    const rb = hasB ? 2 * specRow(2 * p + 1, n1, l1, h) : 0;
+    for (let k = 0; k < h; k++) {
+      const q = 2 * (k * pairs + p);
+      const qc = 2 * ((k === 0 ? 0 : len - k) * pairs + p);
+      const zr = z[q];
+      const zi = z[q + 1];
+      const cr = z[qc];
+      const ci = -z[qc + 1];
+      spec[ra + 2 * k] = 0.5 * (zr + cr);
+      spec[ra + 2 * k + 1] = 0.5 * (zi + ci);
+      if (hasB) {
+        const dr = 0.5 * (zr - cr);
+        const di = 0.5 * (zi - ci);
+        spec[rb + 2 * k] = di * 1;
+        spec[rb + 2 * k + 1] = dr * -1;
+      }
+    }
+  }
+}
+
+export function realIfftPack(
+  spec: Float64Array,
+  n0: number,
+  n1: number,
+  l1: number,
+  len: number,
+  z: Float64Array,
+): void {
+  const h = (len >> 1) + 1;
+  const rows = n0 * n1;
+  const pairs = (rows + 1) >> 1;
+  const nyquist = len & 1 ? -1 : len >> 1;
+  for (let p = 0; p < pairs; p++) {
+    const ra = 2 * specRow(2 * p, n1, l1, h);
+    const hasB = 2 * p + 1 < rows;
+    const rb = hasB ? 2 * specRow(2 * p + 1, n1, l1, h) : 0;
+    for (let k = 0; k < len; k++) {
+      const mirror = k >= h;
+      const kk = mirror ? len - k : k;
+      let yar = spec[ra + 2 * kk];
+      let yai = spec[ra + 2 * kk + 1];
+      let ybr = hasB ? spec[rb + 2 * kk] : 0;
+      let ybi = hasB ? spec[rb + 2 * kk + 1] : 0;
+      if (kk === 0 || kk === nyquist) {
+        yar *= 1;
+        yai *= 0;
+        ybr *= 1;
+        ybi *= 0;
+      } else if (mirror) {
+        yai = -yai;
+        ybi = -ybi;
+      }
+      const q = 2 * (k * pairs + p);
+      z[q] = yar + ybi * -1;
+      z[q + 1] = yai + ybr * 1;
+    }
+  }
+}
+
+export function realIfftUnpack(
+  z: Float64Array,
+  rows: number,
+  rowLen: number,
+  scale: number,
+  out: Float64Array,
+): void {
+  const pairs = (rows + 1) >> 1;
+  for (let p = 0; p < pairs; p++) {
+    const hasB = 2 * p + 1 < rows;
+    for (let c = 0; c < rowLen; c++) {
+      const q = 2 * (c * pairs + p);
+      out[2 * p * rowLen + c] = z[q] * scale;
+      if (hasB) out[(2 * p + 1) * rowLen + c] = z[q + 1] * scale;
+    }
+  }
+}
+
+export function complexMultiply(a: Float64Array, b: Float64Array, count: number): void {
+  for (let j = 0; j < count; j++) {
+    const xr = a[2 * j];
+    const xi = a[2 * j + 1];
+    const yr = b[2 * j];
+    const yi = b[2 * j + 1];
+    a[2 * j] = xr * yr + xi * (yi * -1);
+    a[2 * j + 1] = xi * yr + xr * (yi * 1);
+  }
+}
+
+export function padImage(
+  x: Float64Array,
+  n0: number,
+  n1: number,
+  n2: number,
+  out: Float64Array,
+  p0: number,
+  p1: number,
+  p2: number,
+  o0: number,
+  o1: number,
+  o2: number,
+): void {
+  out.fill(0, 0, p0 * p1 * p2);
+  for (let i0 = 0; i0 < n0; i0++) {
+    for (let i1 = 0; i1 < n1; i1++) {
+      const src = (i0 * n1 + i1) * n2;
+      out.set(x.subarray(src, src + n2), ((i0 + o0) * p1 + i1 + o1) * p2 + o2);
+    }
+  }
+}
+
+export function correlatePadded(
+  padded: Float64Array,
+  p1: number,
+  p2: number,
+  w: Float64Array,
+  m0: number,
+  m1: number,
+  m2: number,
+  out: Float64Array,
+  n1: number,
+  n2: number,
+  rowStart: number,
+  rowEnd: number,
+): void {
+  for (let r = rowStart; r < rowEnd; r++) {
+    const i0 = Math.floor(r / n1);
+    const i1 = r % n1;
+    const orow = r * n2;
+    out.fill(0, orow, orow + n2);
+    for (let k0 = 0; k0 < m0; k0++) {
+      for (let k1 = 0; k1 < m1; k1++) {
+        const prow = ((i0 + k0) * p1 + i1 + k1) * p2;
+        const wrow = (k0 * m1 + k1) * m2;
+        for (let i2 = 0; i2 < n2; i2++) {
+          let acc = out[orow + i2];
+          for (let k2 = 0; k2 < m2; k2++) acc += w[wrow + k2] * padded[prow + i2 + k2];
+          out[orow + i2] = acc;
+        }
+      }
+    }
+  }
+}
+
+export function rlRatio(
+  image: Float64Array,
+  conv: Float64Array,
+  count: number,
+  filterEpsilon: number,
+  out: Float64Array,
+): void {
+  const filter = filterEpsilon > 0;
+  for (let j = 0; j < count; j++) {
+    const c = conv[j] + RL_EPS;
+    out[j] = filter && c < filterEpsilon ? 0 : image[j] / c;
+  }
+}
+
+export function rlUpdate(
+  u: Float64Array,
+  correction: Float64Array,
+  denominator: Float64Array | null,
+  count: number,
+): void {
+  for (let j = 0; j < count; j++) {
+    let v = u[j] * correction[j];
+    if (denominator) v /= denominator[j];
+    u[j] = v;
+  }
+}
+
+export function tvDenominator(
+  u: Float64Array,
+  n0: number,
+  n1: number,
+  n2: number,
+  lambda: number,
+  unit: Float64Array,
+  out: Float64Array,
+): void {
+  const count = n0 * n1 * n2;
+  const s1 = n2;
+  const s0 = n1 * n2;
+  for (let i0 = 0; i0 < n0; i0++) {
+    for (let i1 = 0; i1 < n1; i1++) {
+      for (let i2 = 0; i2 < n2; i2++) {
+        const j = i0 * s0 + i1 * s1 + i2;
+        const v = u[j];
+        const d0 = i0 + 1 < n0 ? u[j + s0] - v : 0;
+        const d1 = i1 + 1 < n1 ? u[j + s1] - v : 0;
+        const d2 = i2 + 1 < n2 ? u[j + 1] - v : 0;
+        const norm = Math.sqrt(d0 * d0 + d1 * d1 + d2 * d2);
+        const inv = norm > 0 ? 1 / norm : 0;
+        unit[j] = d0 * inv;
+        unit[count + j] = d1 * inv;
+        unit[2 * count + j] = d2 * inv;
+      }
+    }
+  }
+  for (let i0 = 0; i0 < n0; i0++) {
+    for (let i1 = 0; i1 < n1; i1++) {
+      for (let i2 = 0; i2 < n2; i2++) {
+        const j = i0 * s0 + i1 * s1 + i2;
+        let div = unit[j] + unit[count + j] + unit[2 * count + j];
+        if (i0 > 0) div -= unit[j - s0];
+        if (i1 > 0) div -= unit[count + j - s1];
+        if (i2 > 0) div -= unit[2 * count + j - 1];
+        out[j] = 1 - lambda * div;
+      }
+    }
+  }
+}
