@@ -16,7 +16,9 @@ export { missingFactorLength, missingWorkLength, missingFactors, missingEStep } 
 export { heapBase } from './util/heap';
 export * from './hmm';
 export {
+  fftWorkLength,
   fftAxis,
+  fftFilterAxis,
   realFftPack,
   realFftUnpack,
   realIfftPack,

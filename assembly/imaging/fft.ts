@@ -3,10 +3,12 @@
 //
 // Complex numbers are interleaved (re, im) f64 pairs, one f64x2 each. `fftAxis` runs a Stockham
 // autosort FFT (radix 4, 2, 3, 5; lengths 2^a·3^b·5^c) along the middle axis of an
-// (outer × len × inner) array. Every butterfly of a stage applies one twiddle to a contiguous run of
-// s·inner elements, so the inner loops are plain f64x2 streams whichever axis is transformed; the
-// real stages transpose their rows into columns (`realFftPack`) to get the same shape. The twins do
-// the same operations in the same order, so the two agree to the last bit.
+// (outer × len × stride) array, TILE columns at a time through all stages (a tile stays in cache):
+// each butterfly applies one twiddle to a contiguous run of a tile's columns, so the inner loops are
+// plain f64x2 streams whichever axis is transformed. The real transforms transpose their rows into
+// columns (`realFftPack`) to get that shape; the callers give those columns an odd stride, since a
+// power-of-two stride makes the transposes' accesses collide in cache. The twins do the same
+// operations in the same order, so the two agree to the last bit.
 
 // cos and sin of 2π/5 and 4π/5, and sin(2π/3) = √3/2.
 const C51: f64 = 0.30901699437494745;
@@ -51,123 +53,176 @@ function twIm(table: usize, index: i32, sign: f64): v128 {
   return f64x2(-wi, wi);
 }
 
-function stage2(x: usize, y: usize, m: i32, b: i32, tstride: i32, table: usize, sign: f64): void {
-  const bb = (<usize>b) << 4;
-  const mb = <usize>m * bb;
+/*
+ * One Stockham stage of radix r over a tile of `tile` columns: for p < m, q < s and t < tile, the r
+ * inputs at index (p + j·m)·s + q of x go through a length-r DFT, and output k, times w^(p·k)
+ * (w = exp(∓2πi/(r·m)), from `table` at stride `tstride`), lands at index (r·p + k)·s + q of y.
+ * Index i of x is the row at x + i·xs·16 bytes (its `tile` elements contiguous); likewise y, ys.
+ */
+
+function stage2(
+  x: usize,
+  xs: i32,
+  y: usize,
+  ys: i32,
+  m: i32,
+  s: i32,
+  tile: i32,
+  tstride: i32,
+  table: usize,
+  sign: f64,
+): void {
+  const xq = (<usize>xs) << 4;
+  const yq = (<usize>ys) << 4;
+  const mb = <usize>(m * s) * xq;
+  const yk = <usize>s * yq;
+  const run = (<usize>tile) << 4;
   for (let p = 0; p < m; p++) {
-    const xp = x + <usize>p * bb;
-    const yp = y + <usize>(2 * p) * bb;
-    if (p == 0) {
-      for (let t: usize = 0; t < bb; t += 16) {
+    const w1r = twRe(table, p * tstride);
+    const w1i = twIm(table, p * tstride, sign);
+    for (let q = 0; q < s; q++) {
+      const xp = x + <usize>(p * s + q) * xq;
+      const yp = y + <usize>(2 * p * s + q) * yq;
+      for (let t: usize = 0; t < run; t += 16) {
         const a0 = v128.load(xp + t);
         const a1 = v128.load(xp + mb + t);
         v128.store(yp + t, f64x2.add(a0, a1));
-        v128.store(yp + bb + t, f64x2.sub(a0, a1));
-      }
-    } else {
-      const w1r = twRe(table, p * tstride);
-      const w1i = twIm(table, p * tstride, sign);
-      for (let t: usize = 0; t < bb; t += 16) {
-        const a0 = v128.load(xp + t);
-        const a1 = v128.load(xp + mb + t);
-        v128.store(yp + t, f64x2.add(a0, a1));
-        v128.store(yp + bb + t, cmul(f64x2.sub(a0, a1), w1r, w1i));
+        const b1 = f64x2.sub(a0, a1);
+        v128.store(yp + yk + t, p == 0 ? b1 : cmul(b1, w1r, w1i));
       }
     }
   }
 }
 
-function stage4(x: usize, y: usize, m: i32, b: i32, tstride: i32, table: usize, sign: f64): void {
-  const bb = (<usize>b) << 4;
-  const mb = <usize>m * bb;
+function stage4(
+  x: usize,
+  xs: i32,
+  y: usize,
+  ys: i32,
+  m: i32,
+  s: i32,
+  tile: i32,
+  tstride: i32,
+  table: usize,
+  sign: f64,
+): void {
+  const xq = (<usize>xs) << 4;
+  const yq = (<usize>ys) << 4;
+  const mb = <usize>(m * s) * xq;
+  const yk = <usize>s * yq;
+  const run = (<usize>tile) << 4;
   const rot = f64x2(-sign, sign);
   for (let p = 0; p < m; p++) {
-    const xp = x + <usize>p * bb;
-    const yp = y + <usize>(4 * p) * bb;
-    if (p == 0) {
-      for (let t: usize = 0; t < bb; t += 16) {
-        const a0 = v128.load(xp + t);
-        const a1 = v128.load(xp + mb + t);
-        const a2 = v128.load(xp + 2 * mb + t);
-        const a3 = v128.load(xp + 3 * mb + t);
-        const t0 = f64x2.add(a0, a2);
-        const t1 = f64x2.sub(a0, a2);
-        const t2 = f64x2.add(a1, a3);
-        const t3 = rotate(f64x2.sub(a1, a3), rot);
-        v128.store(yp + t, f64x2.add(t0, t2));
-        v128.store(yp + bb + t, f64x2.add(t1, t3));
-        v128.store(yp + 2 * bb + t, f64x2.sub(t0, t2));
-        v128.store(yp + 3 * bb + t, f64x2.sub(t1, t3));
-      }
-    } else {
-      const i1 = p * tstride;
-      const w1r = twRe(table, i1);
-      const w1i = twIm(table, i1, sign);
-      const w2r = twRe(table, 2 * i1);
-      const w2i = twIm(table, 2 * i1, sign);
-      const w3r = twRe(table, 3 * i1);
-      const w3i = twIm(table, 3 * i1, sign);
-      for (let t: usize = 0; t < bb; t += 16) {
-        const a0 = v128.load(xp + t);
-        const a1 = v128.load(xp + mb + t);
-        const a2 = v128.load(xp + 2 * mb + t);
-        const a3 = v128.load(xp + 3 * mb + t);
-        const t0 = f64x2.add(a0, a2);
-        const t1 = f64x2.sub(a0, a2);
-        const t2 = f64x2.add(a1, a3);
-        const t3 = rotate(f64x2.sub(a1, a3), rot);
-        v128.store(yp + t, f64x2.add(t0, t2));
-        v128.store(yp + bb + t, cmul(f64x2.add(t1, t3), w1r, w1i));
-        v128.store(yp + 2 * bb + t, cmul(f64x2.sub(t0, t2), w2r, w2i));
-        v128.store(yp + 3 * bb + t, cmul(f64x2.sub(t1, t3), w3r, w3i));
-      }
-    }
-  }
-}
-
-function stage3(x: usize, y: usize, m: i32, b: i32, tstride: i32, table: usize, sign: f64): void {
-  const bb = (<usize>b) << 4;
-  const mb = <usize>m * bb;
-  const rot = f64x2(-sign * S3, sign * S3);
-  const half = f64x2.splat(0.5);
-  for (let p = 0; p < m; p++) {
-    const xp = x + <usize>p * bb;
-    const yp = y + <usize>(3 * p) * bb;
     const i1 = p * tstride;
     const w1r = twRe(table, i1);
     const w1i = twIm(table, i1, sign);
     const w2r = twRe(table, 2 * i1);
     const w2i = twIm(table, 2 * i1, sign);
-    for (let t: usize = 0; t < bb; t += 16) {
-      const a0 = v128.load(xp + t);
-      const a1 = v128.load(xp + mb + t);
-      const a2 = v128.load(xp + 2 * mb + t);
-      const s = f64x2.add(a1, a2);
-      const mid = f64x2.sub(a0, f64x2.mul(half, s));
-      const d = rotate(f64x2.sub(a1, a2), rot);
-      v128.store(yp + t, f64x2.add(a0, s));
-      if (p == 0) {
-        v128.store(yp + bb + t, f64x2.add(mid, d));
-        v128.store(yp + 2 * bb + t, f64x2.sub(mid, d));
-      } else {
-        v128.store(yp + bb + t, cmul(f64x2.add(mid, d), w1r, w1i));
-        v128.store(yp + 2 * bb + t, cmul(f64x2.sub(mid, d), w2r, w2i));
+    const w3r = twRe(table, 3 * i1);
+    const w3i = twIm(table, 3 * i1, sign);
+    for (let q = 0; q < s; q++) {
+      const xp = x + <usize>(p * s + q) * xq;
+      const yp = y + <usize>(4 * p * s + q) * yq;
+      for (let t: usize = 0; t < run; t += 16) {
+        const a0 = v128.load(xp + t);
+        const a1 = v128.load(xp + mb + t);
+        const a2 = v128.load(xp + 2 * mb + t);
+        const a3 = v128.load(xp + 3 * mb + t);
+        const t0 = f64x2.add(a0, a2);
+        const t1 = f64x2.sub(a0, a2);
+        const t2 = f64x2.add(a1, a3);
+        const t3 = rotate(f64x2.sub(a1, a3), rot);
+        const b1 = f64x2.add(t1, t3);
+        const b2 = f64x2.sub(t0, t2);
+        const b3 = f64x2.sub(t1, t3);
+        v128.store(yp + t, f64x2.add(t0, t2));
+        if (p == 0) {
+          v128.store(yp + yk + t, b1);
+          v128.store(yp + 2 * yk + t, b2);
+          v128.store(yp + 3 * yk + t, b3);
+        } else {
+          v128.store(yp + yk + t, cmul(b1, w1r, w1i));
+          v128.store(yp + 2 * yk + t, cmul(b2, w2r, w2i));
+          v128.store(yp + 3 * yk + t, cmul(b3, w3r, w3i));
+        }
       }
     }
   }
 }
 
-function stage5(x: usize, y: usize, m: i32, b: i32, tstride: i32, table: usize, sign: f64): void {
-  const bb = (<usize>b) << 4;
-  const mb = <usize>m * bb;
+function stage3(
+  x: usize,
+  xs: i32,
+  y: usize,
+  ys: i32,
+  m: i32,
+  s: i32,
+  tile: i32,
+  tstride: i32,
+  table: usize,
+  sign: f64,
+): void {
+  const xq = (<usize>xs) << 4;
+  const yq = (<usize>ys) << 4;
+  const mb = <usize>(m * s) * xq;
+  const yk = <usize>s * yq;
+  const run = (<usize>tile) << 4;
+  const rot = f64x2(-sign * S3, sign * S3);
+  const half = f64x2.splat(0.5);
+  for (let p = 0; p < m; p++) {
+    const i1 = p * tstride;
+    const w1r = twRe(table, i1);
+    const w1i = twIm(table, i1, sign);
+    const w2r = twRe(table, 2 * i1);
+    const w2i = twIm(table, 2 * i1, sign);
+    for (let q = 0; q < s; q++) {
+      const xp = x + <usize>(p * s + q) * xq;
+      const yp = y + <usize>(3 * p * s + q) * yq;
+      for (let t: usize = 0; t < run; t += 16) {
+        const a0 = v128.load(xp + t);
+        const a1 = v128.load(xp + mb + t);
+        const a2 = v128.load(xp + 2 * mb + t);
+        const sum = f64x2.add(a1, a2);
+        const mid = f64x2.sub(a0, f64x2.mul(half, sum));
+        const d = rotate(f64x2.sub(a1, a2), rot);
+        const b1 = f64x2.add(mid, d);
+        const b2 = f64x2.sub(mid, d);
+        v128.store(yp + t, f64x2.add(a0, sum));
+        if (p == 0) {
+          v128.store(yp + yk + t, b1);
+          v128.store(yp + 2 * yk + t, b2);
+        } else {
+          v128.store(yp + yk + t, cmul(b1, w1r, w1i));
+          v128.store(yp + 2 * yk + t, cmul(b2, w2r, w2i));
+        }
+      }
+    }
+  }
+}
+
+function stage5(
+  x: usize,
+  xs: i32,
+  y: usize,
+  ys: i32,
+  m: i32,
+  s: i32,
+  tile: i32,
+  tstride: i32,
+  table: usize,
+  sign: f64,
+): void {
+  const xq = (<usize>xs) << 4;
+  const yq = (<usize>ys) << 4;
+  const mb = <usize>(m * s) * xq;
+  const yk = <usize>s * yq;
+  const run = (<usize>tile) << 4;
   const c1 = f64x2.splat(C51);
   const c2 = f64x2.splat(C52);
   const s1 = f64x2.splat(S51);
   const s2 = f64x2.splat(S52);
   const rot = f64x2(-sign, sign);
   for (let p = 0; p < m; p++) {
-    const xp = x + <usize>p * bb;
-    const yp = y + <usize>(5 * p) * bb;
     const i1 = p * tstride;
     const w1r = twRe(table, i1);
     const w1i = twIm(table, i1, sign);
@@ -177,107 +232,180 @@ function stage5(x: usize, y: usize, m: i32, b: i32, tstride: i32, table: usize, 
     const w3i = twIm(table, 3 * i1, sign);
     const w4r = twRe(table, 4 * i1);
     const w4i = twIm(table, 4 * i1, sign);
-    for (let t: usize = 0; t < bb; t += 16) {
-      const a0 = v128.load(xp + t);
-      const a1 = v128.load(xp + mb + t);
-      const a2 = v128.load(xp + 2 * mb + t);
-      const a3 = v128.load(xp + 3 * mb + t);
-      const a4 = v128.load(xp + 4 * mb + t);
-      const t1 = f64x2.add(a1, a4);
-      const t2 = f64x2.add(a2, a3);
-      const d1 = f64x2.sub(a1, a4);
-      const d2 = f64x2.sub(a2, a3);
-      const m1 = f64x2.add(a0, f64x2.add(f64x2.mul(c1, t1), f64x2.mul(c2, t2)));
-      const m2 = f64x2.add(a0, f64x2.add(f64x2.mul(c2, t1), f64x2.mul(c1, t2)));
-      const e1 = rotate(f64x2.add(f64x2.mul(s1, d1), f64x2.mul(s2, d2)), rot);
-      const e2 = rotate(f64x2.sub(f64x2.mul(s2, d1), f64x2.mul(s1, d2)), rot);
-      v128.store(yp + t, f64x2.add(a0, f64x2.add(t1, t2)));
-      if (p == 0) {
-        v128.store(yp + bb + t, f64x2.add(m1, e1));
-        v128.store(yp + 2 * bb + t, f64x2.add(m2, e2));
-        v128.store(yp + 3 * bb + t, f64x2.sub(m2, e2));
-        v128.store(yp + 4 * bb + t, f64x2.sub(m1, e1));
-      } else {
-        v128.store(yp + bb + t, cmul(f64x2.add(m1, e1), w1r, w1i));
-        v128.store(yp + 2 * bb + t, cmul(f64x2.add(m2, e2), w2r, w2i));
-        v128.store(yp + 3 * bb + t, cmul(f64x2.sub(m2, e2), w3r, w3i));
-        v128.store(yp + 4 * bb + t, cmul(f64x2.sub(m1, e1), w4r, w4i));
+    for (let q = 0; q < s; q++) {
+      const xp = x + <usize>(p * s + q) * xq;
+      const yp = y + <usize>(5 * p * s + q) * yq;
+      for (let t: usize = 0; t < run; t += 16) {
+        const a0 = v128.load(xp + t);
+        const a1 = v128.load(xp + mb + t);
+        const a2 = v128.load(xp + 2 * mb + t);
+        const a3 = v128.load(xp + 3 * mb + t);
+        const a4 = v128.load(xp + 4 * mb + t);
+        const t1 = f64x2.add(a1, a4);
+        const t2 = f64x2.add(a2, a3);
+        const d1 = f64x2.sub(a1, a4);
+        const d2 = f64x2.sub(a2, a3);
+        const m1 = f64x2.add(a0, f64x2.add(f64x2.mul(c1, t1), f64x2.mul(c2, t2)));
+        const m2 = f64x2.add(a0, f64x2.add(f64x2.mul(c2, t1), f64x2.mul(c1, t2)));
+        const e1 = rotate(f64x2.add(f64x2.mul(s1, d1), f64x2.mul(s2, d2)), rot);
+        const e2 = rotate(f64x2.sub(f64x2.mul(s2, d1), f64x2.mul(s1, d2)), rot);
+        const b1 = f64x2.add(m1, e1);
+        const b2 = f64x2.add(m2, e2);
+        const b3 = f64x2.sub(m2, e2);
+        const b4 = f64x2.sub(m1, e1);
+        v128.store(yp + t, f64x2.add(a0, f64x2.add(t1, t2)));
+        if (p == 0) {
+          v128.store(yp + yk + t, b1);
+          v128.store(yp + 2 * yk + t, b2);
+          v128.store(yp + 3 * yk + t, b3);
+          v128.store(yp + 4 * yk + t, b4);
+        } else {
+          v128.store(yp + yk + t, cmul(b1, w1r, w1i));
+          v128.store(yp + 2 * yk + t, cmul(b2, w2r, w2i));
+          v128.store(yp + 3 * yk + t, cmul(b3, w3r, w3i));
+          v128.store(yp + 4 * yk + t, cmul(b4, w4r, w4i));
+        }
       }
     }
   }
 }
 
+/** Columns of the inner axis that `fftAxis` carries through all its stages at once (they stay in cache). */
+const TILE: i32 = 16;
+
+/** f64s of `work` that `fftAxis` needs. */
+export function fftWorkLength(len: i32, inner: i32): i32 {
+  return 4 * len * min(inner, TILE);
+}
+
+/** Runs the stages of one tile: from `home` (row stride `stride`) back to `home`, via w1 and w2. */
+function tileStages(
+  home: usize,
+  stride: i32,
+  tile: i32,
+  len: i32,
+  stages: i32,
+  twiddles: usize,
+  w1: usize,
+  w2: usize,
+  sign: f64,
+): void {
+  // Stage i reads what stage i − 1 wrote; the first reads and the last writes `home`, the others
+  // ping-pong between w1 and w2 (row stride tile). The last stage has m = 1: each butterfly loads
+  // all its inputs before it stores, so with a single stage it runs in place.
+  let x = home;
+  let xs = stride;
+  let n = len;
+  let s = 1;
+  for (let i = 0; i < stages; i++) {
+    const r = radixOf(n);
+    const m = n / r;
+    const last = i == stages - 1;
+    const y = last ? home : i & 1 ? w2 : w1;
+    const ys = last ? stride : tile;
+    const tstride = len / n;
+    if (r == 4) stage4(x, xs, y, ys, m, s, tile, tstride, twiddles, sign);
+    else if (r == 2) stage2(x, xs, y, ys, m, s, tile, tstride, twiddles, sign);
+    else if (r == 3) stage3(x, xs, y, ys, m, s, tile, tstride, twiddles, sign);
+    else stage5(x, xs, y, ys, m, s, tile, tstride, twiddles, sign);
+    x = y;
+    xs = ys;
+    n = m;
+    s *= r;
+  }
+}
+
+/** The number of stages for len, or −1 when len has a prime factor above 5. */
+function stageCount(len: i32): i32 {
+  let stages = 0;
+  for (let n = len; n > 1; n /= radixOf(n)) {
+    if (radixOf(n) == 0) return -1;
+    stages++;
+  }
+  return stages;
+}
+
 /**
- * In place on the complex `data (outer × len × inner)`: the DFT along the middle axis,
+ * In place on the complex `data (outer × len × stride)`: the DFT along the middle axis of its first
+ * `inner` columns,
  * `X[k] = Σ_j x[j]·exp(∓2πi·jk/len)` (− forward, + when `inverse` is 1; unscaled). `twiddles (len)`
- * holds exp(−2πi·j/len); `work` is scratch of len·inner complex. Returns 0, or −1 when len has a
- * prime factor above 5.
+ * holds exp(−2πi·j/len); `work` is scratch of `fftWorkLength(len, inner)` f64s. Returns 0, or −1
+ * when len has a prime factor above 5.
  */
 export function fftAxis(
   data: usize,
   outer: i32,
   len: i32,
   inner: i32,
+  stride: i32,
   twiddles: usize,
   work: usize,
   inverse: i32,
 ): i32 {
-  for (let n = len; n > 1; n /= radixOf(n)) if (radixOf(n) == 0) return -1;
-  if (len <= 1) return 0;
+  const stages = stageCount(len);
+  if (stages < 0) return -1;
   const sign: f64 = inverse ? 1.0 : -1.0;
-  const slab = (<usize>len * <usize>inner) << 4;
+  const slab = (<usize>len * <usize>stride) << 4;
+  const w2 = work + ((<usize>len * <usize>min(inner, TILE)) << 4);
   for (let o = 0; o < outer; o++) {
-    let x = data + <usize>o * slab;
-    let y = work;
-    let n = len;
-    let s = 1;
-    let stages = 0;
-    while (n > 1) {
-      const r = radixOf(n);
-      const m = n / r;
-      const b = s * inner;
-      const tstride = len / n;
-      if (r == 4) stage4(x, y, m, b, tstride, twiddles, sign);
-      else if (r == 2) stage2(x, y, m, b, tstride, twiddles, sign);
-      else if (r == 3) stage3(x, y, m, b, tstride, twiddles, sign);
-      else stage5(x, y, m, b, tstride, twiddles, sign);
-      const tmp = x;
-      x = y;
-      y = tmp;
-      n = m;
-      s *= r;
-      stages++;
+    for (let c0 = 0; c0 < inner; c0 += TILE) {
+      const home = data + <usize>o * slab + ((<usize>c0) << 4);
+      tileStages(home, stride, min(TILE, inner - c0), len, stages, twiddles, work, w2, sign);
     }
-    if (stages & 1) memory.copy(data + <usize>o * slab, work, slab);
+  }
+  return 0;
+}
+
+/**
+ * `fftAxis` forward, `data *= filter` (same layout), then `fftAxis` inverse, on the
+ * (len × stride) `data`, one tile at a time so that each tile stays in cache through all three.
+ * Returns 0, or −1 when len has a prime factor above 5.
+ */
+export function fftFilterAxis(
+  data: usize,
+  len: i32,
+  inner: i32,
+  stride: i32,
+  twiddles: usize,
+  work: usize,
+  filter: usize,
+): i32 {
+  const stages = stageCount(len);
+  if (stages < 0) return -1;
+  const w2 = work + ((<usize>len * <usize>min(inner, TILE)) << 4);
+  const rowBytes = (<usize>stride) << 4;
+  for (let c0 = 0; c0 < inner; c0 += TILE) {
+    const tile = min(TILE, inner - c0);
+    const home = data + ((<usize>c0) << 4);
+    tileStages(home, stride, tile, len, stages, twiddles, work, w2, -1.0);
+    const f = filter + ((<usize>c0) << 4);
+    for (let i = 0; i < len; i++) complexMultiply(home + <usize>i * rowBytes, f + <usize>i * rowBytes, tile);
+    tileStages(home, stride, tile, len, stages, twiddles, work, w2, 1.0);
   }
   return 0;
 }
 
 /**
  * Rows of a real `x (rows × rowLen)` (row r at offset r·rowLen) into the columns of the complex
- * `z (len × pairs)`, two rows per column: `z[c, p] = x[2p, c] + i·x[2p+1, c]` for c < rowLen, zero
+ * `z (len × zs)`, two rows per column (zs ≥ pairs): `z[c, p] = x[2p, c] + i·x[2p+1, c]` for c < rowLen, zero
  * for rowLen ≤ c < len and for the missing row 2p+1 when rows is odd. pairs = ⌈rows/2⌉.
  */
-export function realFftPack(x: usize, rows: i32, rowLen: i32, len: i32, z: usize): void {
+export function realFftPack(x: usize, rows: i32, rowLen: i32, len: i32, z: usize, zs: i32): void {
   const pairs = (rows + 1) >> 1;
-  const zstride = (<usize>pairs) << 4;
-  const full = rows >> 1;
-  for (let p = 0; p < full; p++) {
-    const ra = x + ((<usize>(2 * p) * <usize>rowLen) << 3);
-    const rb = ra + ((<usize>rowLen) << 3);
-    let zp = z + ((<usize>p) << 4);
-    for (let c = 0; c < rowLen; c++) {
-      const o = (<usize>c) << 3;
-      v128.store(zp, f64x2(load<f64>(ra + o), load<f64>(rb + o)));
-      zp += zstride;
-    }
-  }
-  if (rows & 1) {
-    const ra = x + ((<usize>(rows - 1) * <usize>rowLen) << 3);
-    let zp = z + ((<usize>full) << 4);
-    for (let c = 0; c < rowLen; c++) {
-      v128.store(zp, f64x2(load<f64>(ra + ((<usize>c) << 3)), 0.0));
-      zp += zstride;
+  const zstride = (<usize>zs) << 4;
+  const rowBytes = (<usize>rowLen) << 3;
+  // Tiles of TILE columns: the writes go to TILE rows of z at a time, which stay in cache.
+  for (let c0 = 0; c0 < rowLen; c0 += TILE) {
+    const c1 = min(c0 + TILE, rowLen);
+    for (let p = 0; p < pairs; p++) {
+      const ra = x + <usize>(2 * p) * rowBytes;
+      const hasB = 2 * p + 1 < rows;
+      let zp = z + <usize>c0 * zstride + ((<usize>p) << 4);
+      for (let c = c0; c < c1; c++) {
+        const o = (<usize>c) << 3;
+        v128.store(zp, f64x2(load<f64>(ra + o), hasB ? load<f64>(ra + rowBytes + o) : 0.0));
+        zp += zstride;
+      }
     }
   }
   memory.fill(z + <usize>rowLen * zstride, 0, <usize>(len - rowLen) * zstride);
@@ -294,11 +422,20 @@ function specRow(r: i32, n1: i32, l1: i32, h: i32): usize {
  * (i0, i1) of the complex `spec (l0 × l1 × h)`, X_a = (Z[k] + conj Z[−k])/2 and
  * X_b = −i·(Z[k] − conj Z[−k])/2; every other row of `spec` is set to zero.
  */
-export function realFftUnpack(z: usize, n0: i32, n1: i32, len: i32, spec: usize, l0: i32, l1: i32): void {
+export function realFftUnpack(
+  z: usize,
+  zs: i32,
+  n0: i32,
+  n1: i32,
+  len: i32,
+  spec: usize,
+  l0: i32,
+  l1: i32,
+): void {
   const h = (len >> 1) + 1;
   const rows = n0 * n1;
   const pairs = (rows + 1) >> 1;
-  const zstride = (<usize>pairs) << 4;
+  const zstride = (<usize>zs) << 4;
   const rowBytes = (<usize>h) << 4;
   const half = f64x2.splat(0.5);
   const conj = f64x2(0.0, -0.0);
@@ -307,20 +444,23 @@ export function realFftUnpack(z: usize, n0: i32, n1: i32, len: i32, spec: usize,
     memory.fill(slab + <usize>n1 * rowBytes, 0, <usize>(l1 - n1) * rowBytes);
   }
   memory.fill(spec + ((<usize>(n0 * l1) * <usize>h) << 4), 0, <usize>(l0 - n0) * <usize>l1 * rowBytes);
-  for (let p = 0; p < pairs; p++) {
-    const ra = spec + (specRow(2 * p, n1, l1, h) << 4);
-    const hasB = 2 * p + 1 < rows;
-    const rb = hasB ? spec + (specRow(2 * p + 1, n1, l1, h) << 4) : 0;
-    const zp = z + ((<usize>p) << 4);
-    for (let k = 0; k < h; k++) {
-      const zk = v128.load(zp + <usize>k * zstride);
-      const kc = k == 0 ? 0 : len - k;
-      const zc = v128.xor(v128.load(zp + <usize>kc * zstride), conj);
-      v128.store(ra + ((<usize>k) << 4), f64x2.mul(half, f64x2.add(zk, zc)));
-      if (hasB) {
-        const d = f64x2.mul(half, f64x2.sub(zk, zc));
-        // −i·(dr + i·di) = di − i·dr
-        v128.store(rb + ((<usize>k) << 4), f64x2.mul(swap(d), f64x2(1.0, -1.0)));
+  for (let k0 = 0; k0 < h; k0 += TILE) {
+    const k1 = min(k0 + TILE, h);
+    for (let p = 0; p < pairs; p++) {
+      const ra = spec + (specRow(2 * p, n1, l1, h) << 4);
+      const hasB = 2 * p + 1 < rows;
+      const rb = hasB ? spec + (specRow(2 * p + 1, n1, l1, h) << 4) : 0;
+      const zp = z + ((<usize>p) << 4);
+      for (let k = k0; k < k1; k++) {
+        const zk = v128.load(zp + <usize>k * zstride);
+        const kc = k == 0 ? 0 : len - k;
+        const zc = v128.xor(v128.load(zp + <usize>kc * zstride), conj);
+        v128.store(ra + ((<usize>k) << 4), f64x2.mul(half, f64x2.add(zk, zc)));
+        if (hasB) {
+          const d = f64x2.mul(half, f64x2.sub(zk, zc));
+          // −i·(dr + i·di) = di − i·dr
+          v128.store(rb + ((<usize>k) << 4), f64x2.mul(swap(d), f64x2(1.0, -1.0)));
+        }
       }
     }
   }
@@ -331,33 +471,36 @@ export function realFftUnpack(z: usize, n0: i32, n1: i32, len: i32, spec: usize,
  * spectra of rows 2p and 2p+1 (Hermitian, from their halves; the imaginary parts at k = 0 and at
  * k = len/2 are dropped as a real inverse FFT does) as `z[k, p] = Y_a[k] + i·Y_b[k]`, z (len × pairs).
  */
-export function realIfftPack(spec: usize, n0: i32, n1: i32, l1: i32, len: i32, z: usize): void {
+export function realIfftPack(spec: usize, n0: i32, n1: i32, l1: i32, len: i32, z: usize, zs: i32): void {
   const h = (len >> 1) + 1;
   const rows = n0 * n1;
   const pairs = (rows + 1) >> 1;
-  const zstride = (<usize>pairs) << 4;
+  const zstride = (<usize>zs) << 4;
   const rot = f64x2(-1.0, 1.0);
   const conj = f64x2(0.0, -0.0);
   const realOnly = f64x2(1.0, 0.0);
   const nyquist = len & 1 ? -1 : len >> 1;
-  for (let p = 0; p < pairs; p++) {
-    const ra = spec + (specRow(2 * p, n1, l1, h) << 4);
-    const hasB = 2 * p + 1 < rows;
-    const rb = hasB ? spec + (specRow(2 * p + 1, n1, l1, h) << 4) : 0;
-    const zp = z + ((<usize>p) << 4);
-    for (let k = 0; k < len; k++) {
-      const mirror = k >= h;
-      const kk = mirror ? len - k : k;
-      let ya = v128.load(ra + ((<usize>kk) << 4));
-      let yb = hasB ? v128.load(rb + ((<usize>kk) << 4)) : f64x2.splat(0.0);
-      if (kk == 0 || kk == nyquist) {
-        ya = f64x2.mul(ya, realOnly);
-        yb = f64x2.mul(yb, realOnly);
-      } else if (mirror) {
-        ya = v128.xor(ya, conj);
-        yb = v128.xor(yb, conj);
+  for (let k0 = 0; k0 < len; k0 += TILE) {
+    const k1 = min(k0 + TILE, len);
+    for (let p = 0; p < pairs; p++) {
+      const ra = spec + (specRow(2 * p, n1, l1, h) << 4);
+      const hasB = 2 * p + 1 < rows;
+      const rb = hasB ? spec + (specRow(2 * p + 1, n1, l1, h) << 4) : 0;
+      const zp = z + ((<usize>p) << 4);
+      for (let k = k0; k < k1; k++) {
+        const mirror = k >= h;
+        const kk = mirror ? len - k : k;
+        let ya = v128.load(ra + ((<usize>kk) << 4));
+        let yb = hasB ? v128.load(rb + ((<usize>kk) << 4)) : f64x2.splat(0.0);
+        if (kk == 0 || kk == nyquist) {
+          ya = f64x2.mul(ya, realOnly);
+          yb = f64x2.mul(yb, realOnly);
+        } else if (mirror) {
+          ya = v128.xor(ya, conj);
+          yb = v128.xor(yb, conj);
+        }
+        v128.store(zp + <usize>k * zstride, f64x2.add(ya, f64x2.mul(swap(yb), rot)));
       }
-      v128.store(zp + <usize>k * zstride, f64x2.add(ya, f64x2.mul(swap(yb), rot)));
     }
   }
 }
@@ -366,19 +509,22 @@ export function realIfftPack(spec: usize, n0: i32, n1: i32, l1: i32, len: i32, z
  * After the inverse `fftAxis` over the columns of `z (len × pairs)`: `out[2p, c] = scale·Re z[c, p]`,
  * `out[2p+1, c] = scale·Im z[c, p]` for c < rowLen, out (rows × rowLen) real.
  */
-export function realIfftUnpack(z: usize, rows: i32, rowLen: i32, scale: f64, out: usize): void {
+export function realIfftUnpack(z: usize, zs: i32, rows: i32, rowLen: i32, scale: f64, out: usize): void {
   const pairs = (rows + 1) >> 1;
-  const zstride = (<usize>pairs) << 4;
-  for (let p = 0; p < pairs; p++) {
-    const ra = out + ((<usize>(2 * p) * <usize>rowLen) << 3);
-    const rb = ra + ((<usize>rowLen) << 3);
-    const hasB = 2 * p + 1 < rows;
-    let zp = z + ((<usize>p) << 4);
-    for (let c = 0; c < rowLen; c++) {
-      const o = (<usize>c) << 3;
-      store<f64>(ra + o, load<f64>(zp) * scale);
-      if (hasB) store<f64>(rb + o, load<f64>(zp + 8) * scale);
-      zp += zstride;
+  const zstride = (<usize>zs) << 4;
+  const rowBytes = (<usize>rowLen) << 3;
+  for (let c0 = 0; c0 < rowLen; c0 += TILE) {
+    const c1 = min(c0 + TILE, rowLen);
+    for (let p = 0; p < pairs; p++) {
+      const ra = out + <usize>(2 * p) * rowBytes;
+      const hasB = 2 * p + 1 < rows;
+      let zp = z + <usize>c0 * zstride + ((<usize>p) << 4);
+      for (let c = c0; c < c1; c++) {
+        const o = (<usize>c) << 3;
+        store<f64>(ra + o, load<f64>(zp) * scale);
+        if (hasB) store<f64>(ra + rowBytes + o, load<f64>(zp + 8) * scale);
+        zp += zstride;
+      }
     }
   }
 }

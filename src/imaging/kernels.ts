@@ -7,39 +7,66 @@ import type { Handle } from '../backend/types.js';
  * f64 pairs. Kernels allocate nothing: scratch comes in `work`/`unit`.
  */
 export interface ImagingKernels {
+  /** f64s of `work` that `fftAxis` needs for this length and inner size. */
+  fftWorkLength(len: number, inner: number): number;
   /**
-   * In place on the complex `data (outer × len × inner)`: the unscaled DFT along the middle axis,
+   * In place on the complex `data (outer × len × stride)`: the unscaled DFT along the middle axis of
+   * the first `inner` columns,
    * `X[k] = Σ_j x[j]·exp(∓2πi·jk/len)` (− forward, + when `inverse` is 1). `twiddles (len)` holds
-   * exp(−2πi·j/len); `work` is len·inner complex. Returns 0, or −1 when len has a prime factor above 5.
+   * exp(−2πi·j/len); `work` has `fftWorkLength(len, inner)` f64s. Returns 0, or −1 when len has a prime factor above 5.
    */
   fftAxis(
     data: Handle,
     outer: number,
     len: number,
     inner: number,
+    stride: number,
     twiddles: Handle,
     work: Handle,
     inverse: number,
   ): number;
   /**
-   * Rows of the real `x (rows × rowLen)` into the columns of the complex `z (len × ⌈rows/2⌉)`:
-   * `z[c, p] = x[2p, c] + i·x[2p+1, c]`, zero-padded to len.
+   * `fftAxis` forward along the first axis of the complex `data (len × stride)` (first `inner`
+   * columns), `data *= filter` (same layout), then `fftAxis` inverse: a tile of columns at a time,
+   * so it stays in cache. Returns 0, or −1 when len has a prime factor above 5.
    */
-  realFftPack(x: Handle, rows: number, rowLen: number, len: number, z: Handle): void;
+  fftFilterAxis(
+    data: Handle,
+    len: number,
+    inner: number,
+    stride: number,
+    twiddles: Handle,
+    work: Handle,
+    filter: Handle,
+  ): number;
+  /**
+   * Rows of the real `x (rows × rowLen)` into the columns of the complex `z (len × zs)`,
+   * zs ≥ ⌈rows/2⌉ (odd is faster): `z[c, p] = x[2p, c] + i·x[2p+1, c]`, zero-padded to len.
+   */
+  realFftPack(x: Handle, rows: number, rowLen: number, len: number, z: Handle, zs: number): void;
   /**
    * After a forward `fftAxis` over z's columns: the half spectrum (h = ⌊len/2⌋ + 1 bins) of each row
    * r = i0·n1 + i1 of an (n0 × n1 × rowLen) array into row (i0, i1) of the complex
    * `spec (l0 × l1 × h)`; every other row of `spec` is zeroed.
    */
-  realFftUnpack(z: Handle, n0: number, n1: number, len: number, spec: Handle, l0: number, l1: number): void;
+  realFftUnpack(
+    z: Handle,
+    zs: number,
+    n0: number,
+    n1: number,
+    len: number,
+    spec: Handle,
+    l0: number,
+    l1: number,
+  ): void;
   /**
    * The reverse of `realFftUnpack` for rows (i0 < n0, i1 < n1): two rows' full (Hermitian) spectra
-   * per column of `z (len × ⌈n0·n1/2⌉)` as Y_a + i·Y_b; imaginary parts at k = 0 and k = len/2 are
+   * per column of `z (len × zs)` as Y_a + i·Y_b; imaginary parts at k = 0 and k = len/2 are
    * dropped, as a real inverse FFT does.
    */
-  realIfftPack(spec: Handle, n0: number, n1: number, l1: number, len: number, z: Handle): void;
+  realIfftPack(spec: Handle, n0: number, n1: number, l1: number, len: number, z: Handle, zs: number): void;
   /** After an inverse `fftAxis`: `out (rows × rowLen)[2p, c] = scale·Re z[c, p]`, `[2p+1, c] = scale·Im z[c, p]`. */
-  realIfftUnpack(z: Handle, rows: number, rowLen: number, scale: number, out: Handle): void;
+  realIfftUnpack(z: Handle, zs: number, rows: number, rowLen: number, scale: number, out: Handle): void;
   /** `a[j] *= b[j]` for `count` complex numbers. */
   complexMultiply(a: Handle, b: Handle, count: number): void;
   /** `out (p0 × p1 × p2)` = zeros with `x (n0 × n1 × n2)` at offset (o0, o1, o2). */

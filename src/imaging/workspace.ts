@@ -39,11 +39,13 @@ class ImagingWorkspaceImpl implements ImagingWorkspace {
   private twins(): ImagingKernels {
     const f = (h: Handle): Float64Array => this.inner.f64(h, this.lengths.get(h) as number);
     return {
-      fftAxis: (d, o, l, i, t, w, inv) => ref.fftAxis(f(d), o, l, i, f(t), f(w), inv),
-      realFftPack: (x, r, rl, l, z) => ref.realFftPack(f(x), r, rl, l, f(z)),
-      realFftUnpack: (z, n0, n1, l, s, l0, l1) => ref.realFftUnpack(f(z), n0, n1, l, f(s), l0, l1),
-      realIfftPack: (s, n0, n1, l1, l, z) => ref.realIfftPack(f(s), n0, n1, l1, l, f(z)),
-      realIfftUnpack: (z, r, rl, sc, o) => ref.realIfftUnpack(f(z), r, rl, sc, f(o)),
+      fftWorkLength: (l, i) => ref.fftWorkLength(l, i),
+      fftAxis: (d, o, l, i, st, t, w, inv) => ref.fftAxis(f(d), o, l, i, st, f(t), f(w), inv),
+      fftFilterAxis: (d, l, i, st, t, w, fl) => ref.fftFilterAxis(f(d), l, i, st, f(t), f(w), f(fl)),
+      realFftPack: (x, r, rl, l, z, zs) => ref.realFftPack(f(x), r, rl, l, f(z), zs),
+      realFftUnpack: (z, zs, n0, n1, l, s, l0, l1) => ref.realFftUnpack(f(z), zs, n0, n1, l, f(s), l0, l1),
+      realIfftPack: (s, n0, n1, l1, l, z, zs) => ref.realIfftPack(f(s), n0, n1, l1, l, f(z), zs),
+      realIfftUnpack: (z, zs, r, rl, sc, o) => ref.realIfftUnpack(f(z), zs, r, rl, sc, f(o)),
       complexMultiply: (a, b, c) => ref.complexMultiply(f(a), f(b), c),
       padImage: (x, n0, n1, n2, o, p0, p1, p2, o0, o1, o2) =>
         ref.padImage(f(x), n0, n1, n2, f(o), p0, p1, p2, o0, o1, o2),

@@ -21,18 +21,21 @@ function radixOf(n: number): number {
 const SCRATCH = Array.from({ length: 6 }, () => new Float64Array(5));
 
 /**
- * One Stockham stage of radix r: for p < m and t < b complex elements, the r inputs
- * x[(p + j·m)·b + t] go through a length-r DFT, and output k (times w^(p·k), w = exp(∓2πi/(r·m)))
- * lands at y[(r·p + k)·b + t].
+ * One Stockham stage of radix r over a tile of `tile` columns: for p < m, q < s and t < tile, the r
+ * inputs at index (p + j·m)·s + q of x (complex offset xo + index·xs + t) go through a length-r DFT,
+ * and output k, times w^(p·k), lands at index (r·p + k)·s + q of y (offset yo + index·ys + t).
  */
 function stage(
   r: number,
   x: Float64Array,
   xo: number,
+  xs: number,
   y: Float64Array,
   yo: number,
+  ys: number,
   m: number,
-  b: number,
+  s: number,
+  tile: number,
   tstride: number,
   tw: Float64Array,
   sign: number,
@@ -44,22 +47,24 @@ function stage(
       wr[k] = tw[2 * idx];
       wi[k] = tw[2 * idx + 1] * -sign;
     }
-    for (let t = 0; t < b; t++) {
-      for (let j = 0; j < r; j++) {
-        const q = xo + 2 * ((p + j * m) * b + t);
-        ar[j] = x[q];
-        ai[j] = x[q + 1];
-      }
-      butterfly(r, ar, ai, br, bi, sign);
-      for (let k = 0; k < r; k++) {
-        const q = yo + 2 * ((r * p + k) * b + t);
-        // w^0 = 1: no multiplication for k = 0 or p = 0, as in the Wasm kernel.
-        if (k === 0 || p === 0) {
-          y[q] = br[k];
-          y[q + 1] = bi[k];
-        } else {
-          y[q] = br[k] * wr[k] + bi[k] * -wi[k];
-          y[q + 1] = bi[k] * wr[k] + br[k] * wi[k];
+    for (let q = 0; q < s; q++) {
+      for (let t = 0; t < tile; t++) {
+        for (let j = 0; j < r; j++) {
+          const at = 2 * (xo + ((p + j * m) * s + q) * xs + t);
+          ar[j] = x[at];
+          ai[j] = x[at + 1];
+        }
+        butterfly(r, ar, ai, br, bi, sign);
+        for (let k = 0; k < r; k++) {
+          const at = 2 * (yo + ((r * p + k) * s + q) * ys + t);
+          // w^0 = 1: no multiplication for k = 0 or p = 0, as in the Wasm kernel.
+          if (k === 0 || p === 0) {
+            y[at] = br[k];
+            y[at + 1] = bi[k];
+          } else {
+            y[at] = br[k] * wr[k] + bi[k] * -wi[k];
+            y[at + 1] = bi[k] * wr[k] + br[k] * wi[k];
+          }
         }
       }
     }
@@ -148,38 +153,106 @@ function butterfly(
   }
 }
 
+/** Columns of the inner axis carried through all stages at once, as in the Wasm kernel. */
+const TILE = 16;
+
+export function fftWorkLength(len: number, inner: number): number {
+  return 4 * len * Math.min(inner, TILE);
+}
+
+function stageCount(len: number): number {
+  let stages = 0;
+  for (let n = len; n > 1; n /= radixOf(n)) {
+    if (radixOf(n) === 0) return -1;
+    stages++;
+  }
+  return stages;
+}
+
+/** The stages of one tile, from complex offset `home` of data (row stride `stride`) back to it. */
+function tileStages(
+  data: Float64Array,
+  home: number,
+  stride: number,
+  tile: number,
+  len: number,
+  stages: number,
+  twiddles: Float64Array,
+  work: Float64Array,
+  w2: number,
+  sign: number,
+): void {
+  let x = data;
+  let xo = home;
+  let xs = stride;
+  let n = len;
+  let s = 1;
+  for (let i = 0; i < stages; i++) {
+    const r = radixOf(n);
+    const m = n / r;
+    const last = i === stages - 1;
+    const y = last ? data : work;
+    const yo = last ? home : i & 1 ? w2 : 0;
+    const ys = last ? stride : tile;
+    stage(r, x, xo, xs, y, yo, ys, m, s, tile, len / n, twiddles, sign);
+    x = y;
+    xo = yo;
+    xs = ys;
+    n = m;
+    s *= r;
+  }
+}
+
 export function fftAxis(
   data: Float64Array,
   outer: number,
   len: number,
   inner: number,
+  stride: number,
   twiddles: Float64Array,
   work: Float64Array,
   inverse: number,
 ): number {
-  for (let n = len; n > 1; n /= radixOf(n)) if (radixOf(n) === 0) return -1;
-  if (len <= 1) return 0;
-  const sign = inverse ? 1 : -1;
-  const slab = 2 * len * inner;
+  const stages = stageCount(len);
+  if (stages < 0) return -1;
+  const w2 = len * Math.min(inner, TILE);
   for (let o = 0; o < outer; o++) {
-    let x = data;
-    let xo = o * slab;
-    let y = work;
-    let yo = 0;
-    let n = len;
-    let s = 1;
-    let stages = 0;
-    while (n > 1) {
-      const r = radixOf(n);
-      const m = n / r;
-      stage(r, x, xo, y, yo, m, s * inner, len / n, twiddles, sign);
-      [x, y] = [y, x];
-      [xo, yo] = [yo, xo];
-      n = m;
-      s *= r;
-      stages++;
+    for (let c0 = 0; c0 < inner; c0 += TILE) {
+      const tile = Math.min(TILE, inner - c0);
+      tileStages(
+        data,
+        o * len * stride + c0,
+        stride,
+        tile,
+        len,
+        stages,
+        twiddles,
+        work,
+        w2,
+        inverse ? 1 : -1,
+      );
     }
-    if (stages & 1) data.set(work.subarray(0, slab), o * slab);
+  }
+  return 0;
+}
+
+export function fftFilterAxis(
+  data: Float64Array,
+  len: number,
+  inner: number,
+  stride: number,
+  twiddles: Float64Array,
+  work: Float64Array,
+  filter: Float64Array,
+): number {
+  const stages = stageCount(len);
+  if (stages < 0) return -1;
+  const w2 = len * Math.min(inner, TILE);
+  for (let c0 = 0; c0 < inner; c0 += TILE) {
+    const tile = Math.min(TILE, inner - c0);
+    tileStages(data, c0, stride, tile, len, stages, twiddles, work, w2, -1);
+    for (let i = 0; i < len; i++) multiplyAt(data, filter, i * stride + c0, tile);
+    tileStages(data, c0, stride, tile, len, stages, twiddles, work, w2, 1);
   }
   return 0;
 }
@@ -190,12 +263,13 @@ export function realFftPack(
   rowLen: number,
   len: number,
   z: Float64Array,
+  zs: number,
 ): void {
   const pairs = (rows + 1) >> 1;
   for (let p = 0; p < pairs; p++) {
     const hasB = 2 * p + 1 < rows;
     for (let c = 0; c < len; c++) {
-      const q = 2 * (c * pairs + p);
+      const q = 2 * (c * zs + p);
       const inside = c < rowLen;
       z[q] = inside ? x[2 * p * rowLen + c] : 0;
       z[q + 1] = inside && hasB ? x[(2 * p + 1) * rowLen + c] : 0;
@@ -209,6 +283,7 @@ function specRow(r: number, n1: number, l1: number, h: number): number {
 
 export function realFftUnpack(
   z: Float64Array,
+  zs: number,
   n0: number,
   n1: number,
   len: number,
@@ -225,8 +300,8 @@ export function realFftUnpack(
     const hasB = 2 * p + 1 < rows;
     const rb = hasB ? 2 * specRow(2 * p + 1, n1, l1, h) : 0;
     for (let k = 0; k < h; k++) {
-      const q = 2 * (k * pairs + p);
-      const qc = 2 * ((k === 0 ? 0 : len - k) * pairs + p);
+      const q = 2 * (k * zs + p);
+      const qc = 2 * ((k === 0 ? 0 : len - k) * zs + p);
       const zr = z[q];
       const zi = z[q + 1];
       const cr = z[qc];
@@ -250,6 +325,7 @@ export function realIfftPack(
   l1: number,
   len: number,
   z: Float64Array,
+  zs: number,
 ): void {
   const h = (len >> 1) + 1;
   const rows = n0 * n1;
@@ -275,7 +351,7 @@ export function realIfftPack(
         yai = -yai;
         ybi = -ybi;
       }
-      const q = 2 * (k * pairs + p);
+      const q = 2 * (k * zs + p);
       z[q] = yar + ybi * -1;
       z[q + 1] = yai + ybr * 1;
     }
@@ -284,6 +360,7 @@ export function realIfftPack(
 
 export function realIfftUnpack(
   z: Float64Array,
+  zs: number,
   rows: number,
   rowLen: number,
   scale: number,
@@ -293,15 +370,16 @@ export function realIfftUnpack(
   for (let p = 0; p < pairs; p++) {
     const hasB = 2 * p + 1 < rows;
     for (let c = 0; c < rowLen; c++) {
-      const q = 2 * (c * pairs + p);
+      const q = 2 * (c * zs + p);
       out[2 * p * rowLen + c] = z[q] * scale;
       if (hasB) out[(2 * p + 1) * rowLen + c] = z[q + 1] * scale;
     }
   }
 }
 
-export function complexMultiply(a: Float64Array, b: Float64Array, count: number): void {
-  for (let j = 0; j < count; j++) {
+/** `a[j] *= b[j]` for the `count` complex numbers from complex offset `at`. */
+function multiplyAt(a: Float64Array, b: Float64Array, at: number, count: number): void {
+  for (let j = at; j < at + count; j++) {
     const xr = a[2 * j];
     const xi = a[2 * j + 1];
     const yr = b[2 * j];
@@ -309,6 +387,10 @@ export function complexMultiply(a: Float64Array, b: Float64Array, count: number)
     a[2 * j] = xr * yr + xi * (yi * -1);
     a[2 * j + 1] = xi * yr + xr * (yi * 1);
   }
+}
+
+export function complexMultiply(a: Float64Array, b: Float64Array, count: number): void {
+  multiplyAt(a, b, 0, count);
 }
 
 export function padImage(
