@@ -31,3 +31,8 @@ export { selectModel, plotSelection } from './select/index.js';
 export type * from './select/index.js';
 export type { PriorInput, PriorOptions } from './mixture/prior.js';
 export type { FixedParameters } from './mixture/constrained-mstep.js';
+export { richardsonLucy } from './imaging/richardson-lucy.js';
+export type { RichardsonLucyOptions, DeconvolutionIterationInfo } from './imaging/richardson-lucy.js';
+export type { Image, ImageInput } from './imaging/image.js';
+export type { ConvolutionMethod } from './imaging/convolver.js';
+export { gaussianPsf, motionPsf } from './imaging/psf.js';

@@ -1,3 +1,4 @@
+import { DECONVOLVE_HELP, deconvolve } from './deconvolve.js';
 import { UsageError } from './errors.js';
 import { FIT_HELP, fit } from './fit.js';
 import { PREDICT_HELP, predict } from './predict.js';
@@ -26,6 +27,7 @@ interface Command {
 const COMMANDS = new Map<string, Command>([
   ['fit', { run: fit, help: FIT_HELP }],
   ['predict', { run: predict, help: PREDICT_HELP }],
+  ['deconvolve', { run: deconvolve, help: DECONVOLVE_HELP }],
 ]);
 
 /** Runs one command line; returns the exit status. Every failure is reported as one line on stderr. */
