@@ -5,4 +5,6 @@
  * started by the library itself.
  */
 export { GaussianMixture, init, plotSelection, selectModel } from '../../src/index';
+export { gaussianPsf, motionPsf, richardsonLucy } from '../../src/index';
 export type { CovarianceType, GaussianIterationInfo, SelectionProgress } from '../../src/index';
+export type { Image } from '../../src/index';
