@@ -155,42 +155,58 @@ export async function runRichardsonLucyBench(
     const psf = gaussianPsf(m);
     return { id: `rl-${SIZE}-psf${m}`, m, psf, image: makeImage(psf, m) };
   });
+  const methods = o.methods ? (['auto', 'fft', 'direct'] as const) : (['auto'] as const);
+  const rows: Row[] = cases.flatMap((c) =>
+    methods.map((method) => ({
+      psf: c.m,
+      method: method === 'auto' ? `auto (${chooseMethod([1, SIZE, SIZE], [1, c.m, c.m])})` : method,
+      emwasmMs: [] as number[],
+      skimageMs: null as number[] | null,
+      maxRelDiff: null as number | null,
+    })),
+  );
+  const results = new Map<string, Float64Array>();
   const dir = mkdtempSync(join(tmpdir(), 'emwasm-rl-'));
-  const rows: Row[] = [];
-  let skimageInfo: Record<string, unknown> | string;
+  let skimageInfo: Record<string, unknown> | string = 'not run';
   try {
-    const sk = runSkimage(dir, cases, o.repeats);
-    skimageInfo = sk.info;
     // Warm-up: V8 tiers up the glue, and the Wasm module is compiled, before anything is timed.
     await richardsonLucy(
       { data: cases[0].image.subarray(0, 64 * 64), shape: [64, 64] },
       { data: cases[0].psf, shape: [15, 15] },
       { iterations: 3 },
     );
-    for (const c of cases) {
-      const auto = chooseMethod([1, SIZE, SIZE], [1, c.m, c.m]);
-      const methods = o.methods ? (['auto', 'fft', 'direct'] as const) : (['auto'] as const);
-      for (const method of methods) {
-        const times: number[] = [];
-        let result: Float64Array | null = null;
-        for (let r = 0; r < o.repeats; r++) {
+    // Rounds of one scikit-image run and one emwasm run per case: on a shared machine the load
+    // changes from minute to minute, and alternating exposes both to the same.
+    const skimageMs = new Map<string, number[]>();
+    let reference = new Map<string, Float64Array>();
+    for (let round = 0; round < o.repeats; round++) {
+      const sk = runSkimage(dir, cases, 1);
+      skimageInfo = sk.info;
+      for (const [id, t] of sk.ms) skimageMs.set(id, [...(skimageMs.get(id) ?? []), ...t]);
+      if (sk.out.size) reference = sk.out;
+      let i = 0;
+      for (const c of cases) {
+        for (const method of methods) {
           const t = performance.now();
           const out = await richardsonLucy(
             { data: c.image, shape: [SIZE, SIZE] },
             { data: c.psf, shape: [c.m, c.m] },
             { iterations: ITERATIONS, clip: false, method },
           );
-          times.push(performance.now() - t);
-          result = out.data;
+          rows[i].emwasmMs.push(performance.now() - t);
+          results.set(`${c.id}/${method}`, out.data);
+          i++;
         }
-        const reference = sk.out.get(c.id);
-        rows.push({
-          psf: c.m,
-          method: method === 'auto' ? `auto (${auto})` : method,
-          emwasmMs: times,
-          skimageMs: sk.ms.get(c.id) ?? null,
-          maxRelDiff: reference && result ? maxRelDiff(result, reference) : null,
-        });
+      }
+    }
+    let i = 0;
+    for (const c of cases) {
+      for (const method of methods) {
+        const result = results.get(`${c.id}/${method}`);
+        const ref = reference.get(c.id);
+        rows[i].skimageMs = skimageMs.get(c.id) ?? null;
+        rows[i].maxRelDiff = ref && result ? maxRelDiff(result, ref) : null;
+        i++;
       }
     }
   } finally {
@@ -208,7 +224,7 @@ export async function runRichardsonLucyBench(
     r.maxRelDiff === null ? '-' : r.maxRelDiff.toExponential(1),
   ]);
   console.log(
-    `\nRichardson–Lucy, ${SIZE}x${SIZE}, ${ITERATIONS} iterations (ratio = emwasm / scikit-image, best of ${o.repeats})`,
+    `\nRichardson–Lucy, ${SIZE}x${SIZE}, ${ITERATIONS} iterations (ratio = emwasm / scikit-image, best of ${o.repeats} alternating rounds)`,
   );
   if (typeof skimageInfo === 'string') console.log(skimageInfo);
   else
