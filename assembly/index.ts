@@ -26,3 +26,4 @@ export {
   complexMultiply,
 } from './imaging/fft';
 export { padImage, correlatePadded, rlRatio, rlUpdate, tvDenominator } from './imaging/deconvolve';
+export { poissonEStep } from './families/poisson/estep';

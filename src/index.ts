@@ -6,8 +6,8 @@ export type {
   FitOptions,
   ArrayInput,
 } from './mixture/gaussian-mixture.js';
-export { DegenerateCovarianceError } from './mixture/gaussian-em.js';
-export type { InitParams } from './mixture/gaussian-em.js';
+export { DegenerateCovarianceError } from './mixture/degenerate.js';
+export type { InitParams } from './mixture/gaussian-mixture.js';
 export type { CovarianceType } from './mixture/covariance.js';
 export type { IterationInfo } from './em/loop.js';
 export type { Matrix, MatrixInput } from './util/matrix.js';
@@ -28,6 +28,11 @@ export { GMMHMM } from './hmm/gmm-hmm.js';
 export type { GMMHMMOptions, GMMHMMJSON, GMMHMMParam } from './hmm/gmm-hmm.js';
 export type { DecodeAlgorithm, HMMOptions, HMMJSONOptions, LengthsInput, SampleOptions } from './hmm/base.js';
 export { selectModel, plotSelection } from './select/index.js';
+export { PoissonMixture } from './families/poisson/poisson-mixture.js';
+export type { PoissonMixtureOptions } from './families/poisson/poisson-mixture.js';
+export type { PoissonComponents } from './families/poisson/components.js';
+export type { MixtureOptions, MixtureInitParams } from './em/mixture.js';
+export type { EstimatorJSON, EstimatorFitOptions } from './em/estimator.js';
 export type * from './select/index.js';
 export type { PriorInput, PriorOptions } from './mixture/prior.js';
 export type { FixedParameters } from './mixture/constrained-mstep.js';

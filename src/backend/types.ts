@@ -274,7 +274,7 @@ export interface Workspace {
 
 /** A kernel call for one thread: the export's name and its arguments (handles are byte offsets). */
 export interface KernelJob {
-  kernel: keyof Kernels;
+  kernel: string;
   args: number[];
 }
 

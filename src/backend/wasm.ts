@@ -101,7 +101,7 @@ export class SharedWorkspace extends WasmWorkspace {
       });
     }
     const remote = jobs.slice(1).map((job, t) => threadPool.run(t, this.id, job.kernel, job.args));
-    const call = this.kernels[jobs[0].kernel] as (...args: number[]) => number;
+    const call = (this.kernels as unknown as Record<string, (...args: number[]) => number>)[jobs[0].kernel];
     const local = call(...jobs[0].args);
     return [local, ...(await Promise.all(remote))];
   }

@@ -1,6 +1,6 @@
 import type { Handle, Kernels } from '../backend/types.js';
 import { COVARIANCE_KINDS, type CovarianceType } from '../mixture/covariance.js';
-import { precisionCholeskyFromCovariance } from '../reference/linalg.js';
+import { precisionCholeskyFromCovariance } from '../linalg/dense.js';
 import type { Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
 

@@ -3,6 +3,7 @@ import type { ArrayInput } from '../mixture/gaussian-mixture.js';
 import { requireNonNegative, show } from '../util/errors.js';
 import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
+import { gamma, logFactorial, poisson } from '../util/special.js';
 import { BaseHMM, type HMMJSON, type HMMOptions } from './base.js';
 import type { Emission } from './hmm-em.js';
 import type { HmmWorkspace } from './workspace.js';
@@ -36,54 +37,6 @@ interface PoissonSettings {
   lambdasPrior: number;
   lambdasWeight: number;
   update: boolean;
-}
-
-/** `log Γ(x + 1) = log x!` for a non-negative integer x: exact sums below 256, Stirling's series above. */
-const LOG_FACTORIALS = (() => {
-  const table = new Float64Array(256);
-  for (let i = 2; i < 256; i++) table[i] = table[i - 1] + Math.log(i);
-  return table;
-})();
-
-function logFactorial(x: number): number {
-  if (x < 256) return LOG_FACTORIALS[x];
-  const inv = 1 / x;
-  const inv2 = inv * inv;
-  const series = inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680)));
-  return (x + 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + series;
-}
-
-/** A gamma(shape, scale) draw (Marsaglia and Tsang; shapes below 1 through `G(a + 1)·U^(1/a)`). */
-function gamma(rng: Random, shape: number, scale: number): number {
-  if (shape < 1) return gamma(rng, shape + 1, scale) * Math.pow(rng.uniform(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let z: number;
-    let v: number;
-    do {
-      z = rng.normal();
-      v = 1 + c * z;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.uniform();
-    if (Math.log(u) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v * scale;
-  }
-}
-
-/** A Poisson draw: Knuth's product of uniforms, with rates of 30 and more split in halves (Poisson is additive). */
-function poisson(rng: Random, lambda: number): number {
-  if (lambda < 30) {
-    const limit = Math.exp(-lambda);
-    let count = 0;
-    let p = rng.uniform();
-    while (p > limit) {
-      count++;
-      p *= rng.uniform();
-    }
-    return count;
-  }
-  return poisson(rng, lambda / 2) + poisson(rng, lambda / 2);
 }
 
 class PoissonEmission implements Emission<PoissonParams> {

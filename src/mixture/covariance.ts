@@ -1,5 +1,5 @@
 import type { Handle, Kernels } from '../backend/types.js';
-import { invertLowerTriangular, precisionCholeskyFromPrecision } from '../reference/linalg.js';
+import { invertLowerTriangular, precisionCholeskyFromPrecision } from '../linalg/dense.js';
 
 export const COVARIANCE_TYPES = ['full', 'tied', 'diag', 'spherical'] as const;
 
@@ -64,6 +64,33 @@ export interface CovarianceKind {
   samplingFactors(precChol: Float64Array, k: number, d: number): Float64Array;
   /** Checks user-given precisions beyond their shape: symmetric, positive. Returns an error text or null. */
   checkPrecisions(precisions: Float64Array, k: number, d: number): string | null;
+  /** `out[offset + a] += (L_c z)_a` for a = 0 … d − 1, with `factors` from `samplingFactors`. */
+  addScaled(
+    factors: Float64Array,
+    c: number,
+    d: number,
+    z: Float64Array,
+    out: Float64Array,
+    offset: number,
+  ): void;
+  /** Multiply-adds per row of one fused E+M pass (what `threads: 'auto'` weighs). */
+  workPerRow(k: number, d: number): number;
+}
+
+/** `out += L z` for the lower triangular `L` at `factors[o …]`. */
+function addTriangular(
+  factors: Float64Array,
+  o: number,
+  d: number,
+  z: Float64Array,
+  out: Float64Array,
+  offset: number,
+): void {
+  for (let a = 0; a < d; a++) {
+    let s = 0;
+    for (let b = 0; b <= a; b++) s += factors[o + a * d + b] * z[b];
+    out[offset + a] += s;
+  }
 }
 
 function triangularPrecisions(precChol: Float64Array, count: number, d: number): Float64Array {
@@ -161,6 +188,8 @@ const full: CovarianceKind = {
   covariancesFromPrecisionCholesky: (pc, k, d) => triangularCovariances(pc, k, d),
   samplingFactors: (pc, k, d) => triangularSamplingFactors(pc, k, d),
   checkPrecisions: (p, k, d) => checkSymmetricPositive(p, k, d),
+  addScaled: (f, c, d, z, out, offset) => addTriangular(f, c * d * d, d, z, out, offset),
+  workPerRow: (k, d) => k * d * (d + 1),
 };
 
 const tied: CovarianceKind = {
@@ -186,6 +215,9 @@ const tied: CovarianceKind = {
   covariancesFromPrecisionCholesky: (pc, _k, d) => triangularCovariances(pc, 1, d),
   samplingFactors: (pc, _k, d) => triangularSamplingFactors(pc, 1, d),
   checkPrecisions: (p, _k, d) => checkSymmetricPositive(p, 1, d),
+  addScaled: (f, _c, d, z, out, offset) => addTriangular(f, 0, d, z, out, offset),
+  // One rank update of (d + k)-long rows plus the distances to the transformed means.
+  workPerRow: (k, d) => (d + k) ** 2 + 3 * k * d,
 };
 
 const diag: CovarianceKind = {
@@ -204,6 +236,10 @@ const diag: CovarianceKind = {
   covariancesFromPrecisionCholesky: inverseSquares,
   samplingFactors: reciprocals,
   checkPrecisions: checkPositive,
+  addScaled: (f, c, d, z, out, offset) => {
+    for (let a = 0; a < d; a++) out[offset + a] += f[c * d + a] * z[a];
+  },
+  workPerRow: (k, d) => k * (3 * d + 4),
 };
 
 const spherical: CovarianceKind = {
@@ -217,6 +253,9 @@ const spherical: CovarianceKind = {
   logProb: (kern, ...a) => kern.logProbSpherical(...a),
   finalize: (kern, scatter, nk, _nkv, k, d, reg, cov, pc) =>
     kern.finalizeSpherical(scatter, nk, k, d, reg, cov, pc),
+  addScaled: (f, c, d, z, out, offset) => {
+    for (let a = 0; a < d; a++) out[offset + a] += f[c] * z[a];
+  },
 };
 
 export const COVARIANCE_KINDS: Readonly<Record<CovarianceType, CovarianceKind>> = {

@@ -4,9 +4,28 @@ import type { Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
 import type { ConstrainedMStep } from './constrained-mstep.js';
 import type { CovarianceKind } from './covariance.js';
-import { DegenerateCovarianceError, GaussianEM, type GaussianStart, type InitParams } from './gaussian-em.js';
+import { DegenerateCovarianceError } from './degenerate.js';
 import { MixtureParams } from './mixture-params.js';
 import type { GaussianParams } from './params.js';
+
+/** What a missing-data fit is made from. */
+export interface MissingEMOptions {
+  ws: Workspace;
+  /** `(n × d)` with NaN for missing entries. */
+  X: Matrix;
+  k: number;
+  kind: CovarianceKind;
+  regCovar: number;
+  /** Fixed parameters or a prior: the M-step runs in TypeScript and the bound adds the log-prior. */
+  constrained: ConstrainedMStep | null;
+  /** `(n)` non-negative row weights (checked by the caller); null for weight 1 everywhere. */
+  sampleWeight: Float64Array | null;
+  /**
+   * Makes the starting point: the complete-data fit's own initialisation on `initialData(X)`
+   * (allocated in the same workspace, called once while this fit allocates).
+   */
+  initializer: (data: InitialData) => Pick<EMHooks<GaussianParams>, 'initialize' | 'snapshot'>;
+}
 
 /**
  * The rows of a data matrix grouped by missingness pattern (which entries are NaN). Pattern `p`
@@ -220,24 +239,23 @@ export class MissingEM implements EMHooks<GaussianParams> {
     scatterFull: Float64Array;
     scatter: Float64Array;
   };
-  private readonly init: GaussianEM;
+  private readonly init: Pick<EMHooks<GaussianParams>, 'initialize' | 'snapshot'>;
   private readonly params: MixtureParams;
   /** Σ of the sample weights (n when unweighted): the bound's divisor. */
   private readonly totalWeight: number;
+  private readonly ws: Workspace;
+  private readonly k: number;
+  private readonly kind: CovarianceKind;
+  private readonly regCovar: number;
+  private readonly constrained: ConstrainedMStep | null;
 
-  constructor(
-    private readonly ws: Workspace,
-    X: Matrix,
-    private readonly k: number,
-    private readonly kind: CovarianceKind,
-    private readonly regCovar: number,
-    initParams: InitParams,
-    start: GaussianStart,
-    /** Fixed parameters or a prior: the M-step runs in TypeScript and the bound adds the log-prior. */
-    private readonly constrained: ConstrainedMStep | null = null,
-    /** `(n)` non-negative row weights (checked by the caller); null for weight 1 everywhere. */
-    sampleWeight: Float64Array | null = null,
-  ) {
+  constructor(o: MissingEMOptions) {
+    const { ws, X, k, kind, sampleWeight } = o;
+    this.ws = ws;
+    this.k = k;
+    this.kind = kind;
+    this.regCovar = o.regCovar;
+    this.constrained = o.constrained;
     const { rows: n, cols: d } = X;
     this.n = n;
     this.d = d;
@@ -264,19 +282,7 @@ export class MissingEM implements EMHooks<GaussianParams> {
       sw: sampleWeight ? ws.allocF64(n) : 0,
     };
     // The initial fit allocates in the same workspace; every view is taken after it.
-    const first = initialData(X, k, sampleWeight);
-    this.init = new GaussianEM(
-      ws,
-      first,
-      k,
-      kind,
-      regCovar,
-      initParams,
-      start,
-      1,
-      constrained,
-      first.sampleWeight,
-    );
+    this.init = o.initializer(initialData(X, k, sampleWeight));
     fillRows(ws, X, this.pat, x, idx);
     const h = this.h;
     if (sampleWeight) {

@@ -1,10 +1,6 @@
 // The fit worker's program (bundled by scripts/build.mjs into build/fit-worker.src, which the
 // library inlines as text): fit as asked, report iterations, send back the fitted model.
-import {
-  GaussianMixture,
-  type GaussianMixtureJSON,
-  type GaussianMixtureOptions,
-} from '../mixture/gaussian-mixture.js';
+import { familyEntry } from '../em/registry.js';
 import { importNode, isNode } from '../util/env.js';
 import { singleModule, threadedModule } from '../wasm/module.js';
 import type { FitReply, FitRequest } from './protocol.js';
@@ -15,19 +11,16 @@ async function serve(request: FitRequest, post: (reply: FitReply) => void): Prom
       singleModule.provide(request.modules.single);
       if (request.modules.threaded) threadedModule.provide(request.modules.threaded);
     }
-    const options = request.options as GaussianMixtureOptions;
+    const entry = familyEntry(request.family);
     const onIteration = request.reportIterations
       ? (info: unknown) => post({ type: 'iteration', info })
       : undefined;
-    const gm = request.warm
-      ? GaussianMixture.fromJSON(request.warm as GaussianMixtureJSON, {
-          ...options,
-          warmStart: true,
-          onIteration,
-        })
-      : new GaussianMixture({ ...options, onIteration });
-    await gm.fit(request.X, { sampleWeight: request.sampleWeight ?? undefined });
-    post({ type: 'done', model: gm.toJSON() });
+    const options = onIteration ? { ...request.options, onIteration } : request.options;
+    const model = request.warm
+      ? entry.fromJSON(request.warm, { ...options, warmStart: true })
+      : entry.create(options);
+    await model.fitInThisThread({ X: request.X, y: request.y, sampleWeight: request.sampleWeight });
+    post({ type: 'done', model: model.toJSON() });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     post({ type: 'error', name: e.name, message: e.message });

@@ -1,9 +1,15 @@
 import type { Matrix } from '../util/matrix.js';
 
-/** Main thread → fit worker: one fit. `options` are the model's options less callbacks and signals. */
+/**
+ * Main thread → fit worker: one fit of the registered estimator `family` (src/em/registry.ts).
+ * `options` are the model's options less callbacks and signals.
+ */
 export interface FitRequest {
+  family: string;
   options: Record<string, unknown>;
   X: Matrix;
+  /** `(nSamples)` responses, for regression mixtures. */
+  y?: Float64Array;
   sampleWeight: Float64Array | null;
   /** The fitted model to continue from (`warmStart`), as `toJSON()` gives it. */
   warm: unknown;

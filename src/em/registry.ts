@@ -1,0 +1,44 @@
+import { COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
+import { GaussianMixture } from '../mixture/gaussian-mixture.js';
+import { PoissonMixture } from '../families/poisson/poisson-mixture.js';
+import { show } from '../util/errors.js';
+import type { EstimatorJSON, FitData } from './estimator.js';
+
+/** What the fit worker, `fromJSON` and the CLI need of an estimator, whatever its family. */
+export interface RegisteredModel {
+  fitInThisThread(data: FitData): Promise<void>;
+  toJSON(): unknown;
+}
+
+/** One registered family: how to make it from options and from a saved model. */
+export interface FamilyEntry {
+  create(options: Record<string, unknown>): RegisteredModel;
+  fromJSON(json: unknown, options: Record<string, unknown>): RegisteredModel;
+  /** The `covarianceType` values of a family that has them (selectModel's second axis). */
+  covarianceTypes?: readonly CovarianceType[];
+  /** A density of X alone, so `selectModel` and the CLI's `fit` can take it (not regression). */
+  selectable?: boolean;
+}
+
+/** Family name (the class name, as in JSON) → entry. A new family adds one line here. */
+export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
+  GaussianMixture: {
+    create: (o) => new GaussianMixture(o),
+    fromJSON: (json, o) => GaussianMixture.fromJSON(json as EstimatorJSON, o),
+    covarianceTypes: COVARIANCE_TYPES,
+    selectable: true,
+  },
+  PoissonMixture: {
+    create: (o) => new PoissonMixture(o),
+    fromJSON: (json, o) => PoissonMixture.fromJSON(json as EstimatorJSON, o),
+    selectable: true,
+  },
+};
+
+/** The registered entry for `family`, or an error listing the known ones. */
+export function familyEntry(family: unknown): FamilyEntry {
+  if (typeof family !== 'string' || !Object.prototype.hasOwnProperty.call(FAMILIES, family)) {
+    throw new RangeError(`Unknown model family ${show(family)}; known: ${Object.keys(FAMILIES).join(', ')}`);
+  }
+  return FAMILIES[family];
+}

@@ -1,0 +1,67 @@
+// The families the EM contract suite (contract.test.ts) runs over: one entry per registered
+// family, each with a small data set, a complete start (every `*Init`, so two fits can start from
+// exactly the same point) and how its fit and scoring are called.
+import { PoissonMixture } from '../../src/families/poisson/poisson-mixture';
+import { Random } from '../../src/util/random';
+import { poisson } from '../../src/util/special';
+
+/** What the contract needs of any estimator. */
+export interface ContractModel {
+  fit(...args: unknown[]): Promise<unknown>;
+  scoreSamples(...args: unknown[]): Float64Array;
+  toJSON(): unknown;
+  readonly lowerBound: number;
+  readonly lowerBounds: number[];
+  readonly nIter: number;
+}
+
+export interface ContractCase {
+  family: string;
+  /** A new estimator with `options` (the case's data decide D). */
+  make(options: Record<string, unknown>): ContractModel;
+  restore(json: string, options?: Record<string, unknown>): ContractModel;
+  /** The data arguments of fit and scoring: `[X]`, or `[X, y]` for regression. */
+  data: unknown[];
+  /** The same data with row i repeated `counts[i]` times. */
+  repeated(counts: readonly number[]): unknown[];
+  /** Number of rows. */
+  n: number;
+  nComponents: number;
+  /** Options that fix the start completely (every `*Init` and `weightsInit`). */
+  start: Record<string, unknown>;
+  /** Whether the family has `predict`/`predictProba`/`fitPredict` over the data arguments (densities). */
+  labels: boolean;
+}
+
+function repeatRows<T>(rows: readonly T[], counts: readonly number[]): T[] {
+  return rows.flatMap((r, i) => Array.from({ length: counts[i] }, () => r));
+}
+
+function poissonCase(): ContractCase {
+  const rng = new Random(11);
+  const X: number[][] = [];
+  for (let i = 0; i < 157; i++) {
+    const c = i % 3;
+    X.push([poisson(rng, [1, 6, 15][c]), poisson(rng, [9, 2, 4][c]), poisson(rng, [3, 3, 0.5][c])]);
+  }
+  return {
+    family: 'PoissonMixture',
+    make: (o) => new PoissonMixture(o) as unknown as ContractModel,
+    restore: (json, o) => PoissonMixture.fromJSON(json, o) as unknown as ContractModel,
+    data: [X],
+    repeated: (counts) => [repeatRows(X, counts)],
+    n: X.length,
+    nComponents: 3,
+    start: {
+      ratesInit: [
+        [2, 8, 2],
+        [5, 3, 3],
+        [12, 5, 1],
+      ],
+      weightsInit: [0.3, 0.3, 0.4],
+    },
+    labels: true,
+  };
+}
+
+export const CASES: ContractCase[] = [poissonCase()];
