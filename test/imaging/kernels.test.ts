@@ -126,6 +126,13 @@ describe('fftAxis', () => {
     }
   }
 
+  it('fftWorkLength: Wasm == twin', () => {
+    for (const backend of ['wasm', 'js'] as const) {
+      const r = runKernel(backend, {}, {}, (k) => k.fftWorkLength(540, 271) + 1e6 * k.fftWorkLength(12, 5));
+      expect(r.result).toBe(4 * 540 * 16 + 1e6 * 4 * 12 * 5);
+    }
+  });
+
   it('returns −1 for a length with a prime factor above 5', () => {
     for (const backend of ['wasm', 'js'] as const) {
       const r = runKernel(

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chooseMethod } from '../../src/imaging/convolver';
+import { chooseMethod, fastLength, fftLengths } from '../../src/imaging/convolver';
 import type { Image } from '../../src/imaging/image';
 import { richardsonLucy } from '../../src/imaging/richardson-lucy';
 import { Random } from '../../src/util/random';
@@ -102,6 +102,9 @@ describe('richardsonLucy known answers', () => {
     for (let i = 0; i < a.data.length; i++)
       expect(Math.abs(a.data[i] - b.data[i]) / b.data[i]).toBeLessThan(1e-12);
     expect(chooseMethod([1, 512, 512], [1, 3, 3])).toBe('direct');
+    expect([1, 7, 11, 519, 543].map(fastLength)).toEqual([1, 8, 12, 540, 576]);
+    // L ≥ n + m − 1 − ⌊(m − 1)/2⌋ per axis: the 'same' output is then free of wrap-around.
+    expect(fftLengths([1, 512, 512], [1, 15, 63])).toEqual([1, 540, 576]);
     expect(chooseMethod([1, 512, 512], [1, 15, 15])).toBe('fft');
   });
 
