@@ -19,10 +19,9 @@ export {
   fftWorkLength,
   fftAxis,
   fftFilterAxis,
-  realFftPack,
-  realFftUnpack,
-  realIfftPack,
-  realIfftUnpack,
+  realFftWorkLength,
+  realFftRows,
+  realIfftRows,
   complexMultiply,
 } from './imaging/fft';
 export { padImage, correlatePadded, rlRatio, rlUpdate, tvDenominator } from './imaging/deconvolve';

@@ -5,10 +5,10 @@
 // autosort FFT (radix 4, 2, 3, 5; lengths 2^a·3^b·5^c) along the middle axis of an
 // (outer × len × stride) array, TILE columns at a time through all stages (a tile stays in cache):
 // each butterfly applies one twiddle to a contiguous run of a tile's columns, so the inner loops are
-// plain f64x2 streams whichever axis is transformed. The real transforms transpose their rows into
-// columns (`realFftPack`) to get that shape; the callers give those columns an odd stride, since a
-// power-of-two stride makes the transposes' accesses collide in cache. The twins do the same
-// operations in the same order, so the two agree to the last bit.
+// plain f64x2 streams whichever axis is transformed. The real transforms along rows transpose a
+// tile of row pairs into such columns in a small buffer (`realFftRows`), transform and unpack it
+// there, so neither the transposes nor the stages leave the cache. The twins do the same operations
+// in the same order, so the two agree to the last bit.
 
 // cos and sin of 2π/5 and 4π/5, and sin(2π/3) = √3/2.
 const C51: f64 = 0.30901699437494745;
@@ -385,30 +385,9 @@ export function fftFilterAxis(
   return 0;
 }
 
-/**
- * Rows of a real `x (rows × rowLen)` (row r at offset r·rowLen) into the columns of the complex
- * `z (len × zs)`, two rows per column (zs ≥ pairs): `z[c, p] = x[2p, c] + i·x[2p+1, c]` for c < rowLen, zero
- * for rowLen ≤ c < len and for the missing row 2p+1 when rows is odd. pairs = ⌈rows/2⌉.
- */
-export function realFftPack(x: usize, rows: i32, rowLen: i32, len: i32, z: usize, zs: i32): void {
-  const pairs = (rows + 1) >> 1;
-  const zstride = (<usize>zs) << 4;
-  const rowBytes = (<usize>rowLen) << 3;
-  // Tiles of TILE columns: the writes go to TILE rows of z at a time, which stay in cache.
-  for (let c0 = 0; c0 < rowLen; c0 += TILE) {
-    const c1 = min(c0 + TILE, rowLen);
-    for (let p = 0; p < pairs; p++) {
-      const ra = x + <usize>(2 * p) * rowBytes;
-      const hasB = 2 * p + 1 < rows;
-      let zp = z + <usize>c0 * zstride + ((<usize>p) << 4);
-      for (let c = c0; c < c1; c++) {
-        const o = (<usize>c) << 3;
-        v128.store(zp, f64x2(load<f64>(ra + o), hasB ? load<f64>(ra + rowBytes + o) : 0.0));
-        zp += zstride;
-      }
-    }
-  }
-  memory.fill(z + <usize>rowLen * zstride, 0, <usize>(len - rowLen) * zstride);
+/** f64s of `work` that `realFftRows` and `realIfftRows` need: three (len × TILE) complex tiles. */
+export function realFftWorkLength(len: i32): i32 {
+  return 6 * len * TILE;
 }
 
 /** Offset (complex elements) of spectrum row r of a (n0 × n1) stack of rows in an (l0 × l1 × h) array. */
@@ -417,44 +396,69 @@ function specRow(r: i32, n1: i32, l1: i32, h: i32): usize {
 }
 
 /**
- * After `fftAxis` over the columns of `z (len × pairs)` from `realFftPack` of the rows of an
- * (n0 × n1 × rowLen) array: the half spectra (k < h = ⌊len/2⌋ + 1) of row r = i0·n1 + i1 into row
- * (i0, i1) of the complex `spec (l0 × l1 × h)`, X_a = (Z[k] + conj Z[−k])/2 and
- * X_b = −i·(Z[k] − conj Z[−k])/2; every other row of `spec` is set to zero.
+ * The half spectra (k < h = ⌊len/2⌋ + 1) of the rows of the real `x (n0 × n1 × rowLen)`, each
+ * zero-padded to len: row r = i0·n1 + i1 into row (i0, i1) of the complex `spec (l0 × l1 × h)`; every
+ * other row of `spec` is set to zero. Two real rows go through one complex FFT (z = x_a + i·x_b,
+ * X_a = (Z[k] + conj Z[−k])/2, X_b = −i·(Z[k] − conj Z[−k])/2), TILE pairs at a time: each tile is
+ * transposed into `work` (realFftWorkLength(len) f64s), transformed there and unpacked, without
+ * leaving the cache. Returns 0, or −1 when len has a prime factor above 5.
  */
-export function realFftUnpack(
-  z: usize,
-  zs: i32,
+export function realFftRows(
+  x: usize,
   n0: i32,
   n1: i32,
+  rowLen: i32,
   len: i32,
+  twiddles: usize,
+  work: usize,
   spec: usize,
   l0: i32,
   l1: i32,
-): void {
+): i32 {
+  const stages = stageCount(len);
+  if (stages < 0) return -1;
   const h = (len >> 1) + 1;
   const rows = n0 * n1;
   const pairs = (rows + 1) >> 1;
-  const zstride = (<usize>zs) << 4;
-  const rowBytes = (<usize>h) << 4;
-  const half = f64x2.splat(0.5);
-  const conj = f64x2(0.0, -0.0);
+  const specBytes = (<usize>h) << 4;
   for (let i0 = 0; i0 < n0; i0++) {
     const slab = spec + ((<usize>(i0 * l1) * <usize>h) << 4);
-    memory.fill(slab + <usize>n1 * rowBytes, 0, <usize>(l1 - n1) * rowBytes);
+    memory.fill(slab + <usize>n1 * specBytes, 0, <usize>(l1 - n1) * specBytes);
   }
-  memory.fill(spec + ((<usize>(n0 * l1) * <usize>h) << 4), 0, <usize>(l0 - n0) * <usize>l1 * rowBytes);
-  for (let k0 = 0; k0 < h; k0 += TILE) {
-    const k1 = min(k0 + TILE, h);
-    for (let p = 0; p < pairs; p++) {
+  memory.fill(spec + ((<usize>(n0 * l1) * <usize>h) << 4), 0, <usize>(l0 - n0) * <usize>l1 * specBytes);
+  const tileBytes = (<usize>len * <usize>TILE) << 4;
+  const w0 = work;
+  const w1 = work + tileBytes;
+  const w2 = work + 2 * tileBytes;
+  const rowBytes = (<usize>rowLen) << 3;
+  const half = f64x2.splat(0.5);
+  const conj = f64x2(0.0, -0.0);
+  for (let p0 = 0; p0 < pairs; p0 += TILE) {
+    const tile = min(TILE, pairs - p0);
+    const ts = (<usize>tile) << 4;
+    for (let t = 0; t < tile; t++) {
+      const p = p0 + t;
+      const ra = x + <usize>(2 * p) * rowBytes;
+      const hasB = 2 * p + 1 < rows;
+      let wp = w0 + ((<usize>t) << 4);
+      for (let c = 0; c < rowLen; c++) {
+        const o = (<usize>c) << 3;
+        v128.store(wp, f64x2(load<f64>(ra + o), hasB ? load<f64>(ra + rowBytes + o) : 0.0));
+        wp += ts;
+      }
+    }
+    memory.fill(w0 + <usize>rowLen * ts, 0, <usize>(len - rowLen) * ts);
+    tileStages(w0, tile, tile, len, stages, twiddles, w1, w2, -1.0);
+    for (let t = 0; t < tile; t++) {
+      const p = p0 + t;
       const ra = spec + (specRow(2 * p, n1, l1, h) << 4);
       const hasB = 2 * p + 1 < rows;
       const rb = hasB ? spec + (specRow(2 * p + 1, n1, l1, h) << 4) : 0;
-      const zp = z + ((<usize>p) << 4);
-      for (let k = k0; k < k1; k++) {
-        const zk = v128.load(zp + <usize>k * zstride);
+      const zp = w0 + ((<usize>t) << 4);
+      for (let k = 0; k < h; k++) {
+        const zk = v128.load(zp + <usize>k * ts);
         const kc = k == 0 ? 0 : len - k;
-        const zc = v128.xor(v128.load(zp + <usize>kc * zstride), conj);
+        const zc = v128.xor(v128.load(zp + <usize>kc * ts), conj);
         v128.store(ra + ((<usize>k) << 4), f64x2.mul(half, f64x2.add(zk, zc)));
         if (hasB) {
           const d = f64x2.mul(half, f64x2.sub(zk, zc));
@@ -464,30 +468,52 @@ export function realFftUnpack(
       }
     }
   }
+  return 0;
 }
 
 /**
- * The inverse of `realFftUnpack` for rows (i0 < n0, i1 < n1) of `spec (l0 × l1 × h)`: the full
- * spectra of rows 2p and 2p+1 (Hermitian, from their halves; the imaginary parts at k = 0 and at
- * k = len/2 are dropped as a real inverse FFT does) as `z[k, p] = Y_a[k] + i·Y_b[k]`, z (len × pairs).
+ * The reverse of `realFftRows` for rows (i0 < n0, i1 < n1) of `spec (l0 × l1 × h)`: each row's
+ * full spectrum (Hermitian, from its half; the imaginary parts at k = 0 and k = len/2 dropped, as a
+ * real inverse FFT does), two rows per complex inverse FFT (Y_a + i·Y_b), and
+ * `out (n0 × n1 × rowLen)` = scale times the first rowLen entries of each row's inverse transform.
+ * Returns 0, or −1 when len has a prime factor above 5.
  */
-export function realIfftPack(spec: usize, n0: i32, n1: i32, l1: i32, len: i32, z: usize, zs: i32): void {
+export function realIfftRows(
+  spec: usize,
+  n0: i32,
+  n1: i32,
+  l1: i32,
+  len: i32,
+  twiddles: usize,
+  work: usize,
+  rowLen: i32,
+  scale: f64,
+  out: usize,
+): i32 {
+  const stages = stageCount(len);
+  if (stages < 0) return -1;
   const h = (len >> 1) + 1;
   const rows = n0 * n1;
   const pairs = (rows + 1) >> 1;
-  const zstride = (<usize>zs) << 4;
+  const tileBytes = (<usize>len * <usize>TILE) << 4;
+  const w0 = work;
+  const w1 = work + tileBytes;
+  const w2 = work + 2 * tileBytes;
+  const rowBytes = (<usize>rowLen) << 3;
   const rot = f64x2(-1.0, 1.0);
   const conj = f64x2(0.0, -0.0);
   const realOnly = f64x2(1.0, 0.0);
   const nyquist = len & 1 ? -1 : len >> 1;
-  for (let k0 = 0; k0 < len; k0 += TILE) {
-    const k1 = min(k0 + TILE, len);
-    for (let p = 0; p < pairs; p++) {
+  for (let p0 = 0; p0 < pairs; p0 += TILE) {
+    const tile = min(TILE, pairs - p0);
+    const ts = (<usize>tile) << 4;
+    for (let t = 0; t < tile; t++) {
+      const p = p0 + t;
       const ra = spec + (specRow(2 * p, n1, l1, h) << 4);
       const hasB = 2 * p + 1 < rows;
       const rb = hasB ? spec + (specRow(2 * p + 1, n1, l1, h) << 4) : 0;
-      const zp = z + ((<usize>p) << 4);
-      for (let k = k0; k < k1; k++) {
+      const zp = w0 + ((<usize>t) << 4);
+      for (let k = 0; k < len; k++) {
         const mirror = k >= h;
         const kk = mirror ? len - k : k;
         let ya = v128.load(ra + ((<usize>kk) << 4));
@@ -499,34 +525,24 @@ export function realIfftPack(spec: usize, n0: i32, n1: i32, l1: i32, len: i32, z
           ya = v128.xor(ya, conj);
           yb = v128.xor(yb, conj);
         }
-        v128.store(zp + <usize>k * zstride, f64x2.add(ya, f64x2.mul(swap(yb), rot)));
+        v128.store(zp + <usize>k * ts, f64x2.add(ya, f64x2.mul(swap(yb), rot)));
       }
     }
-  }
-}
-
-/**
- * After the inverse `fftAxis` over the columns of `z (len × pairs)`: `out[2p, c] = scale·Re z[c, p]`,
- * `out[2p+1, c] = scale·Im z[c, p]` for c < rowLen, out (rows × rowLen) real.
- */
-export function realIfftUnpack(z: usize, zs: i32, rows: i32, rowLen: i32, scale: f64, out: usize): void {
-  const pairs = (rows + 1) >> 1;
-  const zstride = (<usize>zs) << 4;
-  const rowBytes = (<usize>rowLen) << 3;
-  for (let c0 = 0; c0 < rowLen; c0 += TILE) {
-    const c1 = min(c0 + TILE, rowLen);
-    for (let p = 0; p < pairs; p++) {
+    tileStages(w0, tile, tile, len, stages, twiddles, w1, w2, 1.0);
+    for (let t = 0; t < tile; t++) {
+      const p = p0 + t;
       const ra = out + <usize>(2 * p) * rowBytes;
       const hasB = 2 * p + 1 < rows;
-      let zp = z + <usize>c0 * zstride + ((<usize>p) << 4);
-      for (let c = c0; c < c1; c++) {
+      let zp = w0 + ((<usize>t) << 4);
+      for (let c = 0; c < rowLen; c++) {
         const o = (<usize>c) << 3;
         store<f64>(ra + o, load<f64>(zp) * scale);
         if (hasB) store<f64>(ra + rowBytes + o, load<f64>(zp + 8) * scale);
-        zp += zstride;
+        zp += ts;
       }
     }
   }
+  return 0;
 }
 
 /** `a[j] *= b[j]` for `count` complex numbers. */

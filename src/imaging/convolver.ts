@@ -121,14 +121,8 @@ function fftConvolver(ws: ImagingWorkspace, n: Axes, psf: Float64Array, m: Axes)
   const l = fftLengths(n, m);
   const h = (l[2] >> 1) + 1;
   const specLength = l[0] * l[1] * h;
-  const pairs = (rows: number): number => (rows + 1) >> 1;
-  const zPairs = pairs(l[0] * l[1]);
-  // An odd column stride for z: with a power of two (a 512-row image has 256 pairs) the transposes'
-  // accesses collide in cache.
-  const zs = zPairs | 1;
-  const z = ws.allocF64(2 * l[2] * zs);
   const work = ws.allocF64(
-    Math.max(k.fftWorkLength(l[2], zPairs), k.fftWorkLength(l[1], h), k.fftWorkLength(l[0], l[1] * h)),
+    Math.max(k.realFftWorkLength(l[2]), k.fftWorkLength(l[1], h), k.fftWorkLength(l[0], l[1] * h)),
   );
   const spec = ws.allocF64(2 * specLength);
   const psfSpec = ws.allocF64(2 * specLength);
@@ -144,9 +138,7 @@ function fftConvolver(ws: ImagingWorkspace, n: Axes, psf: Float64Array, m: Axes)
 
   /** Real (a0 × a1 × a2) `src` → the half spectrum of its zero-padded (l0 × l1 × l2) in `out (l0 × l1 × h)`. */
   const forward = (src: Handle, a0: number, a1: number, a2: number, out: Handle): void => {
-    k.realFftPack(src, a0 * a1, a2, l[2], z, zs);
-    k.fftAxis(z, 1, l[2], pairs(a0 * a1), zs, tw[2], work, 0);
-    k.realFftUnpack(z, zs, a0, a1, l[2], out, l[0], l[1]);
+    k.realFftRows(src, a0, a1, a2, l[2], tw[2], work, out, l[0], l[1]);
     k.fftAxis(out, a0, l[1], h, h, tw[1], work, 0);
     if (l[0] > 1) k.fftAxis(out, 1, l[0], l[1] * h, l[1] * h, tw[0], work, 0);
   };
@@ -181,16 +173,12 @@ function fftConvolver(ws: ImagingWorkspace, n: Axes, psf: Float64Array, m: Axes)
   return {
     method: 'fft',
     run(src, dst, mirror) {
-      k.realFftPack(src, n[0] * n[1], n[2], l[2], z, zs);
-      k.fftAxis(z, 1, l[2], pairs(n[0] * n[1]), zs, tw[2], work, 0);
-      k.realFftUnpack(z, zs, n[0], n[1], l[2], spec, l[0], l[1]);
+      k.realFftRows(src, n[0], n[1], n[2], l[2], tw[2], work, spec, l[0], l[1]);
       if (outerAxis === 0) k.fftAxis(spec, n[0], l[1], h, h, tw[1], work, 0);
       const filter = mirror ? mirrorSpec : psfSpec;
       k.fftFilterAxis(spec, l[outerAxis], outerStride, outerStride, tw[outerAxis], work, filter);
       if (outerAxis === 0) k.fftAxis(spec, n[0], l[1], h, h, tw[1], work, 1);
-      k.realIfftPack(spec, n[0], n[1], l[1], l[2], z, zs);
-      k.fftAxis(z, 1, l[2], pairs(n[0] * n[1]), zs, tw[2], work, 1);
-      k.realIfftUnpack(z, zs, n[0] * n[1], n[2], scale, dst);
+      k.realIfftRows(spec, n[0], n[1], l[1], l[2], tw[2], work, n[2], scale, dst);
     },
   };
 }

@@ -39,34 +39,43 @@ export interface ImagingKernels {
     work: Handle,
     filter: Handle,
   ): number;
+  /** f64s of `work` that `realFftRows` and `realIfftRows` need. */
+  realFftWorkLength(len: number): number;
   /**
-   * Rows of the real `x (rows × rowLen)` into the columns of the complex `z (len × zs)`,
-   * zs ≥ ⌈rows/2⌉ (odd is faster): `z[c, p] = x[2p, c] + i·x[2p+1, c]`, zero-padded to len.
+   * The half spectra (h = ⌊len/2⌋ + 1 bins) of the rows of the real `x (n0 × n1 × rowLen)`, each
+   * zero-padded to len: row (i0, i1) into row (i0, i1) of the complex `spec (l0 × l1 × h)`; every
+   * other row of `spec` is zeroed. Returns 0, or −1 when len has a prime factor above 5.
    */
-  realFftPack(x: Handle, rows: number, rowLen: number, len: number, z: Handle, zs: number): void;
-  /**
-   * After a forward `fftAxis` over z's columns: the half spectrum (h = ⌊len/2⌋ + 1 bins) of each row
-   * r = i0·n1 + i1 of an (n0 × n1 × rowLen) array into row (i0, i1) of the complex
-   * `spec (l0 × l1 × h)`; every other row of `spec` is zeroed.
-   */
-  realFftUnpack(
-    z: Handle,
-    zs: number,
+  realFftRows(
+    x: Handle,
     n0: number,
     n1: number,
+    rowLen: number,
     len: number,
+    twiddles: Handle,
+    work: Handle,
     spec: Handle,
     l0: number,
     l1: number,
-  ): void;
+  ): number;
   /**
-   * The reverse of `realFftUnpack` for rows (i0 < n0, i1 < n1): two rows' full (Hermitian) spectra
-   * per column of `z (len × zs)` as Y_a + i·Y_b; imaginary parts at k = 0 and k = len/2 are
-   * dropped, as a real inverse FFT does.
+   * The reverse of `realFftRows` for rows (i0 < n0, i1 < n1) of `spec (l0 × l1 × h)`, each row's
+   * spectrum taken as Hermitian (imaginary parts at k = 0 and k = len/2 dropped, as a real inverse
+   * FFT does): `out (n0 × n1 × rowLen)` = scale times the first rowLen entries of each row's unscaled
+   * inverse transform. Returns 0, or −1 when len has a prime factor above 5.
    */
-  realIfftPack(spec: Handle, n0: number, n1: number, l1: number, len: number, z: Handle, zs: number): void;
-  /** After an inverse `fftAxis`: `out (rows × rowLen)[2p, c] = scale·Re z[c, p]`, `[2p+1, c] = scale·Im z[c, p]`. */
-  realIfftUnpack(z: Handle, zs: number, rows: number, rowLen: number, scale: number, out: Handle): void;
+  realIfftRows(
+    spec: Handle,
+    n0: number,
+    n1: number,
+    l1: number,
+    len: number,
+    twiddles: Handle,
+    work: Handle,
+    rowLen: number,
+    scale: number,
+    out: Handle,
+  ): number;
   /** `a[j] *= b[j]` for `count` complex numbers. */
   complexMultiply(a: Handle, b: Handle, count: number): void;
   /** `out (p0 × p1 × p2)` = zeros with `x (n0 × n1 × n2)` at offset (o0, o1, o2). */

@@ -42,10 +42,11 @@ class ImagingWorkspaceImpl implements ImagingWorkspace {
       fftWorkLength: (l, i) => ref.fftWorkLength(l, i),
       fftAxis: (d, o, l, i, st, t, w, inv) => ref.fftAxis(f(d), o, l, i, st, f(t), f(w), inv),
       fftFilterAxis: (d, l, i, st, t, w, fl) => ref.fftFilterAxis(f(d), l, i, st, f(t), f(w), f(fl)),
-      realFftPack: (x, r, rl, l, z, zs) => ref.realFftPack(f(x), r, rl, l, f(z), zs),
-      realFftUnpack: (z, zs, n0, n1, l, s, l0, l1) => ref.realFftUnpack(f(z), zs, n0, n1, l, f(s), l0, l1),
-      realIfftPack: (s, n0, n1, l1, l, z, zs) => ref.realIfftPack(f(s), n0, n1, l1, l, f(z), zs),
-      realIfftUnpack: (z, zs, r, rl, sc, o) => ref.realIfftUnpack(f(z), zs, r, rl, sc, f(o)),
+      realFftWorkLength: (l) => ref.realFftWorkLength(l),
+      realFftRows: (x, n0, n1, rl, l, t, w, sp, l0, l1) =>
+        ref.realFftRows(f(x), n0, n1, rl, l, f(t), f(w), f(sp), l0, l1),
+      realIfftRows: (sp, n0, n1, l1, l, t, w, rl, sc, o) =>
+        ref.realIfftRows(f(sp), n0, n1, l1, l, f(t), f(w), rl, sc, f(o)),
       complexMultiply: (a, b, c) => ref.complexMultiply(f(a), f(b), c),
       padImage: (x, n0, n1, n2, o, p0, p1, p2, o0, o1, o2) =>
         ref.padImage(f(x), n0, n1, n2, f(o), p0, p1, p2, o0, o1, o2),

@@ -257,124 +257,134 @@ export function fftFilterAxis(
   return 0;
 }
 
-export function realFftPack(
-  x: Float64Array,
-  rows: number,
-  rowLen: number,
-  len: number,
-  z: Float64Array,
-  zs: number,
-): void {
-  const pairs = (rows + 1) >> 1;
-  for (let p = 0; p < pairs; p++) {
-    const hasB = 2 * p + 1 < rows;
-    for (let c = 0; c < len; c++) {
-      const q = 2 * (c * zs + p);
-      const inside = c < rowLen;
-      z[q] = inside ? x[2 * p * rowLen + c] : 0;
-      z[q + 1] = inside && hasB ? x[(2 * p + 1) * rowLen + c] : 0;
-    }
-  }
+export function realFftWorkLength(len: number): number {
+  return 6 * len * TILE;
 }
 
 function specRow(r: number, n1: number, l1: number, h: number): number {
   return (Math.floor(r / n1) * l1 + (r % n1)) * h;
 }
 
-export function realFftUnpack(
-  z: Float64Array,
-  zs: number,
+export function realFftRows(
+  x: Float64Array,
   n0: number,
   n1: number,
+  rowLen: number,
   len: number,
+  twiddles: Float64Array,
+  work: Float64Array,
   spec: Float64Array,
   l0: number,
   l1: number,
-): void {
+): number {
+  const stages = stageCount(len);
+  if (stages < 0) return -1;
   const h = (len >> 1) + 1;
   const rows = n0 * n1;
   const pairs = (rows + 1) >> 1;
   spec.fill(0, 0, 2 * l0 * l1 * h);
-  for (let p = 0; p < pairs; p++) {
-    const ra = 2 * specRow(2 * p, n1, l1, h);
-    const hasB = 2 * p + 1 < rows;
-    const rb = hasB ? 2 * specRow(2 * p + 1, n1, l1, h) : 0;
-    for (let k = 0; k < h; k++) {
-      const q = 2 * (k * zs + p);
-      const qc = 2 * ((k === 0 ? 0 : len - k) * zs + p);
-      const zr = z[q];
-      const zi = z[q + 1];
-      const cr = z[qc];
-      const ci = -z[qc + 1];
-      spec[ra + 2 * k] = 0.5 * (zr + cr);
-      spec[ra + 2 * k + 1] = 0.5 * (zi + ci);
-      if (hasB) {
-        const dr = 0.5 * (zr - cr);
-        const di = 0.5 * (zi - ci);
-        spec[rb + 2 * k] = di * 1;
-        spec[rb + 2 * k + 1] = dr * -1;
+  // Complex offsets in work: the tile at w0, the stages' scratch at 0 and w2 (as in fftAxis).
+  const w2 = len * TILE;
+  const w0 = 2 * len * TILE;
+  for (let p0 = 0; p0 < pairs; p0 += TILE) {
+    const tile = Math.min(TILE, pairs - p0);
+    for (let t = 0; t < tile; t++) {
+      const p = p0 + t;
+      const hasB = 2 * p + 1 < rows;
+      for (let c = 0; c < len; c++) {
+        const q = 2 * (w0 + c * tile + t);
+        const inside = c < rowLen;
+        work[q] = inside ? x[2 * p * rowLen + c] : 0;
+        work[q + 1] = inside && hasB ? x[(2 * p + 1) * rowLen + c] : 0;
+      }
+    }
+    tileStages(work, w0, tile, tile, len, stages, twiddles, work, w2, -1);
+    for (let t = 0; t < tile; t++) {
+      const p = p0 + t;
+      const ra = 2 * specRow(2 * p, n1, l1, h);
+      const hasB = 2 * p + 1 < rows;
+      const rb = hasB ? 2 * specRow(2 * p + 1, n1, l1, h) : 0;
+      for (let k = 0; k < h; k++) {
+        const q = 2 * (w0 + k * tile + t);
+        const qc = 2 * (w0 + (k === 0 ? 0 : len - k) * tile + t);
+        const zr = work[q];
+        const zi = work[q + 1];
+        const cr = work[qc];
+        const ci = -work[qc + 1];
+        spec[ra + 2 * k] = 0.5 * (zr + cr);
+        spec[ra + 2 * k + 1] = 0.5 * (zi + ci);
+        if (hasB) {
+          const dr = 0.5 * (zr - cr);
+          const di = 0.5 * (zi - ci);
+          spec[rb + 2 * k] = di * 1;
+          spec[rb + 2 * k + 1] = dr * -1;
+        }
       }
     }
   }
+  return 0;
 }
 
-export function realIfftPack(
+export function realIfftRows(
   spec: Float64Array,
   n0: number,
   n1: number,
   l1: number,
   len: number,
-  z: Float64Array,
-  zs: number,
-): void {
+  twiddles: Float64Array,
+  work: Float64Array,
+  rowLen: number,
+  scale: number,
+  out: Float64Array,
+): number {
+  const stages = stageCount(len);
+  if (stages < 0) return -1;
   const h = (len >> 1) + 1;
   const rows = n0 * n1;
   const pairs = (rows + 1) >> 1;
   const nyquist = len & 1 ? -1 : len >> 1;
-  for (let p = 0; p < pairs; p++) {
-    const ra = 2 * specRow(2 * p, n1, l1, h);
-    const hasB = 2 * p + 1 < rows;
-    const rb = hasB ? 2 * specRow(2 * p + 1, n1, l1, h) : 0;
-    for (let k = 0; k < len; k++) {
-      const mirror = k >= h;
-      const kk = mirror ? len - k : k;
-      let yar = spec[ra + 2 * kk];
-      let yai = spec[ra + 2 * kk + 1];
-      let ybr = hasB ? spec[rb + 2 * kk] : 0;
-      let ybi = hasB ? spec[rb + 2 * kk + 1] : 0;
-      if (kk === 0 || kk === nyquist) {
-        yar *= 1;
-        yai *= 0;
-        ybr *= 1;
-        ybi *= 0;
-      } else if (mirror) {
-        yai = -yai;
-        ybi = -ybi;
+  const w2 = len * TILE;
+  const w0 = 2 * len * TILE;
+  for (let p0 = 0; p0 < pairs; p0 += TILE) {
+    const tile = Math.min(TILE, pairs - p0);
+    for (let t = 0; t < tile; t++) {
+      const p = p0 + t;
+      const ra = 2 * specRow(2 * p, n1, l1, h);
+      const hasB = 2 * p + 1 < rows;
+      const rb = hasB ? 2 * specRow(2 * p + 1, n1, l1, h) : 0;
+      for (let k = 0; k < len; k++) {
+        const mirror = k >= h;
+        const kk = mirror ? len - k : k;
+        let yar = spec[ra + 2 * kk];
+        let yai = spec[ra + 2 * kk + 1];
+        let ybr = hasB ? spec[rb + 2 * kk] : 0;
+        let ybi = hasB ? spec[rb + 2 * kk + 1] : 0;
+        if (kk === 0 || kk === nyquist) {
+          yar *= 1;
+          yai *= 0;
+          ybr *= 1;
+          ybi *= 0;
+        } else if (mirror) {
+          yai = -yai;
+          ybi = -ybi;
+        }
+        const q = 2 * (w0 + k * tile + t);
+        work[q] = yar + ybi * -1;
+        work[q + 1] = yai + ybr * 1;
       }
-      const q = 2 * (k * zs + p);
-      z[q] = yar + ybi * -1;
-      z[q + 1] = yai + ybr * 1;
+    }
+    tileStages(work, w0, tile, tile, len, stages, twiddles, work, w2, 1);
+    for (let t = 0; t < tile; t++) {
+      const p = p0 + t;
+      const hasB = 2 * p + 1 < rows;
+      for (let c = 0; c < rowLen; c++) {
+        const q = 2 * (w0 + c * tile + t);
+        out[2 * p * rowLen + c] = work[q] * scale;
+        if (hasB) out[(2 * p + 1) * rowLen + c] = work[q + 1] * scale;
+      }
     }
   }
-}
-
-export function realIfftUnpack(
-  z: Float64Array,
-  zs: number,
-  rows: number,
-  rowLen: number,
-  scale: number,
-  out: Float64Array,
-): void {
-  const pairs = (rows + 1) >> 1;
-  for (let p = 0; p < pairs; p++) {
-    const hasB = 2 * p + 1 < rows;
-    for (let c = 0; c < rowLen; c++) {
-      const q = 2 * (c * zs + p);
-      out[2 * p * rowLen + c] = z[q] * scale;
-      if (hasB) out[(2 * p + 1) * rowLen + c] = z[q + 1] * scale;
-    }
-  }
+  return 0;
 }
 
 /** `a[j] *= b[j]` for the `count` complex numbers from complex offset `at`. */

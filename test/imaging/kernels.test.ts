@@ -126,10 +126,11 @@ describe('fftAxis', () => {
     }
   }
 
-  it('fftWorkLength: Wasm == twin', () => {
+  it('fftWorkLength and realFftWorkLength: Wasm == twin', () => {
     for (const backend of ['wasm', 'js'] as const) {
       const r = runKernel(backend, {}, {}, (k) => k.fftWorkLength(540, 271) + 1e6 * k.fftWorkLength(12, 5));
       expect(r.result).toBe(4 * 540 * 16 + 1e6 * 4 * 12 * 5);
+      expect(runKernel(backend, {}, {}, (k) => k.realFftWorkLength(540)).result).toBe(6 * 540 * 16);
     }
   });
 
@@ -142,6 +143,13 @@ describe('fftAxis', () => {
         (k, h) => k.fftAxis(h.data, 1, 14, 1, 1, h.tw, h.work, 0),
       );
       expect(r.result).toBe(-1);
+      const rows = runKernel(
+        backend,
+        { x: new Float64Array(14), tw: twiddles(14) },
+        { work: 6 * 14 * 16, spec: 16 },
+        (k, h) => k.realFftRows(h.x, 1, 1, 14, 14, h.tw, h.work, h.spec, 1, 1),
+      );
+      expect(rows.result).toBe(-1);
     }
   });
 });
@@ -166,29 +174,24 @@ describe('fftFilterAxis', () => {
   });
 });
 
-describe('real FFT packing', () => {
+describe('realFftRows and realIfftRows', () => {
+  // Odd and even row counts and lengths; more than 16 row pairs, so more than one tile, the last partial.
   for (const [n0, n1, n2, l0, l1, len] of [
     [1, 7, 9, 1, 10, 12],
     [1, 6, 5, 1, 8, 9],
     [3, 5, 4, 4, 6, 5],
+    [1, 37, 9, 1, 40, 12],
+    [3, 13, 4, 4, 14, 15],
   ]) {
-    it(`(${n0} × ${n1} × ${n2}) in (${l0} × ${l1} × ${len}): pack, FFT, unpack give each row's half spectrum; the inverse path restores the rows`, () => {
+    it(`(${n0} × ${n1} × ${n2}) in (${l0} × ${l1} × ${len}): each row's half spectrum (Wasm == twin == the DFT); the inverse restores the rows`, () => {
       const rng = new Random(n0 * 100 + n1 * 10 + n2);
       const rows = n0 * n1;
-      const pairs = (rows + 1) >> 1;
-      const zs = pairs | 1;
       const h = (len >> 1) + 1;
+      const work = 6 * len * 16;
       const x = uniformArray(rng, rows * n2);
       const tw = twiddles(len);
-      const spec = bothAgree(
-        { x, tw },
-        { z: 2 * len * zs, work: WORK(len, pairs), spec: 2 * l0 * l1 * h },
-        ['spec'],
-        (k, hd) => {
-          k.realFftPack(hd.x, rows, n2, len, hd.z, zs);
-          k.fftAxis(hd.z, 1, len, pairs, zs, hd.tw, hd.work, 0);
-          k.realFftUnpack(hd.z, zs, n0, n1, len, hd.spec, l0, l1);
-        },
+      const spec = bothAgree({ x, tw }, { work, spec: 2 * l0 * l1 * h }, ['spec'], (k, hd) =>
+        k.realFftRows(hd.x, n0, n1, n2, len, hd.tw, hd.work, hd.spec, l0, l1),
       ).spec;
       for (let i0 = 0; i0 < l0; i0++)
         for (let i1 = 0; i1 < l1; i1++) {
@@ -198,15 +201,8 @@ describe('real FFT packing', () => {
           const at = 2 * (i0 * l1 + i1) * h;
           for (let k = 0; k < 2 * h; k++) expect(spec[at + k]).toBeCloseTo(dft[k], 12);
         }
-      const back = bothAgree(
-        { spec, tw },
-        { z: 2 * len * zs, work: WORK(len, pairs), out: rows * n2 },
-        ['out'],
-        (k, hd) => {
-          k.realIfftPack(hd.spec, n0, n1, l1, len, hd.z, zs);
-          k.fftAxis(hd.z, 1, len, pairs, zs, hd.tw, hd.work, 1);
-          k.realIfftUnpack(hd.z, zs, rows, n2, 1 / len, hd.out);
-        },
+      const back = bothAgree({ spec, tw }, { work, out: rows * n2 }, ['out'], (k, hd) =>
+        k.realIfftRows(hd.spec, n0, n1, l1, len, hd.tw, hd.work, n2, 1 / len, hd.out),
       ).out;
       for (let i = 0; i < x.length; i++) expect(back[i]).toBeCloseTo(x[i], 13);
     });
