@@ -25,4 +25,14 @@ export {
   complexMultiply,
 } from './imaging/fft';
 export { padImage, correlatePadded, rlRatio, rlUpdate, tvDenominator } from './imaging/deconvolve';
+export {
+  tomoPadLength,
+  tomoWorkLength,
+  tomoPad,
+  tomoUnpad,
+  tomoForward,
+  tomoBack,
+} from './imaging/tomography';
+export { csrForward, csrBack, mlemRatio, mlemUpdate } from './imaging/tomography-em';
 export { poissonEStep } from './families/poisson/estep';
+export { regressionEStep, regressionAccumulate } from './families/regression/estep';

@@ -27,6 +27,7 @@ import {
   COVARIANCE_TYPES,
   type CovarianceKind,
   type CovarianceType,
+  gaussianSampler,
 } from './covariance.js';
 import { GaussianParts, type GaussianComponents, type GaussianStart } from './gaussian-parts.js';
 import { hasMissing, MissingEM, missingPosterior } from './missing-em.js';
@@ -165,11 +166,29 @@ type RuntimeOptions = Pick<
 export class GaussianMixture extends DensityMixture<GaussianComponents, GaussianSettings> {
   protected readonly kernels = {};
   private readonly kind: CovarianceKind;
-  private sampling: { params: MixtureParams<GaussianComponents>; factors: Float64Array } | null = null;
+  /** The sampler of the parameters last sampled from (its factors are computed once per model). */
+  private sampling: {
+    params: MixtureParams<GaussianComponents>;
+    draw: ReturnType<typeof gaussianSampler>;
+  } | null = null;
 
   constructor(options: GaussianMixtureOptions = {}) {
     super('GaussianMixture', SPEC, options);
     this.kind = COVARIANCE_KINDS[this.settings.covarianceType];
+    const { meansInit, precisionsInit, nComponents: k, maxIter } = this.settings;
+    if (maxIter === 0 && meansInit !== undefined && precisionsInit !== undefined) {
+      const d =
+        Array.isArray(meansInit) && Array.isArray(meansInit[0])
+          ? (meansInit[0] as unknown[]).length
+          : Math.max(1, Math.floor((meansInit as ArrayLike<number>).length / k));
+      const start = this.checkedStart(d);
+      const { means, covariances, precisionsCholesky } = start as Required<GaussianStart>;
+      this.adoptCompleteStart({
+        complete: true,
+        params: { means, covariances, precisionsCholesky },
+        nFeatures: d,
+      });
+    }
   }
 
   protected override get exampleName(): string {
@@ -380,13 +399,10 @@ export class GaussianMixture extends DensityMixture<GaussianComponents, Gaussian
     if (this.sampling?.params !== p) {
       this.sampling = {
         params: p,
-        factors: this.kind.samplingFactors(p.precisionsCholesky, this.settings.nComponents, d),
+        draw: gaussianSampler(this.kind, p.means, p.precisionsCholesky, this.settings.nComponents, d),
       };
     }
-    const z = new Float64Array(d);
-    for (let j = 0; j < d; j++) z[j] = rng.normal();
-    for (let a = 0; a < d; a++) out[offset + a] = p.means[c * d + a];
-    this.kind.addScaled(this.sampling.factors, c, d, z, out, offset);
+    this.sampling.draw(c, rng, out, offset);
   }
 
   /** `(nComponents × nFeatures)` component means. */

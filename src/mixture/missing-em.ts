@@ -87,36 +87,6 @@ export function missingPatterns(X: Matrix): MissingPatterns {
   return { order, starts, nObs, idx };
 }
 
-/** Every component's covariance as a full `(k × d × d)` matrix, whatever the covariance type. */
-function fullCovariances(
-  kind: CovarianceKind,
-  cov: Float64Array,
-  k: number,
-  d: number,
-  out: Float64Array,
-): void {
-  out.fill(0);
-  for (let c = 0; c < k; c++) {
-    const o = c * d * d;
-    for (let a = 0; a < d; a++) {
-      switch (kind.type) {
-        case 'full':
-          for (let b = 0; b < d; b++) out[o + a * d + b] = cov[o + a * d + b];
-          break;
-        case 'tied':
-          for (let b = 0; b < d; b++) out[o + a * d + b] = cov[a * d + b];
-          break;
-        case 'diag':
-          out[o + a * d + a] = cov[c * d + a];
-          break;
-        case 'spherical':
-          out[o + a * d + a] = cov[c];
-          break;
-      }
-    }
-  }
-}
-
 function singularMarginal(): Error {
   return new Error(
     'A covariance has a singular observed block (not positive definite): increase regCovar or rescale the data.',
@@ -311,7 +281,7 @@ export class MissingEM implements EMHooks<GaussianParams> {
 
   eStep(): number {
     const { d, k, kern, h, pat } = this;
-    fullCovariances(this.kind, this.v.cov, k, d, this.v.covFull);
+    this.kind.toFull(this.v.cov, k, d, this.v.covFull);
     this.v.nk.fill(0);
     this.v.sumX.fill(0);
     this.v.scatterFull.fill(0);
@@ -359,24 +329,8 @@ export class MissingEM implements EMHooks<GaussianParams> {
    */
   mStep(): void {
     const { d, k, h } = this;
-    const full = this.v.scatterFull;
-    const out = this.v.scatter;
-    let scatter = h.scatter;
-    let scatterView = out;
-    switch (this.kind.type) {
-      case 'full':
-        scatter = h.scatterFull;
-        scatterView = full;
-        break;
-      case 'tied':
-        out.fill(0);
-        for (let c = 0; c < k; c++) for (let e = 0; e < d * d; e++) out[e] += full[c * d * d + e];
-        break;
-      case 'diag':
-      case 'spherical':
-        for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[c * d + j] = full[c * d * d + j * d + j];
-        break;
-    }
+    const scatterView = this.kind.scatterFromFull(this.v.scatterFull, k, d, this.v.scatter);
+    const scatter = scatterView === this.v.scatterFull ? h.scatterFull : h.scatter;
     if (this.constrained) {
       const w = this.params.weights;
       const v = this.v;
@@ -442,7 +396,7 @@ export function missingPosterior(
   const work = ws.allocF64(kern.missingWorkLength(k, d));
   fillRows(ws, X, pat, x, idx);
   ws.f64(means, k * d).set(p.means);
-  fullCovariances(kind, p.covariances, k, d, ws.f64(covFull, k * d * d));
+  kind.toFull(p.covariances, k, d, ws.f64(covFull, k * d * d));
   ws.f64(logW, k).set(p.weights.map(Math.log));
   for (let q = 0; q + 1 < pat.starts.length; q++) {
     const o = pat.nObs[q];

@@ -8,3 +8,4 @@ export { GaussianMixture, init, plotSelection, selectModel } from '../../src/ind
 export { gaussianPsf, motionPsf, richardsonLucy } from '../../src/index';
 export type { CovarianceType, GaussianIterationInfo, SelectionProgress } from '../../src/index';
 export type { Image } from '../../src/index';
+export { mlem, osem, ParallelBeamProjector, poissonNoise, sheppLogan } from '../../src/index';

@@ -14,6 +14,7 @@ import { mountDeconvolvePanel } from './deconvolve-panel';
 import { componentColour } from './palette';
 import { POINT_LIMIT, ScatterPlot } from './scatter';
 import { blobs, MAX_SYNTHETIC_ROWS } from './synthetic';
+import { mountTomographyPanel } from './tomography-panel';
 import { TracePlot } from './trace';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -435,3 +436,4 @@ new ResizeObserver(requestRender).observe($('plots'));
 describeEnvironment();
 void loadData();
 mountDeconvolvePanel($('deconvolve-panel'));
+mountTomographyPanel($('tomography'));
