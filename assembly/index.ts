@@ -20,6 +20,7 @@ export {
   fftAxis,
   fftFilterAxis,
   realFftWorkLength,
+  zeroSpecPadding,
   realFftRows,
   realIfftRows,
   complexMultiply,

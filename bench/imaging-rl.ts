@@ -22,7 +22,7 @@ const PYTHON = '/usr/bin/python3';
 
 export interface RichardsonLucyBenchOptions {
   repeats: number;
-  /** Also time the direct and FFT paths on their own, not only `method: 'auto'`. */
+  /** Also time the direct and FFT paths on their own, not only `method: 'auto'` (on 1 and 2 threads). */
   methods: boolean;
 }
 
@@ -155,11 +155,19 @@ export async function runRichardsonLucyBench(
     const psf = gaussianPsf(m);
     return { id: `rl-${SIZE}-psf${m}`, m, psf, image: makeImage(psf, m) };
   });
-  const methods = o.methods ? (['auto', 'fft', 'direct'] as const) : (['auto'] as const);
+  // [method, threads]: auto on one and two threads; with `methods`, each method on one thread.
+  const variants: ['auto' | 'fft' | 'direct', number][] = [
+    ['auto', 1],
+    ['auto', 2],
+  ];
+  if (o.methods) variants.push(['fft', 1], ['direct', 1]);
+  const methods = variants.map(([method, threads]) => ({ method, threads, key: `${method}/${threads}` }));
   const rows: Row[] = cases.flatMap((c) =>
-    methods.map((method) => ({
+    methods.map(({ method, threads }) => ({
       psf: c.m,
-      method: method === 'auto' ? `auto (${chooseMethod([1, SIZE, SIZE], [1, c.m, c.m])})` : method,
+      method:
+        (method === 'auto' ? `auto (${chooseMethod([1, SIZE, SIZE], [1, c.m, c.m])})` : method) +
+        (threads > 1 ? `, ${threads} threads` : ''),
       emwasmMs: [] as number[],
       skimageMs: null as number[] | null,
       maxRelDiff: null as number | null,
@@ -186,23 +194,23 @@ export async function runRichardsonLucyBench(
       if (sk.out.size) reference = sk.out;
       let i = 0;
       for (const c of cases) {
-        for (const method of methods) {
+        for (const { method, threads, key } of methods) {
           const t = performance.now();
           const out = await richardsonLucy(
             { data: c.image, shape: [SIZE, SIZE] },
             { data: c.psf, shape: [c.m, c.m] },
-            { iterations: ITERATIONS, clip: false, method },
+            { iterations: ITERATIONS, clip: false, method, threads },
           );
           rows[i].emwasmMs.push(performance.now() - t);
-          results.set(`${c.id}/${method}`, out.data);
+          results.set(`${c.id}/${key}`, out.data);
           i++;
         }
       }
     }
     let i = 0;
     for (const c of cases) {
-      for (const method of methods) {
-        const result = results.get(`${c.id}/${method}`);
+      for (const { key } of methods) {
+        const result = results.get(`${c.id}/${key}`);
         const ref = reference.get(c.id);
         rows[i].skimageMs = skimageMs.get(c.id) ?? null;
         rows[i].maxRelDiff = ref && result ? maxRelDiff(result, ref) : null;

@@ -77,7 +77,7 @@ const USAGE = `usage: npm run bench -- [options]
   --no-peers         skip scikit-learn, mclust and the npm package gaussian-mixture-model
   --keep-data        keep bench/.data (the .bin files the peers read)
   --imaging          the image-reconstruction benches instead (Richardson–Lucy vs scikit-image, …);
-                     --repeats applies, --quick times the auto method only`;
+                     --repeats applies, --quick times the auto method only (1 and 2 threads)`;
 
 interface Options {
   quick: boolean;

@@ -395,10 +395,21 @@ function specRow(r: i32, n1: i32, l1: i32, h: i32): usize {
   return <usize>((r / n1) * l1 + (r % n1)) * <usize>h;
 }
 
+/** Zeroes the rows of the complex `spec (l0 × l1 × h)` other than (i0 < n0, i1 < n1). */
+export function zeroSpecPadding(spec: usize, n0: i32, n1: i32, h: i32, l0: i32, l1: i32): void {
+  const specBytes = (<usize>h) << 4;
+  for (let i0 = 0; i0 < n0; i0++) {
+    const slab = spec + ((<usize>(i0 * l1) * <usize>h) << 4);
+    memory.fill(slab + <usize>n1 * specBytes, 0, <usize>(l1 - n1) * specBytes);
+  }
+  memory.fill(spec + ((<usize>(n0 * l1) * <usize>h) << 4), 0, <usize>(l0 - n0) * <usize>l1 * specBytes);
+}
+
 /**
  * The half spectra (k < h = ⌊len/2⌋ + 1) of the rows of the real `x (n0 × n1 × rowLen)`, each
- * zero-padded to len: row r = i0·n1 + i1 into row (i0, i1) of the complex `spec (l0 × l1 × h)`; every
- * other row of `spec` is set to zero. Two real rows go through one complex FFT (z = x_a + i·x_b,
+ * zero-padded to len, for the row pairs (2p, 2p+1) with p in [pairStart, pairEnd): row
+ * r = i0·n1 + i1 into row (i0, i1) of the complex `spec (· × l1 × h)` (`zeroSpecPadding` clears the
+ * others). Two real rows go through one complex FFT (z = x_a + i·x_b,
  * X_a = (Z[k] + conj Z[−k])/2, X_b = −i·(Z[k] − conj Z[−k])/2), TILE pairs at a time: each tile is
  * transposed into `work` (realFftWorkLength(len) f64s), transformed there and unpacked, without
  * leaving the cache. Returns 0, or −1 when len has a prime factor above 5.
@@ -412,20 +423,14 @@ export function realFftRows(
   twiddles: usize,
   work: usize,
   spec: usize,
-  l0: i32,
   l1: i32,
+  pairStart: i32,
+  pairEnd: i32,
 ): i32 {
   const stages = stageCount(len);
   if (stages < 0) return -1;
   const h = (len >> 1) + 1;
   const rows = n0 * n1;
-  const pairs = (rows + 1) >> 1;
-  const specBytes = (<usize>h) << 4;
-  for (let i0 = 0; i0 < n0; i0++) {
-    const slab = spec + ((<usize>(i0 * l1) * <usize>h) << 4);
-    memory.fill(slab + <usize>n1 * specBytes, 0, <usize>(l1 - n1) * specBytes);
-  }
-  memory.fill(spec + ((<usize>(n0 * l1) * <usize>h) << 4), 0, <usize>(l0 - n0) * <usize>l1 * specBytes);
   const tileBytes = (<usize>len * <usize>TILE) << 4;
   const w0 = work;
   const w1 = work + tileBytes;
@@ -433,8 +438,8 @@ export function realFftRows(
   const rowBytes = (<usize>rowLen) << 3;
   const half = f64x2.splat(0.5);
   const conj = f64x2(0.0, -0.0);
-  for (let p0 = 0; p0 < pairs; p0 += TILE) {
-    const tile = min(TILE, pairs - p0);
+  for (let p0 = pairStart; p0 < pairEnd; p0 += TILE) {
+    const tile = min(TILE, pairEnd - p0);
     const ts = (<usize>tile) << 4;
     for (let t = 0; t < tile; t++) {
       const p = p0 + t;
@@ -475,8 +480,8 @@ export function realFftRows(
  * The reverse of `realFftRows` for rows (i0 < n0, i1 < n1) of `spec (l0 × l1 × h)`: each row's
  * full spectrum (Hermitian, from its half; the imaginary parts at k = 0 and k = len/2 dropped, as a
  * real inverse FFT does), two rows per complex inverse FFT (Y_a + i·Y_b), and
- * `out (n0 × n1 × rowLen)` = scale times the first rowLen entries of each row's inverse transform.
- * Returns 0, or −1 when len has a prime factor above 5.
+ * `out (n0 × n1 × rowLen)` = scale times the first rowLen entries of each row's inverse transform,
+ * for the row pairs (2p, 2p+1) with p in [pairStart, pairEnd). Returns 0, or −1 when len has a prime factor above 5.
  */
 export function realIfftRows(
   spec: usize,
@@ -489,12 +494,13 @@ export function realIfftRows(
   rowLen: i32,
   scale: f64,
   out: usize,
+  pairStart: i32,
+  pairEnd: i32,
 ): i32 {
   const stages = stageCount(len);
   if (stages < 0) return -1;
   const h = (len >> 1) + 1;
   const rows = n0 * n1;
-  const pairs = (rows + 1) >> 1;
   const tileBytes = (<usize>len * <usize>TILE) << 4;
   const w0 = work;
   const w1 = work + tileBytes;
@@ -504,8 +510,8 @@ export function realIfftRows(
   const conj = f64x2(0.0, -0.0);
   const realOnly = f64x2(1.0, 0.0);
   const nyquist = len & 1 ? -1 : len >> 1;
-  for (let p0 = 0; p0 < pairs; p0 += TILE) {
-    const tile = min(TILE, pairs - p0);
+  for (let p0 = pairStart; p0 < pairEnd; p0 += TILE) {
+    const tile = min(TILE, pairEnd - p0);
     const ts = (<usize>tile) << 4;
     for (let t = 0; t < tile; t++) {
       const p = p0 + t;

@@ -1,4 +1,5 @@
 import type { Handle } from '../backend/types.js';
+import type { ImagingKernels } from './kernels.js';
 import type { ImagingWorkspace } from './workspace.js';
 
 /** How a convolution is computed: by FFT, directly, or whichever `convolutionCost` finds cheaper. */
@@ -53,25 +54,59 @@ export function chooseMethod(image: Axes, psf: Axes): 'fft' | 'direct' {
 /**
  * 'same' convolutions of (n0 × n1 × n2) images with one fixed PSF and with its mirror image, as
  * `scipy.signal.convolve(x, psf, mode='same')` and `…(x, flip(psf), mode='same')` compute them.
- * All arrays live in the workspace and are allocated here, once; `run` allocates nothing.
+ * All arrays live in the workspace and are allocated here, once; `run` allocates nothing. With
+ * `threads` > 1 (a shared-memory workspace) each pass is split over the threads: rows for the
+ * direct method, row pairs and spectrum columns for the FFT; every element is computed by the same
+ * operations whatever the split, so the results do not depend on the thread count.
  */
 export interface SameConvolver {
   readonly method: 'fft' | 'direct';
   /** `dst = conv(src, mirror ? flip(psf) : psf)`, both (n0 × n1 × n2) arrays of the workspace. */
-  run(src: Handle, dst: Handle, mirror: boolean): void;
+  run(src: Handle, dst: Handle, mirror: boolean): Promise<void>;
 }
 
-export function createConvolver(
+type Job = { kernel: keyof ImagingKernels; args: number[] };
+
+/** Runs the jobs: one on this thread directly, several through the workspace's threads. */
+async function runJobs(ws: ImagingWorkspace, jobs: Job[]): Promise<void> {
+  if (jobs.length === 1) {
+    (ws.kernels[jobs[0].kernel] as (...args: number[]) => number)(...jobs[0].args);
+    return;
+  }
+  await (ws.parallel as NonNullable<ImagingWorkspace['parallel']>)(jobs);
+}
+
+/** [0, count) in at most `parts` contiguous non-empty ranges, inner boundaries multiples of `align`. */
+export function splitRange(count: number, parts: number, align: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  const step = Math.ceil(count / parts / align) * align;
+  for (let start = 0; start < count; start += step) ranges.push([start, Math.min(count, start + step)]);
+  return ranges;
+}
+
+/** Byte offset of complex element `index` past handle `h` (Wasm handles are byte offsets). */
+const complexAt = (h: Handle, index: number): Handle => h + 16 * index;
+
+export async function createConvolver(
   ws: ImagingWorkspace,
   image: Axes,
   psf: Float64Array,
   psfAxes: Axes,
   method: 'fft' | 'direct',
-): SameConvolver {
-  return method === 'fft' ? fftConvolver(ws, image, psf, psfAxes) : directConvolver(ws, image, psf, psfAxes);
+  threads: number,
+): Promise<SameConvolver> {
+  return method === 'fft'
+    ? fftConvolver(ws, image, psf, psfAxes, threads)
+    : directConvolver(ws, image, psf, psfAxes, threads);
 }
 
-function directConvolver(ws: ImagingWorkspace, n: Axes, psf: Float64Array, m: Axes): SameConvolver {
+function directConvolver(
+  ws: ImagingWorkspace,
+  n: Axes,
+  psf: Float64Array,
+  m: Axes,
+  threads: number,
+): SameConvolver {
   const k = ws.kernels;
   const p = n.map((v, a) => v + m[a] - 1) as Axes;
   const offset = m.map((v) => v - 1 - ((v - 1) >> 1)) as Axes;
@@ -82,24 +117,18 @@ function directConvolver(ws: ImagingWorkspace, n: Axes, psf: Float64Array, m: Ax
   const straight = ws.allocF64(size);
   ws.f64(straight, size).set(psf);
   ws.f64(flipped, size).set(psf.slice().reverse());
-  const rows = n[0] * n[1];
+  const rowShares = splitRange(n[0] * n[1], threads, 1);
   return {
     method: 'direct',
-    run(src, dst, mirror) {
+    async run(src, dst, mirror) {
       k.padImage(src, n[0], n[1], n[2], padded, p[0], p[1], p[2], offset[0], offset[1], offset[2]);
-      k.correlatePadded(
-        padded,
-        p[1],
-        p[2],
-        mirror ? straight : flipped,
-        m[0],
-        m[1],
-        m[2],
-        dst,
-        n[1],
-        n[2],
-        0,
-        rows,
+      const w = mirror ? straight : flipped;
+      await runJobs(
+        ws,
+        rowShares.map(([r0, r1]) => ({
+          kernel: 'correlatePadded',
+          args: [padded, p[1], p[2], w, m[0], m[1], m[2], dst, n[1], n[2], r0, r1],
+        })),
       );
     },
   };
@@ -116,14 +145,26 @@ function twiddles(len: number): Float64Array {
   return t;
 }
 
-function fftConvolver(ws: ImagingWorkspace, n: Axes, psf: Float64Array, m: Axes): SameConvolver {
+/** Rows and columns go to threads in whole tiles of the kernels (16 row pairs or columns). */
+const TILE = 16;
+
+async function fftConvolver(
+  ws: ImagingWorkspace,
+  n: Axes,
+  psf: Float64Array,
+  m: Axes,
+  threads: number,
+): Promise<SameConvolver> {
   const k = ws.kernels;
   const l = fftLengths(n, m);
   const h = (l[2] >> 1) + 1;
   const specLength = l[0] * l[1] * h;
-  const work = ws.allocF64(
-    Math.max(k.realFftWorkLength(l[2]), k.fftWorkLength(l[1], h), k.fftWorkLength(l[0], l[1] * h)),
+  const workLength = Math.max(
+    k.realFftWorkLength(l[2]),
+    k.fftWorkLength(l[1], h),
+    k.fftWorkLength(l[0], l[1] * h),
   );
+  const work = Array.from({ length: threads }, () => ws.allocF64(workLength));
   const spec = ws.allocF64(2 * specLength);
   const psfSpec = ws.allocF64(2 * specLength);
   const mirrorSpec = ws.allocF64(2 * specLength);
@@ -135,13 +176,32 @@ function fftConvolver(ws: ImagingWorkspace, n: Axes, psf: Float64Array, m: Axes)
     return handle;
   });
   const scale = 1 / prod(l);
+  // The outermost axis is transformed, filtered and transformed back in one pass (fftFilterAxis).
+  const outerAxis = l[0] > 1 ? 0 : 1;
+  const outerStride = outerAxis === 0 ? l[1] * h : h;
+  const columnShares = (columns: number) => splitRange(columns, threads, TILE);
+  const pairShares = (rows: number) => splitRange((rows + 1) >> 1, threads, TILE);
 
   /** Real (a0 × a1 × a2) `src` → the half spectrum of its zero-padded (l0 × l1 × l2) in `out (l0 × l1 × h)`. */
-  const forward = (src: Handle, a0: number, a1: number, a2: number, out: Handle): void => {
-    k.realFftRows(src, a0, a1, a2, l[2], tw[2], work, out, l[0], l[1]);
-    k.fftAxis(out, a0, l[1], h, h, tw[1], work, 0);
-    if (l[0] > 1) k.fftAxis(out, 1, l[0], l[1] * h, l[1] * h, tw[0], work, 0);
+  const rowsForward = (src: Handle, a0: number, a1: number, a2: number, out: Handle): Promise<void> => {
+    k.zeroSpecPadding(out, a0, a1, h, l[0], l[1]);
+    return runJobs(
+      ws,
+      pairShares(a0 * a1).map(([p0, p1], t) => ({
+        kernel: 'realFftRows',
+        args: [src, a0, a1, a2, l[2], tw[2], work[t], out, l[1], p0, p1],
+      })),
+    );
   };
+  /** The FFT along axis 1 of the slabs i0 < a0 of `data (l0 × l1 × h)`. */
+  const axis1 = (data: Handle, a0: number, inverse: number): Promise<void> =>
+    runJobs(
+      ws,
+      columnShares(h).map(([c0, c1], t) => ({
+        kernel: 'fftAxis',
+        args: [complexAt(data, c0), a0, l[1], c1 - c0, h, tw[1], work[t], inverse],
+      })),
+    );
 
   // The kernel h'[d] = h[d + s] for d in [−s, m − 1 − s], wrapped modulo L (and its mirror image).
   const s = m.map((v) => (v - 1) >> 1);
@@ -162,23 +222,45 @@ function fftConvolver(ws: ImagingWorkspace, n: Axes, psf: Float64Array, m: Axes)
       }
     }
   };
-  place(false);
-  forward(placed, l[0], l[1], l[2], psfSpec);
-  place(true);
-  forward(placed, l[0], l[1], l[2], mirrorSpec);
+  for (const [mirror, out] of [
+    [false, psfSpec],
+    [true, mirrorSpec],
+  ] as const) {
+    place(mirror);
+    await rowsForward(placed, l[0], l[1], l[2], out);
+    await axis1(out, l[0], 0);
+    if (l[0] > 1) k.fftAxis(out, 1, l[0], l[1] * h, l[1] * h, tw[0], work[0], 0);
+  }
 
-  // The outermost axis is transformed, filtered and transformed back in one pass (fftFilterAxis).
-  const outerAxis = l[0] > 1 ? 0 : 1;
-  const outerStride = outerAxis === 0 ? l[1] * h : h;
   return {
     method: 'fft',
-    run(src, dst, mirror) {
-      k.realFftRows(src, n[0], n[1], n[2], l[2], tw[2], work, spec, l[0], l[1]);
-      if (outerAxis === 0) k.fftAxis(spec, n[0], l[1], h, h, tw[1], work, 0);
+    async run(src, dst, mirror) {
+      await rowsForward(src, n[0], n[1], n[2], spec);
+      if (outerAxis === 0) await axis1(spec, n[0], 0);
       const filter = mirror ? mirrorSpec : psfSpec;
-      k.fftFilterAxis(spec, l[outerAxis], outerStride, outerStride, tw[outerAxis], work, filter);
-      if (outerAxis === 0) k.fftAxis(spec, n[0], l[1], h, h, tw[1], work, 1);
-      k.realIfftRows(spec, n[0], n[1], l[1], l[2], tw[2], work, n[2], scale, dst);
+      await runJobs(
+        ws,
+        columnShares(outerStride).map(([c0, c1], t) => ({
+          kernel: 'fftFilterAxis',
+          args: [
+            complexAt(spec, c0),
+            l[outerAxis],
+            c1 - c0,
+            outerStride,
+            tw[outerAxis],
+            work[t],
+            complexAt(filter, c0),
+          ],
+        })),
+      );
+      if (outerAxis === 0) await axis1(spec, n[0], 1);
+      await runJobs(
+        ws,
+        pairShares(n[0] * n[1]).map(([p0, p1], t) => ({
+          kernel: 'realIfftRows',
+          args: [spec, n[0], n[1], l[1], l[2], tw[2], work[t], n[2], scale, dst, p0, p1],
+        })),
+      );
     },
   };
 }

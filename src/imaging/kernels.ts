@@ -41,10 +41,13 @@ export interface ImagingKernels {
   ): number;
   /** f64s of `work` that `realFftRows` and `realIfftRows` need. */
   realFftWorkLength(len: number): number;
+  /** Zeroes the rows of the complex `spec (l0 × l1 × h)` other than (i0 < n0, i1 < n1). */
+  zeroSpecPadding(spec: Handle, n0: number, n1: number, h: number, l0: number, l1: number): void;
   /**
    * The half spectra (h = ⌊len/2⌋ + 1 bins) of the rows of the real `x (n0 × n1 × rowLen)`, each
-   * zero-padded to len: row (i0, i1) into row (i0, i1) of the complex `spec (l0 × l1 × h)`; every
-   * other row of `spec` is zeroed. Returns 0, or −1 when len has a prime factor above 5.
+   * zero-padded to len, for the row pairs (2p, 2p+1), p in [pairStart, pairEnd): row (i0, i1) into
+   * row (i0, i1) of the complex `spec (· × l1 × h)`. Returns 0, or −1 when len has a prime factor
+   * above 5.
    */
   realFftRows(
     x: Handle,
@@ -55,14 +58,16 @@ export interface ImagingKernels {
     twiddles: Handle,
     work: Handle,
     spec: Handle,
-    l0: number,
     l1: number,
+    pairStart: number,
+    pairEnd: number,
   ): number;
   /**
    * The reverse of `realFftRows` for rows (i0 < n0, i1 < n1) of `spec (l0 × l1 × h)`, each row's
    * spectrum taken as Hermitian (imaginary parts at k = 0 and k = len/2 dropped, as a real inverse
    * FFT does): `out (n0 × n1 × rowLen)` = scale times the first rowLen entries of each row's unscaled
-   * inverse transform. Returns 0, or −1 when len has a prime factor above 5.
+   * inverse transform, for the row pairs p in [pairStart, pairEnd). Returns 0, or −1 when len has a
+   * prime factor above 5.
    */
   realIfftRows(
     spec: Handle,
@@ -75,6 +80,8 @@ export interface ImagingKernels {
     rowLen: number,
     scale: number,
     out: Handle,
+    pairStart: number,
+    pairEnd: number,
   ): number;
   /** `a[j] *= b[j]` for `count` complex numbers. */
   complexMultiply(a: Handle, b: Handle, count: number): void;

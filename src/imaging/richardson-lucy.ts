@@ -2,7 +2,9 @@ import type { BackendName } from '../backend/types.js';
 import { show, requireInteger, requireOneOf } from '../util/errors.js';
 import { chooseMethod, createConvolver, type ConvolutionMethod } from './convolver.js';
 import { axes3, readImage, type Image, type ImageInput } from './image.js';
-import { acquireImagingWorkspace } from './workspace.js';
+import { acquireShared } from '../backend/wasm.js';
+import { sharedMemorySupported } from '../threads/pool.js';
+import { acquireImagingWorkspace, wrapImagingWorkspace } from './workspace.js';
 
 /** Progress of one Richardson–Lucy iteration, passed to `onIteration`. */
 export interface DeconvolutionIterationInfo {
@@ -35,8 +37,10 @@ export interface RichardsonLucyOptions {
   /** Aborts the deconvolution: the promise rejects with the signal's reason (an AbortError). */
   signal?: AbortSignal;
   /**
-   * Worker threads. Richardson–Lucy runs on one thread in this version (each iteration is a chain of
-   * short FFT passes that did not gain from splitting); the option is validated and reserved.
+   * Worker threads (Wasm backend): each convolution pass is split over them (row pairs and spectrum
+   * columns of the FFT, rows of the direct method), over shared memory; the result does not depend on
+   * the count. Default 1; one thread where shared memory is unavailable (a page that is not
+   * cross-origin isolated).
    */
   threads?: number;
   /** 'wasm' (default) or 'js' (the TypeScript twins of the kernels). */
@@ -63,6 +67,7 @@ interface Settings {
   method: ConvolutionMethod;
   onIteration: RichardsonLucyOptions['onIteration'];
   signal: AbortSignal | undefined;
+  threads: number;
   backend: BackendName;
 }
 
@@ -104,8 +109,11 @@ function readOptions(options: RichardsonLucyOptions, ndim: number): Settings {
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw new TypeError(`signal must be an AbortSignal, got ${show(o.signal)}`);
   }
-  requireInteger('threads', o.threads ?? 1, 1);
+  const threads = requireInteger('threads', o.threads ?? 1, 1, 256);
   const backend = requireOneOf('backend', o.backend ?? 'wasm', ['wasm', 'js'] as const);
+  if (threads > 1 && backend === 'js') {
+    throw new RangeError(`threads must be 1 with backend 'js' (threads run Wasm kernels), got ${threads}`);
+  }
   return {
     iterations,
     clip,
@@ -114,6 +122,7 @@ function readOptions(options: RichardsonLucyOptions, ndim: number): Settings {
     method,
     onIteration: o.onIteration,
     signal: o.signal,
+    threads: threads > 1 && sharedMemorySupported() ? threads : 1,
     backend,
   };
 }
@@ -167,11 +176,12 @@ export async function richardsonLucy(
   const n = axes3(img.shape);
   const m = axes3(kernel.shape);
   const count = img.data.length;
-  const ws = acquireImagingWorkspace(s.backend);
+  const ws =
+    s.threads > 1 ? wrapImagingWorkspace(await acquireShared(), 'wasm') : acquireImagingWorkspace(s.backend);
   try {
     const k = ws.kernels;
     const method = s.method === 'auto' ? chooseMethod(n, m) : s.method;
-    const conv = createConvolver(ws, n, kernel.data, m, method);
+    const conv = await createConvolver(ws, n, kernel.data, m, method, s.threads);
     const observed = ws.allocF64(count);
     const u = ws.allocF64(count);
     const blurred = ws.allocF64(count);
@@ -193,9 +203,9 @@ export async function richardsonLucy(
         s.signal.throwIfAborted();
       }
       if (s.tv > 0) k.tvDenominator(u, n[0], n[1], n[2], s.tv, unit, denominator);
-      conv.run(u, blurred, false);
+      await conv.run(u, blurred, false);
       k.rlRatio(observed, blurred, count, s.filterEpsilon, ratio);
-      conv.run(ratio, blurred, true);
+      await conv.run(ratio, blurred, true);
       k.rlUpdate(u, blurred, denominator, count);
       s.onIteration?.({ iteration, estimate: copy });
     }

@@ -43,10 +43,11 @@ class ImagingWorkspaceImpl implements ImagingWorkspace {
       fftAxis: (d, o, l, i, st, t, w, inv) => ref.fftAxis(f(d), o, l, i, st, f(t), f(w), inv),
       fftFilterAxis: (d, l, i, st, t, w, fl) => ref.fftFilterAxis(f(d), l, i, st, f(t), f(w), f(fl)),
       realFftWorkLength: (l) => ref.realFftWorkLength(l),
-      realFftRows: (x, n0, n1, rl, l, t, w, sp, l0, l1) =>
-        ref.realFftRows(f(x), n0, n1, rl, l, f(t), f(w), f(sp), l0, l1),
-      realIfftRows: (sp, n0, n1, l1, l, t, w, rl, sc, o) =>
-        ref.realIfftRows(f(sp), n0, n1, l1, l, f(t), f(w), rl, sc, f(o)),
+      zeroSpecPadding: (sp, n0, n1, h, l0, l1) => ref.zeroSpecPadding(f(sp), n0, n1, h, l0, l1),
+      realFftRows: (x, n0, n1, rl, l, t, w, sp, l1, p0, p1) =>
+        ref.realFftRows(f(x), n0, n1, rl, l, f(t), f(w), f(sp), l1, p0, p1),
+      realIfftRows: (sp, n0, n1, l1, l, t, w, rl, sc, o, p0, p1) =>
+        ref.realIfftRows(f(sp), n0, n1, l1, l, f(t), f(w), rl, sc, f(o), p0, p1),
       complexMultiply: (a, b, c) => ref.complexMultiply(f(a), f(b), c),
       padImage: (x, n0, n1, n2, o, p0, p1, p2, o0, o1, o2) =>
         ref.padImage(f(x), n0, n1, n2, f(o), p0, p1, p2, o0, o1, o2),

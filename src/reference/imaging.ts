@@ -265,6 +265,19 @@ function specRow(r: number, n1: number, l1: number, h: number): number {
   return (Math.floor(r / n1) * l1 + (r % n1)) * h;
 }
 
+export function zeroSpecPadding(
+  spec: Float64Array,
+  n0: number,
+  n1: number,
+  h: number,
+  l0: number,
+  l1: number,
+): void {
+  for (let i0 = 0; i0 < l0; i0++)
+    for (let i1 = 0; i1 < l1; i1++)
+      if (i0 >= n0 || i1 >= n1) spec.fill(0, 2 * (i0 * l1 + i1) * h, 2 * (i0 * l1 + i1 + 1) * h);
+}
+
 export function realFftRows(
   x: Float64Array,
   n0: number,
@@ -274,20 +287,19 @@ export function realFftRows(
   twiddles: Float64Array,
   work: Float64Array,
   spec: Float64Array,
-  l0: number,
   l1: number,
+  pairStart: number,
+  pairEnd: number,
 ): number {
   const stages = stageCount(len);
   if (stages < 0) return -1;
   const h = (len >> 1) + 1;
   const rows = n0 * n1;
-  const pairs = (rows + 1) >> 1;
-  spec.fill(0, 0, 2 * l0 * l1 * h);
   // Complex offsets in work: the tile at w0, the stages' scratch at 0 and w2 (as in fftAxis).
   const w2 = len * TILE;
   const w0 = 2 * len * TILE;
-  for (let p0 = 0; p0 < pairs; p0 += TILE) {
-    const tile = Math.min(TILE, pairs - p0);
+  for (let p0 = pairStart; p0 < pairEnd; p0 += TILE) {
+    const tile = Math.min(TILE, pairEnd - p0);
     for (let t = 0; t < tile; t++) {
       const p = p0 + t;
       const hasB = 2 * p + 1 < rows;
@@ -336,17 +348,18 @@ export function realIfftRows(
   rowLen: number,
   scale: number,
   out: Float64Array,
+  pairStart: number,
+  pairEnd: number,
 ): number {
   const stages = stageCount(len);
   if (stages < 0) return -1;
   const h = (len >> 1) + 1;
   const rows = n0 * n1;
-  const pairs = (rows + 1) >> 1;
   const nyquist = len & 1 ? -1 : len >> 1;
   const w2 = len * TILE;
   const w0 = 2 * len * TILE;
-  for (let p0 = 0; p0 < pairs; p0 += TILE) {
-    const tile = Math.min(TILE, pairs - p0);
+  for (let p0 = pairStart; p0 < pairEnd; p0 += TILE) {
+    const tile = Math.min(TILE, pairEnd - p0);
     for (let t = 0; t < tile; t++) {
       const p = p0 + t;
       const ra = 2 * specRow(2 * p, n1, l1, h);

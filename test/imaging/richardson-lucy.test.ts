@@ -94,6 +94,29 @@ describe('richardsonLucy known answers', () => {
     }
   }
 
+  it('gives the same result, bit for bit, on 1, 2 and 3 threads (FFT and direct, 2D and 3D)', async () => {
+    for (const [shape, psfShape] of [
+      [
+        [70, 45],
+        [9, 8],
+      ],
+      [
+        [6, 37, 11],
+        [3, 4, 5],
+      ],
+    ]) {
+      const image = randomImage(10, shape);
+      const psf = gaussianPsf(psfShape, 1.4);
+      for (const method of ['fft', 'direct'] as const) {
+        const one = await richardsonLucy(image, psf, { iterations: 4, clip: false, method });
+        for (const threads of [2, 3]) {
+          const many = await richardsonLucy(image, psf, { iterations: 4, clip: false, method, threads });
+          expect(Array.from(many.data)).toEqual(Array.from(one.data));
+        }
+      }
+    }
+  });
+
   it('FFT and direct paths agree, and auto picks direct for a 3×3 PSF and the FFT for 15×15 on 512×512', async () => {
     const image = randomImage(3, [21, 18]);
     const psf = gaussianPsf([6, 5], 1.3);
@@ -287,7 +310,16 @@ describe('richardsonLucy bad input', () => {
       () => richardsonLucy(image, psf, { regularization: { tv: 0.3 } }),
       /regularization\.tv must be a number in \[0, 0\.25\) for a 2D image, got 0\.3/,
     ],
-    ['threads 0', () => richardsonLucy(image, psf, { threads: 0 }), /threads must be an integer >= 1, got 0/],
+    [
+      'threads 0',
+      () => richardsonLucy(image, psf, { threads: 0 }),
+      /threads must be an integer in \[1, 256\], got 0/,
+    ],
+    [
+      'threads with the js backend',
+      () => richardsonLucy(image, psf, { threads: 2, backend: 'js' }),
+      /threads must be 1 with backend 'js' \(threads run Wasm kernels\), got 2/,
+    ],
     [
       "method 'fast'",
       () => richardsonLucy(image, psf, { method: 'fast' as 'fft' }),
