@@ -2,7 +2,9 @@ import { show } from '../util/errors.js';
 
 /** A 2D `[rows, cols]` or 3D `[planes, rows, cols]` image: row-major f64 values and their shape. */
 export interface Image {
+  /** The values, row-major: `data[(i0·rows + i1)·cols + i2]` (2D: `data[i1·cols + i2]`). */
   data: Float64Array;
+  /** `[rows, cols]` or `[planes, rows, cols]`. */
   shape: number[];
 }
 
@@ -11,7 +13,13 @@ export interface Image {
  * 2D, as nested rows (`number[][]`, each of the same length).
  */
 export type ImageInput =
-  { data: ArrayLike<number>; shape: readonly number[] } | readonly (readonly number[])[];
+  | {
+      /** Π shape values, row-major. */
+      data: ArrayLike<number>;
+      /** `[rows, cols]` or `[planes, rows, cols]`. */
+      shape: readonly number[];
+    }
+  | readonly (readonly number[])[];
 
 /** The image as a fresh `{ data: Float64Array, shape }` of 2 or 3 dimensions, or a RangeError naming `name`. */
 export function readImage(name: string, input: unknown): Image {

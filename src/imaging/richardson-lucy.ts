@@ -14,6 +14,7 @@ export interface DeconvolutionIterationInfo {
   estimate(): Image;
 }
 
+/** Options of `richardsonLucy`; every one is optional, and an unknown key is an error. */
 export interface RichardsonLucyOptions {
   /** Number of iterations (integer ≥ 0); scikit-image's `num_iter`. Default 50. */
   iterations?: number;
@@ -29,7 +30,10 @@ export interface RichardsonLucyOptions {
    * `1 − tv·div(∇u/|∇u|)`. `tv` must be in [0, 1/(2·ndim)), where that factor stays positive;
    * values around 0.002–0.02 are typical. Default: none.
    */
-  regularization?: { tv: number };
+  regularization?: {
+    /** λ of the total-variation term. */
+    tv: number;
+  };
   /** 'fft', 'direct', or 'auto' (default): whichever an estimate of their cost finds faster. */
   method?: ConvolutionMethod;
   /** Called after every iteration. */
