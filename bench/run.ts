@@ -34,6 +34,7 @@ import {
 import { hasThreadsOption, threadsLabel, timeFits, type Threads, type Timing } from './lib/emwasm';
 import { flopsPerIteration, FLOP_MODEL_TEXT } from './lib/flops';
 import { runFamiliesBench } from './families';
+import { runMlemBench } from './imaging-mlem';
 import { fixed, median, min, ms, renderTable, spreadPercent } from './lib/format';
 import { describeMachine, type Machine } from './lib/machine';
 import { bestPeak, compilePeak, type PeakResult } from './lib/peak';
@@ -518,7 +519,7 @@ async function imagingMain(o: Options): Promise<void> {
     machine,
   };
   report.richardsonLucy = await runRichardsonLucyBench({ repeats: o.repeats, methods: !o.quick });
-  // The emission-tomography bench (bench/imaging-mlem.ts) adds its report here.
+  report.mlem = await runMlemBench();
   report.loadAverage = { start: loadStart, end: loadavg()[0] };
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `imaging-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
