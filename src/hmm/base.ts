@@ -34,9 +34,9 @@ export interface HMMOptions<P extends string> {
   nComponents?: number;
   /** EM iterations per restart at most, an integer >= 0. Default 10 (as hmmlearn's `n_iter`). */
   nIter?: number;
-  /** Stop when the total log-likelihood changes by less than `tol` (absolute); 0 runs `nIter` iterations. Default 1e-2. */
+  /** Stop when the bound (see `lowerBound`) changes by less than `tol` (absolute); 0 runs `nIter` iterations. Default 1e-2. */
   tol?: number;
-  /** Restarts; the one with the highest final log-likelihood wins. Default 1. */
+  /** Restarts; the one with the highest final bound wins. Default 1. */
   nInit?: number;
   /** Integer seed in [0, 2³²): the same seed gives the same fit. Unset: a fresh seed each fit. */
   randomState?: number;
@@ -62,7 +62,7 @@ export interface HMMOptions<P extends string> {
    * their values. Unfitted, `fit` initialises as usual. Default false.
    */
   warmStart?: boolean;
-  /** Called after every EM iteration; `lowerBound` is the total log-likelihood. */
+  /** Called after every EM iteration; `lowerBound` is the bound (see the `lowerBound` getter). */
   onIteration?: (info: IterationInfo) => void;
   /** `'wasm'` (default) runs the WebAssembly kernels; `'js'` their plain TypeScript twins. */
   backend?: BackendName;
@@ -461,12 +461,18 @@ export abstract class BaseHMM<E, P extends string> {
     return this.requireFitted('nIter').nIter;
   }
 
-  /** The total log-likelihood of the last E-step (before the last M-step) of the winning restart. */
+  /**
+   * The bound of the last E-step (before the last M-step) of the winning restart: the total
+   * log-likelihood plus the log-prior density (up to a constant) of every prior in use (start and
+   * transition Dirichlets, the emissions' priors), the objective each EM step increases, so it never
+   * decreases. Without priors (the defaults, except GaussianHMM's `covarsPrior` 1e-2) it is the
+   * log-likelihood, `score` of the training data under the parameters of that E-step.
+   */
   get lowerBound(): number {
     return this.requireFitted('lowerBound').lowerBound;
   }
 
-  /** The total log-likelihood at every iteration of the winning restart. */
+  /** The bound (see `lowerBound`) at every iteration of the winning restart. */
   get lowerBounds(): number[] {
     return [...this.requireFitted('lowerBounds').lowerBounds];
   }

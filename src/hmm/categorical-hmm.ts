@@ -5,6 +5,7 @@ import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
 import { BaseHMM, drawIndex, type HMMJSON, type HMMOptions } from './base.js';
 import { dirichletUpdate, type Emission } from './hmm-em.js';
+import { dirichletLogPrior } from './log-prior.js';
 import { toPrior, toStochastic } from './validate.js';
 import type { HmmWorkspace } from './workspace.js';
 
@@ -99,6 +100,10 @@ class CategoricalEmission implements Emission<CategoricalParams> {
     const { k, m } = this;
     const counts = this.ws.f64(this.counts, k * m);
     dirichletUpdate(this.emissionProb, counts, this.settings.emissionProbPrior, k, m, false);
+  }
+
+  logPrior(): number {
+    return dirichletLogPrior(this.emissionProb, this.settings.emissionProbPrior);
   }
 
   snapshot(): CategoricalParams {

@@ -1,4 +1,3 @@
-import type { Handle, Kernels } from '../backend/types.js';
 import { COVARIANCE_KINDS, type CovarianceType } from '../mixture/covariance.js';
 import { precisionCholeskyFromCovariance } from '../reference/linalg.js';
 import type { Matrix } from '../util/matrix.js';
@@ -98,35 +97,6 @@ export function covarsProblem(
   d: number,
 ): string | null {
   return COVARIANCE_KINDS[type].checkPrecisions(cov, count, d);
-}
-
-/**
- * `cov = scatter / denominator + reg·I` and its precision factor, through the mixture's finalize
- * kernels: `denominators (count)` per Gaussian, except tied, which takes `tiedDenominator`.
- * Returns 0, or `c + 1` for the first Gaussian whose covariance is not positive definite.
- */
-export function finalizeCovars(
-  kern: Kernels,
-  type: CovarianceType,
-  scatter: Handle,
-  denominators: Handle,
-  tiedDenominator: number,
-  count: number,
-  d: number,
-  reg: number,
-  cov: Handle,
-  precChol: Handle,
-): number {
-  switch (type) {
-    case 'full':
-      return kern.finalizeFull(scatter, denominators, count, d, reg, cov, precChol);
-    case 'tied':
-      return kern.finalizeTied(scatter, tiedDenominator, d, reg, cov, precChol);
-    case 'diag':
-      return kern.finalizeDiag(scatter, denominators, count, d, reg, cov, precChol);
-    case 'spherical':
-      return kern.finalizeSpherical(scatter, denominators, count, d, reg, cov, precChol);
-  }
 }
 
 /**

@@ -19,15 +19,27 @@ const PARAMS: readonly GaussianHMMParam[] = ['startProb', 'transMat', 'means', '
 export interface GaussianHMMOptions extends HMMOptions<GaussianHMMParam> {
   /** Shape of each state's covariance. Default `'diag'` (hmmlearn's default). */
   covarianceType?: CovarianceType;
-  /** Added to the covariance diagonal at the start and in every M-step. Default 1e-3. */
+  /**
+   * Added to the diagonal of the starting covariance, and a floor on the eigenvalues of every
+   * covariance (each variance for diag and spherical) under which the M-step maximises, so the bound
+   * still never decreases. Default 1e-3.
+   */
   minCovar?: number;
   /** Mean of the normal prior on the means. Default 0. */
   meansPrior?: number;
   /** Weight (precision) of the prior on the means; 0 is no prior. Default 0. */
   meansWeight?: number;
-  /** Scale of the prior on the covariances (added to the diagonal of the scatter). Default 1e-2. */
+  /**
+   * Scale ψ of the inverse-gamma (diag, spherical) or inverse-Wishart (full, tied) prior on the
+   * covariances: ψ is added to the diagonal of the scatter. Default 1e-2 (hmmlearn's). The prior's
+   * log-density `−(a/2)·log|Σ| − (ψ/2)·tr(Σ⁻¹)` is part of the bound.
+   */
   covarsPrior?: number;
-  /** Degrees of freedom of the prior on the covariances. Default 1. */
+  /**
+   * Degrees of freedom of the prior on the covariances: `a = max(covarsWeight − 1, 0)` (diag,
+   * spherical) or `max(covarsWeight − nFeatures, 0)` (full, tied) is added to the state occupancy.
+   * Default 1.
+   */
   covarsWeight?: number;
   /** Starting means `(K × D)`. Default: k-means centers. */
   meansInit?: ArrayInput;

@@ -17,7 +17,10 @@ export interface GMMHMMOptions extends HMMOptions<GMMHMMParam> {
   nMix?: number;
   /** Shape of the covariances; `'tied'` shares one full covariance among the M Gaussians of a state. Default `'diag'`. */
   covarianceType?: CovarianceType;
-  /** Added to the covariance diagonal at the start and in every M-step. Default 1e-3. */
+  /**
+   * Added to the diagonal of the starting covariances, and a floor on the eigenvalues of every
+   * covariance under which the M-step maximises (as GaussianHMM's). Default 1e-3.
+   */
   minCovar?: number;
   /** Dirichlet concentration of the mixture weights: one number or `(K × M)`. Default 1 (no prior). */
   weightsPrior?: number | ArrayInput;
@@ -52,8 +55,8 @@ export type GMMHMMJSON = HMMJSON<
 
 /**
  * A hidden Markov model whose states emit from Gaussian mixtures of `nMix` components (hmmlearn
- * 0.3's `GMMHMM`). Covariances follow maximum likelihood about the updated means with `minCovar` on
- * the diagonal; hmmlearn's covariance priors are not offered.
+ * 0.3's `GMMHMM`). Covariances follow maximum likelihood about the updated means, their eigenvalues
+ * at least `minCovar`; hmmlearn's covariance priors are not offered.
  *
  * ```ts
  * const hmm = await new GMMHMM({ nComponents: 2, nMix: 3, randomState: 0 }).fit(X, lengths);

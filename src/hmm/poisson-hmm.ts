@@ -127,6 +127,22 @@ class PoissonEmission implements Emission<PoissonParams> {
     }
   }
 
+  /**
+   * The gamma prior whose MAP is the update above: `Σ lambdasPrior·log λ − lambdasWeight·λ`
+   * (shape `lambdasPrior + 1`, rate `lambdasWeight`).
+   */
+  logPrior(): number {
+    const { lambdasPrior: alpha, lambdasWeight: beta } = this.settings;
+    if (alpha === 0 && beta === 0) return 0;
+    const lambdas = this.ws.f64(this.lambdas, this.k * this.d);
+    let sum = 0;
+    for (let i = 0; i < lambdas.length; i++) {
+      sum -= beta * lambdas[i];
+      if (alpha !== 0) sum += alpha * Math.log(lambdas[i]);
+    }
+    return sum;
+  }
+
   snapshot(): PoissonParams {
     return { lambdas: Float64Array.from(this.ws.f64(this.lambdas, this.k * this.d)) };
   }

@@ -62,7 +62,8 @@ export interface GaussianMixtureOptions {
   backend?: BackendName;
   /**
    * Threads for the E/M passes (Wasm backend): `'auto'` (default) uses the available cores when the
-   * data are large enough to gain from them; a number asks for exactly that many. Where shared
+   * data are large enough to gain from them; a number asks for that many blocks of work, run on at
+   * most as many threads as there are cores. Where shared
    * memory is unavailable (a page that is not cross-origin isolated) the fit runs on one thread.
    * Results agree to ~1e-12 relative whatever the thread count.
    */
