@@ -8,7 +8,7 @@ import { loadModule } from '../wasm/module.js';
 import { Chain } from './chain.js';
 import { HmmEM, type ChainSettings, type Emission, type HmmParams } from './hmm-em.js';
 import { toLengths, toParamFlags, toPrior, toStochastic } from './validate.js';
-import { acquireHmmWorkspace, type HmmWorkspace } from './workspace.js';
+import { acquireHmmWorkspace, type HmmWorkspace } from './kernels.js';
 
 export const DECODE_ALGORITHMS = ['viterbi', 'map'] as const;
 

@@ -7,7 +7,7 @@ import { BaseHMM, drawIndex, type HMMJSON, type HMMOptions } from './base.js';
 import { dirichletUpdate, type Emission } from './hmm-em.js';
 import { dirichletLogPrior } from './log-prior.js';
 import { toPrior, toStochastic } from './validate.js';
-import type { HmmWorkspace } from './workspace.js';
+import type { HmmWorkspace } from './kernels.js';
 
 export type CategoricalHMMParam = 'startProb' | 'transMat' | 'emissionProb';
 const PARAMS: readonly CategoricalHMMParam[] = ['startProb', 'transMat', 'emissionProb'];
@@ -84,14 +84,14 @@ class CategoricalEmission implements Emission<CategoricalParams> {
   logLikelihood(logB: Handle): void {
     const { ws, k, m } = this;
     ws.f64(this.logEmission, k * m).set(this.emissionProb.map(Math.log));
-    ws.kernels.categoricalLogProb(this.symbols, this.n, this.logEmission, k, m, logB);
+    ws.calls.categoricalLogProb(this.symbols, this.n, this.logEmission, k, m, logB);
   }
 
   accumulate(post: Handle): void {
     if (!this.settings.update) return;
     const { ws, k, m } = this;
     ws.f64(this.counts, k * m).fill(0);
-    ws.kernels.accumulateCategorical(this.symbols, this.n, post, k, m, this.counts);
+    ws.calls.accumulateCategorical(this.symbols, this.n, post, k, m, this.counts);
   }
 
   /** `max(prior − 1 + counts, 0)` normalised per state; a state without counts keeps its row. */

@@ -11,7 +11,7 @@ import {
   type GaussianEmissionSettings,
 } from './gaussian-emission.js';
 import { requireFinite } from './validate.js';
-import type { HmmWorkspace } from './workspace.js';
+import type { HmmWorkspace } from './kernels.js';
 
 export type GaussianHMMParam = 'startProb' | 'transMat' | 'means' | 'covars';
 const PARAMS: readonly GaussianHMMParam[] = ['startProb', 'transMat', 'means', 'covars'];

@@ -7,7 +7,7 @@ import { BaseHMM, drawIndex, type HMMJSON, type HMMOptions } from './base.js';
 import { covarsProblem, gaussianSampler, precisionCholeskyOf } from './gaussian-covars.js';
 import { GMMEmission, type GMMEmissionParams, type GMMEmissionSettings } from './gmm-emission.js';
 import { requireFinite, toPrior, toStochastic } from './validate.js';
-import type { HmmWorkspace } from './workspace.js';
+import type { HmmWorkspace } from './kernels.js';
 
 export type GMMHMMParam = 'startProb' | 'transMat' | 'weights' | 'means' | 'covars';
 const PARAMS: readonly GMMHMMParam[] = ['startProb', 'transMat', 'weights', 'means', 'covars'];

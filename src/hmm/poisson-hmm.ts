@@ -6,7 +6,7 @@ import type { Random } from '../util/random.js';
 import { gamma, logFactorial, poisson } from '../util/special.js';
 import { BaseHMM, type HMMJSON, type HMMOptions } from './base.js';
 import type { Emission } from './hmm-em.js';
-import type { HmmWorkspace } from './workspace.js';
+import type { HmmWorkspace } from './kernels.js';
 
 export type PoissonHMMParam = 'startProb' | 'transMat' | 'lambdas';
 const PARAMS: readonly PoissonHMMParam[] = ['startProb', 'transMat', 'lambdas'];
@@ -102,7 +102,7 @@ class PoissonEmission implements Emission<PoissonParams> {
 
   logLikelihood(logB: Handle): void {
     const { n, d, k } = this;
-    this.ws.kernels.poissonLogProb(this.x, n, d, this.lambdas, k, this.logFactorials, logB, this.work);
+    this.ws.calls.poissonLogProb(this.x, n, d, this.lambdas, k, this.logFactorials, logB, this.work);
   }
 
   accumulate(post: Handle): void {
