@@ -87,7 +87,6 @@ export interface ShellSettings {
   warmStart: boolean;
   onIteration?: (info: IterationInfo & Record<string, unknown>) => void;
   backend: BackendName;
-  threads: 'auto' | number;
   worker: boolean;
   signal?: AbortSignal;
 }
@@ -95,6 +94,7 @@ export interface ShellSettings {
 /** The common options after validation. */
 export interface CommonSettings extends ShellSettings {
   maxIter: number;
+  threads: 'auto' | number;
 }
 
 /** Per-call options of `fit`. */

@@ -1,5 +1,10 @@
 import { GaussianMixture, type GaussianMixtureJSON } from '../mixture/gaussian-mixture.js';
 import { PoissonMixture } from '../families/poisson/poisson-mixture.js';
+import { CategoricalHMM } from '../hmm/categorical-hmm.js';
+import { GaussianHMM } from '../hmm/gaussian-hmm.js';
+import { GMMHMM } from '../hmm/gmm-hmm.js';
+import { MultinomialHMM } from '../hmm/multinomial-hmm.js';
+import { PoissonHMM } from '../hmm/poisson-hmm.js';
 import { show } from '../util/errors.js';
 import type { EstimatorJSON, FitData } from './estimator.js';
 
@@ -35,6 +40,23 @@ export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
   PoissonMixture: {
     create: (o) => new PoissonMixture(o),
     fromJSON: (json, o) => PoissonMixture.fromJSON(json as EstimatorJSON, o),
+  },
+  GaussianHMM: {
+    create: (o) => new GaussianHMM(o),
+    fromJSON: (json, o) => GaussianHMM.fromJSON(json as EstimatorJSON, o),
+  },
+  GMMHMM: { create: (o) => new GMMHMM(o), fromJSON: (json, o) => GMMHMM.fromJSON(json as EstimatorJSON, o) },
+  CategoricalHMM: {
+    create: (o) => new CategoricalHMM(o),
+    fromJSON: (json, o) => CategoricalHMM.fromJSON(json as EstimatorJSON, o),
+  },
+  PoissonHMM: {
+    create: (o) => new PoissonHMM(o),
+    fromJSON: (json, o) => PoissonHMM.fromJSON(json as EstimatorJSON, o),
+  },
+  MultinomialHMM: {
+    create: (o) => new MultinomialHMM(o),
+    fromJSON: (json, o) => MultinomialHMM.fromJSON(json as EstimatorJSON, o),
   },
 };
 

@@ -1,13 +1,22 @@
 import type { Handle } from '../backend/types.js';
-import type { ArrayInput } from '../mixture/gaussian-mixture.js';
-import { requireInteger, show } from '../util/errors.js';
-import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
+import type { EstimatorJSON } from '../em/estimator.js';
+import type { OptionSpec } from '../em/options.js';
+import { show } from '../util/errors.js';
+import { toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
-import { BaseHMM, drawIndex, type HMMJSON, type HMMOptions } from './base.js';
+import { BaseHMM, drawIndex, widthOf, type EmissionStart } from './base.js';
 import { dirichletUpdate, type Emission } from './hmm-em.js';
 import { dirichletLogPrior } from './log-prior.js';
 import { toPrior, toStochastic } from './validate.js';
 import type { HmmWorkspace } from './kernels.js';
+import {
+  HMM_OPTIONS,
+  paramsRule,
+  priorRule,
+  type ArrayInput,
+  type HMMOptions,
+  type HMMSettings,
+} from './options.js';
 
 export type CategoricalHMMParam = 'startProb' | 'transMat' | 'emissionProb';
 const PARAMS: readonly CategoricalHMMParam[] = ['startProb', 'transMat', 'emissionProb'];
@@ -21,12 +30,32 @@ export interface CategoricalHMMOptions extends HMMOptions<CategoricalHMMParam> {
   emissionProbPrior?: number | ArrayInput;
 }
 
-/** The JSON form of a fitted CategoricalHMM (`toJSON` / `fromJSON`). */
-export type CategoricalHMMJSON = HMMJSON<
-  'emwasm.CategoricalHMM',
-  { nFeatures: number | null; emissionProbPrior: number | number[] },
-  { emissionProb: number[] }
->;
+/** The JSON form of a fitted CategoricalHMM (`toJSON` / `fromJSON`): the engine's envelope. */
+export type CategoricalHMMJSON = EstimatorJSON;
+
+/** CategoricalHMM's parameters, for `fromParams`: those of a fitted model. */
+export interface CategoricalHMMParams {
+  /** `(K)` start probabilities. */
+  startProb: ArrayInput;
+  /** `(K × K)` transition probabilities, rows summing to 1. */
+  transMat: ArrayInput;
+  /** `(K × M)` probability of each symbol in each state, rows summing to 1. */
+  emissionProb: ArrayInput;
+}
+
+interface CategoricalHMMSettings extends HMMSettings {
+  nFeatures?: number;
+  emissionProbInit?: ArrayInput;
+  emissionProbPrior: number | ArrayInput;
+}
+
+const SPEC: OptionSpec = {
+  ...HMM_OPTIONS,
+  params: paramsRule(PARAMS),
+  nFeatures: { type: 'integer', min: 1 },
+  emissionProbInit: { type: 'array' },
+  emissionProbPrior: priorRule(1),
+};
 
 interface CategoricalParams {
   /** `(K × M)` */
@@ -127,19 +156,10 @@ function largestSymbol(data: Matrix): number {
  * hmm.emissionProb; hmm.predict(symbols, lengths);
  * ```
  */
-export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMParam> {
-  protected readonly modelName = 'CategoricalHMM';
-  private readonly symbolCount: number | undefined;
-  private readonly emissionProbInit: ArrayInput | undefined;
-  private readonly emissionProbPrior: number | ArrayInput;
-
+export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMParam, CategoricalHMMSettings> {
   constructor(options: CategoricalHMMOptions = {}) {
-    super(options, PARAMS);
-    if (options.nFeatures !== undefined) requireInteger('nFeatures', options.nFeatures, 1);
-    this.symbolCount = options.nFeatures;
-    this.emissionProbInit = options.emissionProbInit;
-    this.emissionProbPrior = options.emissionProbPrior ?? 1;
-    if (typeof this.emissionProbPrior === 'number') toPrior(this.emissionProbPrior, 'emissionProbPrior', [1]);
+    super('CategoricalHMM', SPEC, options);
+    this.adoptCompleteStart();
   }
 
   /** Symbols as a matrix of one column; each must be an integer in [0, nFeatures) when that is known. */
@@ -151,7 +171,7 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
     if (m.cols !== 1)
       throw new RangeError(`X must hold one symbol per row (nSamples × 1), got ${m.cols} columns`);
     if (m.rows === 0) throw new RangeError('X must have at least one row, got an empty array');
-    const limit = nFeatures ?? this.symbolCount;
+    const limit = nFeatures ?? this.settings.nFeatures;
     for (let t = 0; t < m.rows; t++) {
       const v = m.data[t];
       if (!Number.isInteger(v) || v < 0 || (limit !== undefined && v >= limit)) {
@@ -166,11 +186,11 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
   }
 
   protected featuresOf(data: Matrix): number {
-    return this.symbolCount ?? largestSymbol(data) + 1;
+    return this.settings.nFeatures ?? largestSymbol(data) + 1;
   }
 
   /** A warm start may see fewer symbols than the fit did, but none outside [0, nFeatures). */
-  protected override checkWarmStart(data: Matrix, m: number): void {
+  protected override checkWarmData(data: Matrix, m: number): void {
     const top = largestSymbol(data);
     if (top >= m) {
       throw new RangeError(
@@ -185,20 +205,29 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
     m: number,
     initializing: boolean,
   ): CategoricalEmission {
-    const k = this.nComponents;
+    const s = this.settings;
+    const k = s.nComponents;
     const settings: CategoricalSettings = {
-      emissionProbPrior: toPrior(this.emissionProbPrior, 'emissionProbPrior', [k, m]),
-      update: this.params.emissionProb,
+      emissionProbPrior: toPrior(s.emissionProbPrior, 'emissionProbPrior', [k, m]),
+      update: s.params.emissionProb,
     };
-    if (initializing && this.emissionProbInit !== undefined) {
-      settings.emissionProbInit = toStochastic(this.emissionProbInit, 'emissionProbInit', [k, m]);
+    if (initializing && s.emissionProbInit !== undefined) {
+      settings.emissionProbInit = toStochastic(s.emissionProbInit, 'emissionProbInit', [k, m]);
     }
     return new CategoricalEmission(ws, data, k, m, settings);
   }
 
+  protected emissionStart(): EmissionStart<CategoricalParams> | null {
+    const s = this.settings;
+    if (s.emissionProbInit === undefined) return null;
+    const m = s.nFeatures ?? widthOf(s.emissionProbInit, s.nComponents);
+    const emissionProb = toStochastic(s.emissionProbInit, 'emissionProbInit', [s.nComponents, m]);
+    return { params: { emissionProb }, nFeatures: m };
+  }
+
   /** hmmlearn's count: K·(M − 1). */
   protected emissionParameters(m: number): number {
-    return this.nComponents * (m - 1);
+    return this.settings.nComponents * (m - 1);
   }
 
   protected sampler(p: CategoricalParams, m: number) {
@@ -215,15 +244,16 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
     return Float64Array.from(this.emissionParams('emissionProb').emissionProb);
   }
 
-  protected jsonOptions() {
-    const prior = this.emissionProbPrior;
-    return {
-      nFeatures: this.symbolCount ?? null,
-      emissionProbPrior:
-        typeof prior === 'number'
-          ? prior
-          : [...toArray(prior, 'emissionProbPrior', [this.nComponents, this.nFeatures])],
-    };
+  /** The saved options: an array `emissionProbPrior` in its checked flat `(K × M)` form. */
+  protected override savedOptions(): Record<string, unknown> {
+    const out = super.savedOptions();
+    const prior = this.settings.emissionProbPrior;
+    if (typeof prior !== 'number' && this.fitted) {
+      out.emissionProbPrior = [
+        ...toPrior(prior, 'emissionProbPrior', [this.nComponents, this.fitted.nFeatures]),
+      ];
+    }
+    return out;
   }
 
   protected emissionToJSON(p: CategoricalParams) {
@@ -231,24 +261,30 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
   }
 
   protected emissionFromJSON(o: Record<string, unknown>, m: number): CategoricalParams {
-    return { emissionProb: toStochastic(o.emissionProb, 'emissionProb', [this.nComponents, m]) };
-  }
-
-  override toJSON(): CategoricalHMMJSON {
-    return super.toJSON() as CategoricalHMMJSON;
+    return { emissionProb: toStochastic(o.emissionProb, 'emissionProb', [this.settings.nComponents, m]) };
   }
 
   /**
-   * Restores a model saved with `toJSON` (a parsed object or its JSON text); `{ warmStart: true }`
-   * makes its next `fit` continue from the saved parameters.
+   * A model with these parameters, usable at once (score, decode, predict, sample) and, with
+   * `warmStart`, a starting point for `fit`. `options` are the other options (not the `*Init` ones).
+   */
+  static fromParams(
+    params: CategoricalHMMParams,
+    options: Omit<CategoricalHMMOptions, 'startProbInit' | 'transMatInit' | 'emissionProbInit'> = {},
+  ): CategoricalHMM {
+    const names = ['startProb', 'transMat', 'emissionProb'];
+    return new CategoricalHMM(BaseHMM.initOptions('CategoricalHMM', params, names, options)).adoptParams();
+  }
+
+  /**
+   * Restores a model saved with `toJSON` (a parsed object or its JSON text, also files of the
+   * previous `emwasm.CategoricalHMM` layout); `options` sets runtime options such as `warmStart: true`.
    */
   static fromJSON(
-    json: CategoricalHMMJSON | string,
-    options: Pick<CategoricalHMMOptions, 'backend' | 'warmStart'> = {},
+    json: EstimatorJSON | string,
+    options: Pick<CategoricalHMMOptions, 'backend' | 'warmStart' | 'worker' | 'onIteration' | 'signal'> = {},
   ): CategoricalHMM {
-    const o = BaseHMM.parseJSON(json, 'CategoricalHMM');
-    const saved = o.options as CategoricalHMMOptions & { nFeatures: number | null };
-    const model = new CategoricalHMM({ ...saved, nFeatures: saved.nFeatures ?? undefined, ...options });
-    return model.restoreJSON(o);
+    const o = BaseHMM.readSaved(json, 'CategoricalHMM');
+    return new CategoricalHMM({ ...(o.options as CategoricalHMMOptions), ...options }).restoreJSON(o);
   }
 }
