@@ -19,8 +19,34 @@ const MAX_IDLE = 4;
  */
 const IDLE_MEMORY_BUDGET = 64 * 1024 * 1024;
 
+/** The most memory a wasm32 instance can address: 65536 pages of 64 KiB, 4 GiB. */
+export const WASM_MEMORY_LIMIT = SHARED_MAXIMUM_PAGES * PAGE;
+
 function align(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
+
+/**
+ * Checks, before any memory grows, that data of `rows × cols` fit in Wasm memory when a call keeps
+ * `valuesPerRow` 8-byte values a row (X itself and the per-row work: responsibilities, lattices).
+ * Throws a RangeError that gives the shape, the memory needed, the limit and how many rows fit.
+ */
+export function requireWasmMemory(rows: number, cols: number, valuesPerRow: number): void {
+  const bytesPerRow = 8 * valuesPerRow;
+  // Room for the module's own data and the arrays that do not grow with the rows.
+  const usable = WASM_MEMORY_LIMIT - 64 * 2 ** 20;
+  if (rows * bytesPerRow <= usable) return;
+  const fit = Math.floor(usable / bytesPerRow).toLocaleString('en-US');
+  throw new RangeError(
+    `X has ${rows.toLocaleString('en-US')} rows × ${cols.toLocaleString('en-US')} columns, which with this ` +
+      `model need ${gib(rows * bytesPerRow)} of WebAssembly memory, more than its limit of ` +
+      `${gib(WASM_MEMORY_LIMIT)}: fit at most ${fit} rows (a random sample of them), fewer columns or ` +
+      `components, or backend: 'js'; fitting data in chunks (streaming) is not available yet`,
+  );
 }
 
 /**
@@ -49,7 +75,22 @@ class WasmWorkspace implements Workspace {
     const start = this.top;
     const end = align(start + bytes);
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end > have) {
+      const advice = 'use fewer rows (a random sample of them) or fewer columns or components';
+      if (end > WASM_MEMORY_LIMIT) {
+        throw new RangeError(
+          `emwasm needs ${gib(end)} of WebAssembly memory for this call, more than its limit of ` +
+            `${gib(WASM_MEMORY_LIMIT)}: ${advice}`,
+        );
+      }
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch (err) {
+        throw new RangeError(
+          `emwasm could not grow its WebAssembly memory to ${gib(end)} (${(err as Error).message}): ${advice}`,
+        );
+      }
+    }
     this.top = end;
     return start;
   }

@@ -1,3 +1,4 @@
+import { requireWasmMemory } from '../backend/wasm.js';
 import { Estimator, readEnvelope, type EstimatorJSON, type FitData, type Fitted } from '../em/estimator.js';
 import { runEM } from '../em/loop.js';
 import { parseOptions, type OptionSpec } from '../em/options.js';
@@ -215,6 +216,7 @@ export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSe
     const X = data.X;
     const lengths = data.lengths ?? Int32Array.of(X.rows);
     const nFeatures = warm ? warm.nFeatures : this.featuresOf(X);
+    this.requireMemory(X);
     const ws = acquireHmmWorkspace(s.backend);
     try {
       const chain = new Chain(ws, lengths, X.rows, s.nComponents);
@@ -258,6 +260,13 @@ export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSe
     return this;
   }
 
+  /** Checks that X fits in Wasm memory with the chain's per-row arrays (emissions, lattice, posteriors). */
+  private requireMemory(data: Matrix): void {
+    if (this.settings.backend === 'wasm') {
+      requireWasmMemory(data.rows, data.cols, data.cols + 4 * this.settings.nComponents);
+    }
+  }
+
   protected override requireFitted(method: string): Fitted<HmmParams<E>> {
     if (!this.fitted) {
       throw new Error(
@@ -277,6 +286,7 @@ export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSe
     const f = this.requireFitted(method);
     const data = this.toData(X, f.nFeatures);
     const lens = toLengths(lengths, data.rows);
+    this.requireMemory(data);
     const ws = acquireHmmWorkspace(this.settings.backend);
     try {
       const chain = new Chain(ws, lens, data.rows, this.settings.nComponents);

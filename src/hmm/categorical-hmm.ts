@@ -19,10 +19,22 @@ import {
 } from './options.js';
 
 export type CategoricalHMMParam = 'startProb' | 'transMat' | 'emissionProb';
+
+/**
+ * Without `nFeatures` the alphabet is [0, largest symbol]: one stray large symbol would make the
+ * emission tables that wide, so an inferred alphabet stops here (an explicit `nFeatures` may be larger).
+ */
+export const MAX_INFERRED_SYMBOLS = 1 << 20;
+
+/** Entries of the `(K × M)` emission tables at most (1 GiB each as f64). */
+const MAX_EMISSION_ENTRIES = 1 << 27;
 const PARAMS: readonly CategoricalHMMParam[] = ['startProb', 'transMat', 'emissionProb'];
 
 export interface CategoricalHMMOptions extends HMMOptions<CategoricalHMMParam> {
-  /** Number of symbols M: X holds integers in [0, M). Default: the largest symbol in the fitted X plus 1. */
+  /**
+   * Number of symbols M: X holds integers in [0, M). Default: the largest symbol in the fitted X
+   * plus 1, which may be at most `MAX_INFERRED_SYMBOLS` (1,048,576); nComponents × nFeatures at most 2²⁷.
+   */
   nFeatures?: number;
   /** Starting emission probabilities `(K × M)`, rows summing to 1. Default: random rows. */
   emissionProbInit?: ArrayInput;
@@ -159,6 +171,13 @@ function largestSymbol(data: Matrix): number {
 export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMParam, CategoricalHMMSettings> {
   constructor(options: CategoricalHMMOptions = {}) {
     super('CategoricalHMM', SPEC, options);
+    const m = this.settings.nFeatures;
+    if (m !== undefined && this.nComponents * m > MAX_EMISSION_ENTRIES) {
+      throw new RangeError(
+        `nComponents × nFeatures must be at most ${MAX_EMISSION_ENTRIES.toLocaleString('en-US')} (the emission ` +
+          `table), got ${this.nComponents} × ${m}`,
+      );
+    }
     this.adoptCompleteStart();
   }
 
@@ -180,6 +199,13 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
             ? 'a non-negative integer symbol'
             : `an integer symbol in [0, nFeatures=${limit})`;
         throw new RangeError(`X[${t}][0] must be ${range}, got ${show(v)}`);
+      }
+      if (limit === undefined && v >= MAX_INFERRED_SYMBOLS) {
+        throw new RangeError(
+          `X[${t}][0] is the symbol ${v}: without nFeatures the alphabet is [0, largest symbol], at most ` +
+            `${MAX_INFERRED_SYMBOLS.toLocaleString('en-US')} symbols; relabel the symbols as 0…M−1, or pass ` +
+            `nFeatures (the number of symbols) if the alphabet really is that large`,
+        );
       }
     }
     return m;

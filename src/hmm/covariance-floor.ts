@@ -116,7 +116,7 @@ export function finalizeFloored(
       if (type === 'spherical') cov[c] = Math.max(mean, floor);
       const length = type === 'spherical' ? 1 : d;
       for (let j = c * length; j < (c + 1) * length; j++) {
-        if (!(cov[j] > 0) || !Number.isFinite(cov[j])) return c + 1;
+        if (!(cov[j] > 0) || !Number.isFinite(cov[j]) || !Number.isFinite(1 / cov[j])) return c + 1;
         precChol[j] = 1 / Math.sqrt(cov[j]);
       }
     }

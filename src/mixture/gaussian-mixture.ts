@@ -1,6 +1,6 @@
 import { jsBackend } from '../backend/js.js';
 import type { Backend, BackendName } from '../backend/types.js';
-import { acquireShared, wasmBackend } from '../backend/wasm.js';
+import { acquireShared, requireWasmMemory, wasmBackend } from '../backend/wasm.js';
 import { availableThreads, sharedMemorySupported } from '../threads/pool.js';
 import { runEM, type IterationInfo } from '../em/loop.js';
 import { requireInteger, requireNonNegative, requireOneOf, show } from '../util/errors.js';
@@ -320,6 +320,7 @@ export class GaussianMixture {
     }
     const start = warm ? {} : this.checkedStart(X.cols);
     const missing = s.missing === 'marginalize' && hasMissing(X);
+    if (s.backend === 'wasm') requireWasmMemory(X.rows, X.cols, X.cols + k + 2);
     const threads = s.backend === 'wasm' && !missing ? await threadsFor(s.threads, X, k, this.kind) : 1;
     const ws = threads > 1 ? await acquireShared() : BACKENDS[s.backend].acquire();
     try {
@@ -429,6 +430,7 @@ export class GaussianMixture {
     }
     const k = this.nComponents;
     const { rows: n, cols: d } = m;
+    if (this.settings.backend === 'wasm') requireWasmMemory(n, d, d + k + 1);
     const ws = BACKENDS[this.settings.backend].acquire();
     try {
       if (hasMissing(m)) {

@@ -2,6 +2,7 @@ import { sharedMemorySupported } from '../threads/pool.js';
 import { importNode, isNode } from '../util/env.js';
 import { singleModule, threadedModule } from '../wasm/module.js';
 import workerSource from '../../build/fit-worker.src';
+import { deserializeError } from './errors.js';
 import type { FitReply, FitRequest } from './protocol.js';
 
 interface FitWorker {
@@ -69,9 +70,7 @@ export async function fitInWorker(
           resolve(reply.model);
         } else {
           finish();
-          const err = new Error(reply.message);
-          err.name = reply.name;
-          reject(err);
+          reject(deserializeError(reply.error));
         }
       },
       (err) => {
