@@ -9,7 +9,7 @@ import { Chain } from './chain.js';
 import { HmmEM, type ChainSettings, type Emission, type HmmParams } from './hmm-em.js';
 import { acquireHmmWorkspace, type HmmWorkspace } from './kernels.js';
 import { DECODE_ALGORITHMS, type DecodeAlgorithm, type HMMSettings } from './options.js';
-import { CHAIN_SIZES, checkSavedSizes, upgradeLegacy } from './saved.js';
+import { CHAIN_SIZES, checkSavedSizes, flatLength, upgradeLegacy } from './saved.js';
 import { stationaryDistribution } from './stationary.js';
 import { toLengths, toPrior, toStochastic } from './validate.js';
 
@@ -177,7 +177,10 @@ export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSe
     return this;
   }
 
-  /** Renames `{ startProb, transMat, means, … }` to the `*Init` options (`fromParams`). */
+  /**
+   * Renames `{ startProb, transMat, means, … }` to the `*Init` options (`fromParams`); `nComponents`
+   * defaults to the length of `startProb`.
+   */
   protected static initOptions<O extends object>(
     family: string,
     given: object,
@@ -203,6 +206,10 @@ export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSe
           `${family}.fromParams has no parameter '${key}'; the parameters are ${names.map((n) => `'${n}'`).join(', ')}`,
         );
       }
+    }
+    // K is the length of startProb unless the options say it (then the shapes are checked against it).
+    if (out.nComponents === undefined && flatLength(params.startProb) > 0) {
+      out.nComponents = flatLength(params.startProb);
     }
     return out as O;
   }

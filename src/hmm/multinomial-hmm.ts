@@ -258,7 +258,7 @@ export class MultinomialHMM extends BaseHMM<MultinomialParams, MultinomialHMMPar
     const trials = this.settings.nTrials ?? p.nTrials;
     if (trials === null) {
       throw new RangeError(
-        'sample needs one number of trials: set the nTrials option (the fitted rows had different totals)',
+        'sample needs one number of trials: set the nTrials option (the rows this model was fitted on had different totals, or it was not fitted on data)',
       );
     }
     return {
