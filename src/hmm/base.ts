@@ -277,7 +277,7 @@ export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSe
   protected override requireFitted(method: string): Fitted<HmmParams<E>> {
     if (!this.fitted) {
       throw new Error(
-        `This ${this.family} is not fitted yet: call \`await model.fit(X, lengths)\` before ${method} (or set its parameters with fromParams)`,
+        `This ${this.family} is not fitted yet: call \`await model.fit(X, lengths)\` before ${method}`,
       );
     }
     return this.fitted;
@@ -447,6 +447,7 @@ export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSe
 
   /** Akaike information criterion on X: `−2·score + 2p`; lower is better. */
   aic(X: unknown, lengths?: LengthsInput): number {
+    this.requireFitted('aic');
     return -2 * this.score(X, lengths) + 2 * this.nParameters();
   }
 

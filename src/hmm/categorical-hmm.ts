@@ -183,14 +183,29 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
 
   /** Symbols as a matrix of one column; each must be an integer in [0, nFeatures) when that is known. */
   protected toData(X: unknown, nFeatures: number | null): Matrix {
-    const flat = ArrayBuffer.isView(X) || (Array.isArray(X) && X.every((v) => typeof v === 'number'));
+    const isRow = (v: unknown): boolean => Array.isArray(v) || ArrayBuffer.isView(v);
+    const flat = ArrayBuffer.isView(X) || (Array.isArray(X) && !X.some(isRow));
+    if (Array.isArray(X) && !flat && !X.every(isRow)) {
+      const symbol = X.findIndex((v) => !isRow(v));
+      const row = X.findIndex(isRow);
+      throw new RangeError(
+        `X must be a flat array of symbols or an array of rows (nSamples × 1), but X[${row}] is a row ` +
+          `and X[${symbol}] is ${show(X[symbol])}`,
+      );
+    }
+    // A flat array is checked entry by entry below, so that a bad entry is named as X[t].
     const m = flat
-      ? { data: Float64Array.from(X as ArrayLike<number>), rows: (X as ArrayLike<number>).length, cols: 1 }
+      ? {
+          data: Float64Array.from(X as ArrayLike<unknown>, (v) => (typeof v === 'number' ? v : NaN)),
+          rows: (X as ArrayLike<number>).length,
+          cols: 1,
+        }
       : toMatrix(X);
     if (m.cols !== 1)
       throw new RangeError(`X must hold one symbol per row (nSamples × 1), got ${m.cols} columns`);
     if (m.rows === 0) throw new RangeError('X must have at least one row, got an empty array');
     const limit = nFeatures ?? this.settings.nFeatures;
+    const name = (t: number): string => (flat ? `X[${t}]` : `X[${t}][0]`);
     for (let t = 0; t < m.rows; t++) {
       const v = m.data[t];
       if (!Number.isInteger(v) || v < 0 || (limit !== undefined && v >= limit)) {
@@ -198,11 +213,13 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
           limit === undefined
             ? 'a non-negative integer symbol'
             : `an integer symbol in [0, nFeatures=${limit})`;
-        throw new RangeError(`X[${t}][0] must be ${range}, got ${show(v)}`);
+        throw new RangeError(
+          `${name(t)} must be ${range}, got ${show(flat ? (X as ArrayLike<unknown>)[t] : v)}`,
+        );
       }
       if (limit === undefined && v >= MAX_INFERRED_SYMBOLS) {
         throw new RangeError(
-          `X[${t}][0] is the symbol ${v}: without nFeatures the alphabet is [0, largest symbol], at most ` +
+          `${name(t)} is the symbol ${v}: without nFeatures the alphabet is [0, largest symbol], at most ` +
             `${MAX_INFERRED_SYMBOLS.toLocaleString('en-US')} symbols; relabel the symbols as 0…M−1, or pass ` +
             `nFeatures (the number of symbols) if the alphabet really is that large`,
         );
