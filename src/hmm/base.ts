@@ -472,18 +472,22 @@ export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSe
     return this.settings.nComponents;
   }
 
+  /** EM stops when the bound changes by less than this. */
   get tol(): number {
     return this.settings.tol;
   }
 
+  /** Restarts; the one with the highest final bound wins. */
   get nInit(): number {
     return this.settings.nInit;
   }
 
+  /** The seed, or undefined when none was given. */
   get randomState(): number | undefined {
     return this.settings.randomState;
   }
 
+  /** The decoder of `decode` and `predict`. */
   get algorithm(): DecodeAlgorithm {
     return this.settings.algorithm;
   }
@@ -493,6 +497,7 @@ export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSe
     return this.settings.warmStart;
   }
 
+  /** `'wasm'` (the WebAssembly kernels) or `'js'` (their TypeScript twins). */
   get backend(): 'wasm' | 'js' {
     return this.settings.backend;
   }

@@ -169,6 +169,10 @@ function largestSymbol(data: Matrix): number {
  * ```
  */
 export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMParam, CategoricalHMMSettings> {
+  /**
+   * Checks `options` (an unknown key or a value out of range is an error that names it). With
+   * `nIter: 0` and every emission `*Init`, the model is usable at once, without a fit.
+   */
   constructor(options: CategoricalHMMOptions = {}) {
     super('CategoricalHMM', SPEC, options);
     const m = this.settings.nFeatures;

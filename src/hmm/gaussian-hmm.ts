@@ -100,6 +100,10 @@ export type GaussianHMMJSON = EstimatorJSON;
  * ```
  */
 export class GaussianHMM extends BaseHMM<GaussianEmissionParams, GaussianHMMParam, GaussianHMMSettings> {
+  /**
+   * Checks `options` (an unknown key or a value out of range is an error that names it). With
+   * `nIter: 0` and every emission `*Init`, the model is usable at once, without a fit.
+   */
   constructor(options: GaussianHMMOptions = {}) {
     super('GaussianHMM', SPEC, options);
     this.adoptCompleteStart();

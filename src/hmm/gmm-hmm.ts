@@ -104,6 +104,10 @@ const SPEC: OptionSpec = {
 export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam, GMMHMMSettings> {
   private readonly weightsPriors: Float64Array;
 
+  /**
+   * Checks `options` (an unknown key or a value out of range is an error that names it). With
+   * `nIter: 0` and every emission `*Init`, the model is usable at once, without a fit.
+   */
   constructor(options: GMMHMMOptions = {}) {
     super('GMMHMM', SPEC, options);
     const s = this.settings;

@@ -189,6 +189,10 @@ class MultinomialEmission implements Emission<MultinomialParams> {
  * ```
  */
 export class MultinomialHMM extends BaseHMM<MultinomialParams, MultinomialHMMParam, MultinomialHMMSettings> {
+  /**
+   * Checks `options` (an unknown key or a value out of range is an error that names it). With
+   * `nIter: 0` and every emission `*Init`, the model is usable at once, without a fit.
+   */
   constructor(options: MultinomialHMMOptions = {}) {
     super('MultinomialHMM', SPEC, options);
     this.adoptCompleteStart();

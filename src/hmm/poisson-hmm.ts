@@ -180,6 +180,10 @@ class PoissonEmission implements Emission<PoissonParams> {
  * ```
  */
 export class PoissonHMM extends BaseHMM<PoissonParams, PoissonHMMParam, PoissonHMMSettings> {
+  /**
+   * Checks `options` (an unknown key or a value out of range is an error that names it). With
+   * `nIter: 0` and every emission `*Init`, the model is usable at once, without a fit.
+   */
   constructor(options: PoissonHMMOptions = {}) {
     super('PoissonHMM', SPEC, options);
     this.adoptCompleteStart();
