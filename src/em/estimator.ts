@@ -78,7 +78,8 @@ export const COMMON_OPTIONS: OptionSpec = {
 
 /**
  * What the shell itself reads of the validated options. Families whose iteration count has
- * another name (HMMs: hmmlearn's `nIter`) extend this instead of `CommonSettings`.
+ * another name and that run on one thread (HMMs: hmmlearn's `nIter`, no `threads`) extend this
+ * instead of `CommonSettings`.
  */
 export interface ShellSettings {
   tol: number;
