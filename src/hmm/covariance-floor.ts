@@ -1,5 +1,5 @@
 import type { CovarianceType } from '../mixture/covariance.js';
-import { cholesky, precisionCholeskyFromCovariance } from '../reference/linalg.js';
+import { cholesky, precisionCholeskyFromCovariance } from '../linalg/dense.js';
 
 /**
  * The covariance M-step of the Gaussian HMM emissions under the floor `minCovar`: every covariance

@@ -1,5 +1,8 @@
-import { COVARIANCE_KINDS, type CovarianceType } from '../mixture/covariance.js';
-import { precisionCholeskyFromCovariance } from '../reference/linalg.js';
+import {
+  COVARIANCE_KINDS,
+  gaussianSampler as sharedSampler,
+  type CovarianceType,
+} from '../mixture/covariance.js';
 import type { Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
 
@@ -65,28 +68,7 @@ export function precisionCholeskyOf(
   count: number,
   d: number,
 ): Float64Array | null {
-  if (type === 'diag' || type === 'spherical') {
-    const out = new Float64Array(cov.length);
-    for (let i = 0; i < cov.length; i++) {
-      if (!(cov[i] > 0)) return null;
-      out[i] = 1 / Math.sqrt(cov[i]);
-    }
-    return out;
-  }
-  const matrices = type === 'tied' ? 1 : count;
-  const out = new Float64Array(matrices * d * d);
-  const scratch = new Float64Array(d * d);
-  for (let c = 0; c < matrices; c++) {
-    const o = c * d * d;
-    const status = precisionCholeskyFromCovariance(
-      cov.subarray(o, o + d * d),
-      d,
-      scratch,
-      out.subarray(o, o + d * d),
-    );
-    if (status !== 0) return null;
-  }
-  return out;
+  return COVARIANCE_KINDS[type].precisionCholeskyFromCovariances(cov, count, d);
 }
 
 /** Checks user-given covariances beyond their shape; returns the problem or null. */
@@ -99,10 +81,7 @@ export function covarsProblem(
   return COVARIANCE_KINDS[type].checkPrecisions(cov, count, d);
 }
 
-/**
- * A sampler of Gaussian `c` (mean `means[c]`, covariance from `precChol` in `type`'s shape; for
- * tied every c shares the one matrix).
- */
+/** A sampler of Gaussian `c`: the one of src/mixture/covariance.ts, for a covariance type. */
 export function gaussianSampler(
   type: CovarianceType,
   means: Float64Array,
@@ -110,20 +89,5 @@ export function gaussianSampler(
   count: number,
   d: number,
 ): (c: number, rng: Random, out: Float64Array, offset: number) => void {
-  const factors = COVARIANCE_KINDS[type].samplingFactors(precChol, count, d);
-  const z = new Float64Array(d);
-  return (c, rng, out, offset) => {
-    for (let j = 0; j < d; j++) z[j] = rng.normal();
-    for (let a = 0; a < d; a++) {
-      let v: number;
-      if (type === 'full' || type === 'tied') {
-        const o = type === 'full' ? c * d * d : 0;
-        v = 0;
-        for (let b = 0; b <= a; b++) v += factors[o + a * d + b] * z[b];
-      } else {
-        v = (type === 'diag' ? factors[c * d + a] : factors[c]) * z[a];
-      }
-      out[offset + a] = means[c * d + a] + v;
-    }
-  };
+  return sharedSampler(COVARIANCE_KINDS[type], means, precChol, count, d);
 }

@@ -1,4 +1,4 @@
-import { DegenerateCovarianceError } from '../mixture/gaussian-em.js';
+import { DegenerateCovarianceError } from '../mixture/degenerate.js';
 
 /**
  * Errors across a worker boundary. `postMessage` clones an Error as a plain Error (or not at all),

@@ -2,6 +2,8 @@
 // family, each with a small data set, a complete start (every `*Init`, so two fits can start from
 // exactly the same point) and how its fit and scoring are called.
 import { PoissonMixture } from '../../src/families/poisson/poisson-mixture';
+import { GaussianMixture } from '../../src/mixture/gaussian-mixture';
+import { loadExample } from '../helpers/data';
 import { Random } from '../../src/util/random';
 import { poisson } from '../../src/util/special';
 
@@ -64,4 +66,41 @@ function poissonCase(): ContractCase {
   };
 }
 
-export const CASES: ContractCase[] = [poissonCase()];
+function gaussianCase(covarianceType: 'full' | 'diag'): ContractCase {
+  const X = loadExample('faithful');
+  return {
+    family: 'GaussianMixture',
+    make: (o) => new GaussianMixture({ covarianceType, ...o }) as unknown as ContractModel,
+    restore: (json, o) => GaussianMixture.fromJSON(json, o) as unknown as ContractModel,
+    data: [X],
+    repeated: (counts) => [repeatRows(X, counts)],
+    n: X.length,
+    nComponents: 2,
+    start: {
+      meansInit: [
+        [2, 55],
+        [4.5, 80],
+      ],
+      precisionsInit:
+        covarianceType === 'full'
+          ? [
+              [
+                [4, 0],
+                [0, 0.02],
+              ],
+              [
+                [4, 0],
+                [0, 0.02],
+              ],
+            ]
+          : [
+              [4, 0.02],
+              [4, 0.02],
+            ],
+      weightsInit: [0.4, 0.6],
+    },
+    labels: true,
+  };
+}
+
+export const CASES: ContractCase[] = [poissonCase(), gaussianCase('full'), gaussianCase('diag')];
