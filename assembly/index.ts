@@ -25,3 +25,4 @@ export {
 } from './imaging/tomography';
 export { csrForward, csrBack, mlemRatio, mlemUpdate } from './imaging/tomography-em';
 export { poissonEStep } from './families/poisson/estep';
+export { regressionEStep, regressionAccumulate } from './families/regression/estep';

@@ -50,6 +50,12 @@ export { selectModel, plotSelection } from './select/index.js';
 export { PoissonMixture } from './families/poisson/poisson-mixture.js';
 export type { PoissonMixtureOptions } from './families/poisson/poisson-mixture.js';
 export type { PoissonComponents } from './families/poisson/components.js';
+export { RegressionMixture } from './families/regression/regression-mixture.js';
+export type {
+  RegressionMixtureOptions,
+  RegressionInitParams,
+} from './families/regression/regression-mixture.js';
+export type { RegressionComponents } from './families/regression/components.js';
 export type { MixtureOptions, MixtureInitParams } from './em/mixture.js';
 export type { EstimatorJSON, EstimatorFitOptions } from './em/estimator.js';
 export type * from './select/index.js';

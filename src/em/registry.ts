@@ -1,6 +1,7 @@
 import { COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
 import { GaussianMixture } from '../mixture/gaussian-mixture.js';
 import { PoissonMixture } from '../families/poisson/poisson-mixture.js';
+import { RegressionMixture } from '../families/regression/regression-mixture.js';
 import { CategoricalHMM } from '../hmm/categorical-hmm.js';
 import { GaussianHMM } from '../hmm/gaussian-hmm.js';
 import { GMMHMM } from '../hmm/gmm-hmm.js';
@@ -37,6 +38,10 @@ export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
     create: (o) => new PoissonMixture(o),
     fromJSON: (json, o) => PoissonMixture.fromJSON(json as EstimatorJSON, o),
     selectable: true,
+  },
+  RegressionMixture: {
+    create: (o) => new RegressionMixture(o),
+    fromJSON: (json, o) => RegressionMixture.fromJSON(json as EstimatorJSON, o),
   },
   GaussianHMM: {
     create: (o) => new GaussianHMM(o),

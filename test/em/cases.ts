@@ -2,6 +2,7 @@
 // family, each with a small data set, a complete start (every `*Init`, so two fits can start from
 // exactly the same point) and how its fit and scoring are called.
 import { PoissonMixture } from '../../src/families/poisson/poisson-mixture';
+import { RegressionMixture } from '../../src/families/regression/regression-mixture';
 import { GaussianMixture } from '../../src/mixture/gaussian-mixture';
 import { loadExample } from '../helpers/data';
 import { Random } from '../../src/util/random';
@@ -66,6 +67,37 @@ function poissonCase(): ContractCase {
   };
 }
 
+function regressionCase(): ContractCase {
+  const rng = new Random(12);
+  const X: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < 149; i++) {
+    const c = i % 2;
+    const a = 4 * rng.uniform() - 2;
+    const b = rng.normal();
+    X.push([a, b]);
+    y.push(c === 0 ? 1 + 2 * a - b + 0.3 * rng.normal() : -1 - a + 0.5 * b + 0.6 * rng.normal());
+  }
+  return {
+    family: 'RegressionMixture',
+    make: (o) => new RegressionMixture(o) as unknown as ContractModel,
+    restore: (json, o) => RegressionMixture.fromJSON(json, o) as unknown as ContractModel,
+    data: [X, y],
+    repeated: (counts) => [repeatRows(X, counts), repeatRows(y, counts)],
+    n: X.length,
+    nComponents: 2,
+    start: {
+      coefInit: [
+        [0.5, 1, 0],
+        [0, -0.5, 0],
+      ],
+      variancesInit: [1, 1.5],
+      weightsInit: [0.4, 0.6],
+    },
+    labels: false,
+  };
+}
+
 function gaussianCase(covarianceType: 'full' | 'diag'): ContractCase {
   const X = loadExample('faithful');
   return {
@@ -103,4 +135,9 @@ function gaussianCase(covarianceType: 'full' | 'diag'): ContractCase {
   };
 }
 
-export const CASES: ContractCase[] = [poissonCase(), gaussianCase('full'), gaussianCase('diag')];
+export const CASES: ContractCase[] = [
+  poissonCase(),
+  gaussianCase('full'),
+  gaussianCase('diag'),
+  regressionCase(),
+];
