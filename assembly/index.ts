@@ -26,3 +26,4 @@ export {
 export { csrForward, csrBack, mlemRatio, mlemUpdate } from './imaging/tomography-em';
 export { poissonEStep } from './families/poisson/estep';
 export { regressionEStep, regressionAccumulate } from './families/regression/estep';
+export { studentEStepDiag, studentEStepFull } from './families/student/estep';

@@ -18,9 +18,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PoissonMixture } from '../src/families/poisson/poisson-mixture';
 import { RegressionMixture } from '../src/families/regression/regression-mixture';
+import { StudentMixture } from '../src/families/student/student-mixture';
 import type { Matrix } from '../src/util/matrix';
 import { Random } from '../src/util/random';
-import { poisson } from '../src/util/special';
+import { gamma, poisson } from '../src/util/special';
 import { fixed, min, renderTable } from './lib/format';
 import { describeMachine } from './lib/machine';
 
@@ -93,6 +94,28 @@ const regmixFromStart = (iters: number, k: number) =>
   `out <- NULL; invisible(capture.output(out <- regmixEM(y, X, lambda = colMeans(start), beta = b, sigma = s, ` +
   `k = ${k}, epsilon = -Inf, maxit = ${iters - 1}))); out })`;
 
+/** Three t(5) clusters in 5 dimensions (correlated scales): the t mixture's data, also used by bench/families-student.ts. */
+export function studentData(n: number): { X: Matrix } {
+  const rng = new Random(2027);
+  const centres = [
+    [0, 0, 0, 0, 0],
+    [4, -2, 1, 3, 0],
+    [-3, 3, -1, 0, 2],
+  ];
+  const d = centres[0].length;
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = centres[i % 3];
+    const s = 1 / Math.sqrt(gamma(rng, 2.5, 0.4));
+    let previous = 0;
+    for (let j = 0; j < d; j++) {
+      previous = 0.5 * previous + rng.normal();
+      data[i * d + j] = c[j] + s * previous;
+    }
+  }
+  return { X: { data, rows: n, cols: d } };
+}
+
 export const CASES: FamilyCase[] = [
   {
     family: 'PoissonMixture',
@@ -119,6 +142,17 @@ export const CASES: FamilyCase[] = [
       flexmix: (iters, k) => `flexmix(y ~ X, k = ${k}, cluster = start, ${flexmixControl(iters)})`,
       mixtools: regmixFromStart,
     },
+  },
+  {
+    // No R peer here: flexmix and mixtools have no multivariate t mixture and teigen is not
+    // installed; bench/families-student.ts compares it with GaussianMixture and its TypeScript twin.
+    family: 'StudentMixture',
+    n: 100_000,
+    d: 5,
+    k: 3,
+    data: studentData,
+    model: (o) => new StudentMixture({ nComponents: 3, ...o }),
+    peers: {},
   },
 ];
 

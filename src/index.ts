@@ -56,6 +56,9 @@ export type {
   RegressionInitParams,
 } from './families/regression/regression-mixture.js';
 export type { RegressionComponents } from './families/regression/components.js';
+export { StudentMixture } from './families/student/student-mixture.js';
+export type { StudentMixtureOptions, StudentCovarianceType } from './families/student/student-mixture.js';
+export type { StudentComponents } from './families/student/components.js';
 export type { MixtureOptions, MixtureInitParams } from './em/mixture.js';
 export type { EstimatorJSON, EstimatorFitOptions } from './em/estimator.js';
 export type * from './select/index.js';

@@ -2,6 +2,7 @@ import { COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js'
 import { GaussianMixture } from '../mixture/gaussian-mixture.js';
 import { PoissonMixture } from '../families/poisson/poisson-mixture.js';
 import { RegressionMixture } from '../families/regression/regression-mixture.js';
+import { StudentMixture } from '../families/student/student-mixture.js';
 import { CategoricalHMM } from '../hmm/categorical-hmm.js';
 import { GaussianHMM } from '../hmm/gaussian-hmm.js';
 import { GMMHMM } from '../hmm/gmm-hmm.js';
@@ -42,6 +43,12 @@ export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
   RegressionMixture: {
     create: (o) => new RegressionMixture(o),
     fromJSON: (json, o) => RegressionMixture.fromJSON(json as EstimatorJSON, o),
+  },
+  StudentMixture: {
+    create: (o) => new StudentMixture(o),
+    fromJSON: (json, o) => StudentMixture.fromJSON(json as EstimatorJSON, o),
+    covarianceTypes: ['full', 'diag'],
+    selectable: true,
   },
   GaussianHMM: {
     create: (o) => new GaussianHMM(o),

@@ -3,10 +3,11 @@
 // exactly the same point) and how its fit and scoring are called.
 import { PoissonMixture } from '../../src/families/poisson/poisson-mixture';
 import { RegressionMixture } from '../../src/families/regression/regression-mixture';
+import { StudentMixture } from '../../src/families/student/student-mixture';
 import { GaussianMixture } from '../../src/mixture/gaussian-mixture';
 import { loadExample } from '../helpers/data';
 import { Random } from '../../src/util/random';
-import { poisson } from '../../src/util/special';
+import { gamma, poisson } from '../../src/util/special';
 
 /** What the contract needs of any estimator. */
 export interface ContractModel {
@@ -135,9 +136,50 @@ function gaussianCase(covarianceType: 'full' | 'diag'): ContractCase {
   };
 }
 
+function studentCase(): ContractCase {
+  const rng = new Random(12);
+  const centres = [
+    [0, 0, 0],
+    [5, 1, -2],
+    [-3, 4, 2],
+  ];
+  const X: number[][] = [];
+  for (let i = 0; i < 151; i++) {
+    const c = i % 3;
+    const s = 1 / Math.sqrt(gamma(rng, 2.5, 0.4)); // t(5) rows: a normal scaled by 1/√(Gamma(5/2, rate 5/2))
+    X.push(centres[c].map((m, j) => m + (0.6 + 0.3 * j) * s * rng.normal()));
+  }
+  const eye = [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ];
+  return {
+    family: 'StudentMixture',
+    make: (o) => new StudentMixture(o) as unknown as ContractModel,
+    restore: (json, o) => StudentMixture.fromJSON(json, o) as unknown as ContractModel,
+    data: [X],
+    repeated: (counts) => [repeatRows(X, counts)],
+    n: X.length,
+    nComponents: 3,
+    start: {
+      meansInit: [
+        [1, 0, 0],
+        [4, 1, -1],
+        [-2, 3, 1],
+      ],
+      precisionsInit: [eye, eye, eye],
+      dofInit: [10, 20, 5],
+      weightsInit: [0.3, 0.3, 0.4],
+    },
+    labels: true,
+  };
+}
+
 export const CASES: ContractCase[] = [
   poissonCase(),
   gaussianCase('full'),
   gaussianCase('diag'),
   regressionCase(),
+  studentCase(),
 ];
