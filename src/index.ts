@@ -10,10 +10,11 @@ export { DegenerateCovarianceError } from './mixture/degenerate.js';
 export type { InitParams } from './mixture/gaussian-mixture.js';
 export type { CovarianceType } from './mixture/covariance.js';
 export type { IterationInfo } from './em/loop.js';
-export type { Matrix, MatrixInput } from './util/matrix.js';
+export type { Matrix, MatrixInput, FlatMatrixInput, NumericArray } from './util/matrix.js';
 export type { BackendName } from './backend/types.js';
 export { init } from './wasm/init.js';
 export { dispose } from './threads/dispose.js';
+export { setWorkerUrl } from './worker/worker-url.js';
 export { GaussianHMM } from './hmm/gaussian-hmm.js';
 export type {
   GaussianHMMOptions,
@@ -62,6 +63,6 @@ export type { StudentComponents } from './families/student/components.js';
 export type { MixtureOptions, MixtureInitParams } from './em/mixture.js';
 export type { EstimatorJSON, EstimatorFitOptions } from './em/estimator.js';
 export type * from './select/index.js';
-export type { PriorInput, PriorOptions } from './mixture/prior.js';
+export type { PriorInput, PriorOptions, PriorJSON } from './mixture/prior.js';
 export type { FixedParameters } from './mixture/constrained-mstep.js';
 export * from './imaging/tomography/index.js';

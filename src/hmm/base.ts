@@ -318,7 +318,15 @@ export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSe
    * `p(z_t = c | X)` as `Float64Array (nSamples × nComponents)` row-major, rows summing to 1 (a row of
    * a sequence that is impossible under the model holds 1/K, and `logProb` is then −∞).
    */
-  scoreSamples(X: unknown, lengths?: LengthsInput): { logProb: number; posteriors: Float64Array } {
+  scoreSamples(
+    X: unknown,
+    lengths?: LengthsInput,
+  ): {
+    /** Log-likelihood of X, summed over sequences. */
+    logProb: number;
+    /** State posteriors `(nSamples × nComponents)`, row-major. */
+    posteriors: Float64Array;
+  } {
     return this.forwardBackward(X, lengths, 'scoreSamples');
   }
 
@@ -352,7 +360,12 @@ export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSe
     X: unknown,
     lengths?: LengthsInput,
     algorithm: DecodeAlgorithm = this.settings.algorithm,
-  ): { logProb: number; states: Int32Array } {
+  ): {
+    /** Log-probability of the decoded states (see above), summed over sequences. */
+    logProb: number;
+    /** The decoded state of each sample, `(nSamples)`. */
+    states: Int32Array;
+  } {
     return this.decodeFor(X, lengths, algorithm, 'decode');
   }
 
@@ -397,7 +410,12 @@ export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSe
   sample(
     n = 1,
     options: number | SampleOptions | undefined = this.settings.randomState,
-  ): { X: Float64Array; states: Int32Array } {
+  ): {
+    /** The samples `(n × width)`, row-major. */
+    X: Float64Array;
+    /** The hidden state of each sample, `(n)`. */
+    states: Int32Array;
+  } {
     const f = this.requireFitted('sample');
     requireInteger('n', n, 1);
     const k = this.settings.nComponents;

@@ -1,6 +1,7 @@
 import type { Handle } from '../backend/types.js';
 import type { EstimatorJSON } from '../em/estimator.js';
 import type { OptionSpec } from '../em/options.js';
+import type { ArrayInput } from '../mixture/gaussian-mixture.js';
 import { show } from '../util/errors.js';
 import { toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
@@ -9,15 +10,9 @@ import { dirichletUpdate, type Emission } from './hmm-em.js';
 import { dirichletLogPrior } from './log-prior.js';
 import { toPrior, toStochastic } from './validate.js';
 import type { HmmWorkspace } from './kernels.js';
-import {
-  HMM_OPTIONS,
-  paramsRule,
-  priorRule,
-  type ArrayInput,
-  type HMMOptions,
-  type HMMSettings,
-} from './options.js';
+import { HMM_OPTIONS, paramsRule, priorRule, type HMMOptions, type HMMSettings } from './options.js';
 
+/** A parameter EM can update (see `params`). */
 export type CategoricalHMMParam = 'startProb' | 'transMat' | 'emissionProb';
 
 /**

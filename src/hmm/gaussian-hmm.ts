@@ -1,5 +1,6 @@
 import type { EstimatorJSON } from '../em/estimator.js';
 import type { OptionSpec } from '../em/options.js';
+import type { ArrayInput } from '../mixture/gaussian-mixture.js';
 import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
 import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
@@ -11,9 +12,10 @@ import {
   type GaussianEmissionSettings,
 } from './gaussian-emission.js';
 import type { HmmWorkspace } from './kernels.js';
-import { HMM_OPTIONS, paramsRule, type ArrayInput, type HMMOptions, type HMMSettings } from './options.js';
+import { HMM_OPTIONS, paramsRule, type HMMOptions, type HMMSettings } from './options.js';
 import { readGaussianCovars } from './saved.js';
 
+/** A parameter EM can update (see `params`). */
 export type GaussianHMMParam = 'startProb' | 'transMat' | 'means' | 'covars';
 const PARAMS: readonly GaussianHMMParam[] = ['startProb', 'transMat', 'means', 'covars'];
 

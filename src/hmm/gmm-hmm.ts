@@ -1,5 +1,6 @@
 import type { EstimatorJSON } from '../em/estimator.js';
 import type { OptionSpec } from '../em/options.js';
+import type { ArrayInput } from '../mixture/gaussian-mixture.js';
 import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
 import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
@@ -7,17 +8,11 @@ import { BaseHMM, drawIndex, type EmissionStart } from './base.js';
 import { covarsProblem, gaussianSampler } from './gaussian-covars.js';
 import { GMMEmission, type GMMEmissionParams, type GMMEmissionSettings } from './gmm-emission.js';
 import type { HmmWorkspace } from './kernels.js';
-import {
-  HMM_OPTIONS,
-  paramsRule,
-  priorRule,
-  type ArrayInput,
-  type HMMOptions,
-  type HMMSettings,
-} from './options.js';
+import { HMM_OPTIONS, paramsRule, priorRule, type HMMOptions, type HMMSettings } from './options.js';
 import { readGaussianCovars } from './saved.js';
 import { toPrior, toStochastic } from './validate.js';
 
+/** A parameter EM can update (see `params`). */
 export type GMMHMMParam = 'startProb' | 'transMat' | 'weights' | 'means' | 'covars';
 const PARAMS: readonly GMMHMMParam[] = ['startProb', 'transMat', 'weights', 'means', 'covars'];
 

@@ -1,6 +1,7 @@
 import type { Handle } from '../backend/types.js';
 import type { EstimatorJSON } from '../em/estimator.js';
 import type { OptionSpec } from '../em/options.js';
+import type { ArrayInput } from '../mixture/gaussian-mixture.js';
 import { show } from '../util/errors.js';
 import { toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
@@ -9,16 +10,10 @@ import { BaseHMM, drawIndex, widthOf, type EmissionStart } from './base.js';
 import { dirichletUpdate, type Emission } from './hmm-em.js';
 import type { HmmWorkspace } from './kernels.js';
 import { dirichletLogPrior } from './log-prior.js';
-import {
-  HMM_OPTIONS,
-  paramsRule,
-  priorRule,
-  type ArrayInput,
-  type HMMOptions,
-  type HMMSettings,
-} from './options.js';
+import { HMM_OPTIONS, paramsRule, priorRule, type HMMOptions, type HMMSettings } from './options.js';
 import { toPrior, toStochastic } from './validate.js';
 
+/** A parameter EM can update (see `params`). */
 export type MultinomialHMMParam = 'startProb' | 'transMat' | 'emissionProb';
 const PARAMS: readonly MultinomialHMMParam[] = ['startProb', 'transMat', 'emissionProb'];
 

@@ -2,15 +2,9 @@ import type { BackendName } from '../backend/types.js';
 import { COMMON_OPTIONS, type ShellSettings } from '../em/estimator.js';
 import type { IterationInfo } from '../em/loop.js';
 import type { OptionRule, OptionSpec } from '../em/options.js';
+import type { ArrayInput } from '../mixture/gaussian-mixture.js';
 import { show } from '../util/errors.js';
 import { toParamFlags, toPrior } from './validate.js';
-
-/** A parameter array: nested arrays in hmmlearn's shape, or the same values flat. */
-export type ArrayInput =
-  | ArrayLike<number>
-  | readonly (readonly number[])[]
-  | readonly (readonly (readonly number[])[])[]
-  | readonly (readonly (readonly (readonly number[])[])[])[];
 
 export const DECODE_ALGORITHMS = ['viterbi', 'map'] as const;
 

@@ -1,6 +1,7 @@
 import type { Handle } from '../backend/types.js';
 import type { EstimatorJSON } from '../em/estimator.js';
 import type { OptionSpec } from '../em/options.js';
+import type { ArrayInput } from '../mixture/gaussian-mixture.js';
 import { show } from '../util/errors.js';
 import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
@@ -8,8 +9,9 @@ import { gamma, logFactorial, poisson } from '../util/special.js';
 import { BaseHMM, widthOf, type EmissionStart } from './base.js';
 import type { Emission } from './hmm-em.js';
 import type { HmmWorkspace } from './kernels.js';
-import { HMM_OPTIONS, paramsRule, type ArrayInput, type HMMOptions, type HMMSettings } from './options.js';
+import { HMM_OPTIONS, paramsRule, type HMMOptions, type HMMSettings } from './options.js';
 
+/** A parameter EM can update (see `params`). */
 export type PoissonHMMParam = 'startProb' | 'transMat' | 'lambdas';
 const PARAMS: readonly PoissonHMMParam[] = ['startProb', 'transMat', 'lambdas'];
 

@@ -1,4 +1,5 @@
 import { importNode, isNode } from '../util/env.js';
+import { THREAD_WORKER_NAME, startBrowserWorker } from '../worker/worker-url.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
 /** What the pool needs of a Node `worker_threads.Worker` or a browser `Worker`. */
@@ -83,11 +84,8 @@ export class ThreadPool {
       w.unref();
       return w;
     }
-    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-    const w = new Worker(url);
-    URL.revokeObjectURL(url);
+    const w = startBrowserWorker(WORKER_SOURCE, THREAD_WORKER_NAME, 'thread-pool worker', onError);
     w.onmessage = (e: MessageEvent) => onMessage(e.data);
-    w.onerror = (e: ErrorEvent) => onError(new Error(e.message));
     return w;
   }
 
@@ -140,7 +138,7 @@ export class ThreadPool {
   }
 }
 
-export const threadPool = new ThreadPool();
+export const threadPool = /* @__PURE__ */ new ThreadPool();
 
 /** Threads available to this process or page (1 where workers or shared memory are unavailable). */
 export async function availableThreads(): Promise<number> {

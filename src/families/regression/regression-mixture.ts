@@ -13,19 +13,20 @@ import {
   type MixtureOptions,
   type MixtureParams,
   type MixtureSettings,
+  checkWeights,
 } from '../../em/mixture.js';
 import type { OptionSpec } from '../../em/options.js';
 import { requireInteger, show } from '../../util/errors.js';
 import { toArray, toMatrix, type Matrix, type MatrixInput } from '../../util/matrix.js';
 import { randomFrom } from '../../util/random.js';
 import { checkSampleWeight, positiveRows } from '../../util/weights.js';
-import { checkWeights } from '../poisson/poisson-mixture.js';
 import { RegressionParts, type RegressionComponents } from './components.js';
 import { REGRESSION_KERNELS } from './kernels.js';
 
 /** How the starting responsibilities are made for a regression mixture. */
 export type RegressionInitParams = 'random' | 'kmeans' | 'k-means++';
 
+/** Options of `new RegressionMixture(options)`; every one is optional. */
 export interface RegressionMixtureOptions extends Omit<MixtureOptions, 'initParams'> {
   /**
    * Starting responsibilities when no `respInit` is given: `'random'` (default; uniform random
@@ -372,7 +373,12 @@ export class RegressionMixture extends MixtureEstimator<RegressionComponents, Re
   sample(
     X: MatrixInput,
     randomState: number | undefined = this.settings.randomState,
-  ): { y: Float64Array; labels: Int32Array } {
+  ): {
+    /** A response drawn for each row of X, `(nSamples)`. */
+    y: Float64Array;
+    /** The component each response was drawn from, `Int32Array (nSamples)`. */
+    labels: Int32Array;
+  } {
     const f = this.requireFitted('sample');
     const m = toMatrix(X, 'X');
     if (m.cols !== f.nFeatures) {

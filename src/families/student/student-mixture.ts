@@ -6,6 +6,7 @@ import {
   type MixtureOptions,
   type MixtureParams,
   type MixtureSettings,
+  checkWeights,
 } from '../../em/mixture.js';
 import type { OptionSpec } from '../../em/options.js';
 import { COVARIANCE_KINDS, type CovarianceKind } from '../../mixture/covariance.js';
@@ -13,7 +14,6 @@ import { show } from '../../util/errors.js';
 import { toArray } from '../../util/matrix.js';
 import type { Random } from '../../util/random.js';
 import { gamma } from '../../util/special.js';
-import { checkWeights } from '../poisson/poisson-mixture.js';
 import { StudentParts, type DofSettings, type StudentComponents, type StudentStart } from './components.js';
 import { STUDENT_KERNELS } from './kernels.js';
 
