@@ -10,7 +10,7 @@ import { dirichletUpdate, type Emission } from './hmm-em.js';
 import { dirichletLogPrior } from './log-prior.js';
 import { toPrior, toStochastic } from './validate.js';
 import type { HmmWorkspace } from './kernels.js';
-import { HMM_OPTIONS, paramsRule, priorRule, type HMMOptions, type HMMSettings } from './options.js';
+import { hmmSpec, priorRule, type HMMOptions, type HMMSettings } from './options.js';
 
 /** A parameter EM can update (see `params`). */
 export type CategoricalHMMParam = 'startProb' | 'transMat' | 'emissionProb';
@@ -56,13 +56,11 @@ interface CategoricalHMMSettings extends HMMSettings {
   emissionProbPrior: number | ArrayInput;
 }
 
-const SPEC: OptionSpec = {
-  ...HMM_OPTIONS,
-  params: paramsRule(PARAMS),
+const SPEC: OptionSpec = /* @__PURE__ */ hmmSpec(PARAMS, {
   nFeatures: { type: 'integer', min: 1 },
   emissionProbInit: { type: 'array' },
-  emissionProbPrior: priorRule(1),
-};
+  emissionProbPrior: /* @__PURE__ */ priorRule(1),
+});
 
 interface CategoricalParams {
   /** `(K × M)` */

@@ -12,7 +12,7 @@ import {
   type GaussianEmissionSettings,
 } from './gaussian-emission.js';
 import type { HmmWorkspace } from './kernels.js';
-import { HMM_OPTIONS, paramsRule, type HMMOptions, type HMMSettings } from './options.js';
+import { hmmSpec, type HMMOptions, type HMMSettings } from './options.js';
 import { readGaussianCovars } from './saved.js';
 
 /** A parameter EM can update (see `params`). */
@@ -76,9 +76,7 @@ interface GaussianHMMSettings extends HMMSettings {
   covarsInit?: ArrayInput;
 }
 
-const SPEC: OptionSpec = {
-  ...HMM_OPTIONS,
-  params: paramsRule(PARAMS),
+const SPEC: OptionSpec = /* @__PURE__ */ hmmSpec(PARAMS, {
   covarianceType: { type: 'enum', values: COVARIANCE_TYPES, default: 'diag' },
   minCovar: { type: 'number', min: 0, default: 1e-3 },
   meansPrior: { type: 'number', default: 0 },
@@ -87,7 +85,7 @@ const SPEC: OptionSpec = {
   covarsWeight: { type: 'number', default: 1 },
   meansInit: { type: 'array' },
   covarsInit: { type: 'array' },
-};
+});
 
 /** The JSON form of a fitted GaussianHMM (`toJSON` / `fromJSON`): the engine's envelope. */
 export type GaussianHMMJSON = EstimatorJSON;

@@ -8,7 +8,7 @@ import { BaseHMM, drawIndex, type EmissionStart } from './base.js';
 import { covarsProblem, gaussianSampler } from './gaussian-covars.js';
 import { GMMEmission, type GMMEmissionParams, type GMMEmissionSettings } from './gmm-emission.js';
 import type { HmmWorkspace } from './kernels.js';
-import { HMM_OPTIONS, paramsRule, priorRule, type HMMOptions, type HMMSettings } from './options.js';
+import { hmmSpec, priorRule, type HMMOptions, type HMMSettings } from './options.js';
 import { readGaussianCovars } from './saved.js';
 import { toPrior, toStochastic } from './validate.js';
 
@@ -72,19 +72,17 @@ interface GMMHMMSettings extends HMMSettings {
   covarsInit?: ArrayInput;
 }
 
-const SPEC: OptionSpec = {
-  ...HMM_OPTIONS,
-  params: paramsRule(PARAMS),
+const SPEC: OptionSpec = /* @__PURE__ */ hmmSpec(PARAMS, {
   nMix: { type: 'integer', min: 1, default: 1 },
   covarianceType: { type: 'enum', values: COVARIANCE_TYPES, default: 'diag' },
   minCovar: { type: 'number', min: 0, default: 1e-3 },
-  weightsPrior: priorRule(1),
+  weightsPrior: /* @__PURE__ */ priorRule(1),
   meansPrior: { type: 'number', default: 0 },
   meansWeight: { type: 'number', min: 0, default: 0 },
   weightsInit: { type: 'array' },
   meansInit: { type: 'array' },
   covarsInit: { type: 'array' },
-};
+});
 
 /**
  * A hidden Markov model whose states emit from Gaussian mixtures of `nMix` components (hmmlearn

@@ -10,7 +10,7 @@ import { BaseHMM, drawIndex, widthOf, type EmissionStart } from './base.js';
 import { dirichletUpdate, type Emission } from './hmm-em.js';
 import type { HmmWorkspace } from './kernels.js';
 import { dirichletLogPrior } from './log-prior.js';
-import { HMM_OPTIONS, paramsRule, priorRule, type HMMOptions, type HMMSettings } from './options.js';
+import { hmmSpec, priorRule, type HMMOptions, type HMMSettings } from './options.js';
 import { toPrior, toStochastic } from './validate.js';
 
 /** A parameter EM can update (see `params`). */
@@ -52,13 +52,11 @@ interface MultinomialHMMSettings extends HMMSettings {
   emissionProbPrior: number | ArrayInput;
 }
 
-const SPEC: OptionSpec = {
-  ...HMM_OPTIONS,
-  params: paramsRule(PARAMS),
+const SPEC: OptionSpec = /* @__PURE__ */ hmmSpec(PARAMS, {
   nTrials: { type: 'integer', min: 1 },
   emissionProbInit: { type: 'array' },
-  emissionProbPrior: priorRule(1),
-};
+  emissionProbPrior: /* @__PURE__ */ priorRule(1),
+});
 
 interface MultinomialParams {
   /** `(K × D)` */

@@ -94,8 +94,8 @@ export function paramsRule(names: readonly string[]): OptionRule {
   };
 }
 
-/** The option rules every HMM shares; a family adds `params` and its own. */
-export const HMM_OPTIONS: OptionSpec = {
+/** The option rules every HMM shares; a family adds `params` and its own through `hmmSpec`. */
+export const HMM_OPTIONS: OptionSpec = /* @__PURE__ */ (() => ({
   nComponents: { type: 'integer', min: 1, default: 1 },
   nIter: { type: 'integer', min: 0, default: 10 },
   tol: { type: 'number', min: 0, default: 1e-2 },
@@ -111,4 +111,12 @@ export const HMM_OPTIONS: OptionSpec = {
   backend: COMMON_OPTIONS.backend,
   worker: COMMON_OPTIONS.worker,
   signal: COMMON_OPTIONS.signal,
-};
+}))();
+
+/**
+ * A family's option rules: the shared ones, `params` over its parameter names, and its own. A
+ * call marked pure, so a bundle that never makes an HMM drops the rules with the class.
+ */
+export function hmmSpec(paramNames: readonly string[], own: OptionSpec): OptionSpec {
+  return { ...HMM_OPTIONS, params: paramsRule(paramNames), ...own };
+}

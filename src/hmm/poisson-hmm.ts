@@ -9,7 +9,7 @@ import { gamma, logFactorial, poisson } from '../util/special.js';
 import { BaseHMM, widthOf, type EmissionStart } from './base.js';
 import type { Emission } from './hmm-em.js';
 import type { HmmWorkspace } from './kernels.js';
-import { HMM_OPTIONS, paramsRule, type HMMOptions, type HMMSettings } from './options.js';
+import { hmmSpec, type HMMOptions, type HMMSettings } from './options.js';
 
 /** A parameter EM can update (see `params`). */
 export type PoissonHMMParam = 'startProb' | 'transMat' | 'lambdas';
@@ -43,13 +43,11 @@ interface PoissonHMMSettings extends HMMSettings {
   lambdasWeight: number;
 }
 
-const SPEC: OptionSpec = {
-  ...HMM_OPTIONS,
-  params: paramsRule(PARAMS),
+const SPEC: OptionSpec = /* @__PURE__ */ hmmSpec(PARAMS, {
   lambdasInit: { type: 'array' },
   lambdasPrior: { type: 'number', min: 0, default: 0 },
   lambdasWeight: { type: 'number', min: 0, default: 0 },
-};
+});
 
 interface PoissonParams {
   /** `(K × D)` */

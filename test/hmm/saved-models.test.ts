@@ -74,7 +74,7 @@ describe('fromJSON validates saved parameters as strictly as options', () => {
     expect(bad({ covars: [1, -1, 1, 1] })).toThrow(/fromJSON: covars must be positive/);
     expect(bad({ covars: [1, 1, 1] })).toThrow(/covars must have shape \(2 × 2\)/);
     expect(bad({ means: [0, 0, 1, 1, 2] })).toThrow(/means must have shape \(2 × 2\)/);
-    expect(bad({ means: [0, 0, 1, NaN] })).toThrow(/means must hold finite numbers/);
+    expect(bad({ means: [0, 0, 1, NaN] })).toThrow(/means\[3\] must be a finite number, got NaN/);
     const flipped = o.params.precisionsCholesky.map((v: number, i: number) => (i === 0 ? -v : v));
     expect(bad({ precisionsCholesky: flipped })).toThrow(
       /precisionsCholesky disagrees with covars at flat index 0/,
