@@ -66,3 +66,6 @@ export type * from './select/index.js';
 export type { PriorInput, PriorOptions, PriorJSON } from './mixture/prior.js';
 export type { FixedParameters } from './mixture/constrained-mstep.js';
 export * from './imaging/tomography/index.js';
+export { FAMILIES, familyEntry, loadModel } from './em/registry.js';
+export type { FamilyEntry, RegisteredModel } from './em/registry.js';
+export type { FitData } from './em/estimator.js';
