@@ -83,13 +83,15 @@ export function familyEntry(family: unknown): FamilyEntry {
 
 /**
  * Restores a saved model of any registered family (a parsed object or its JSON text): the file's
- * `family` picks the class, whose `fromJSON` checks the rest. Files of GaussianMixture's layout
- * before the engine's envelope (`format: 'emwasm.GaussianMixture'`) load too. `options` sets runtime
+ * `family` picks the class, whose `fromJSON` checks the rest. Files of the layout before the
+ * engine's envelope (`format: 'emwasm.GaussianMixture'`, `'emwasm.GaussianHMM'`, …) load too. `options` sets runtime
  * options (`backend`, `threads`, `worker`, `warmStart`, …). Cast the result to the family's class.
  */
 export function loadModel(json: unknown, options: Record<string, unknown> = {}): RegisteredModel {
   const o = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, unknown> | null;
-  if (o && o.format === 'emwasm.GaussianMixture') return FAMILIES.GaussianMixture.fromJSON(o, options);
+  // The layout before the envelope, 'emwasm.<family>' (GaussianMixture, the HMMs): that family reads it.
+  const legacy = typeof o?.format === 'string' && o.format.startsWith('emwasm.') ? o.format.slice(7) : '';
+  if (Object.prototype.hasOwnProperty.call(FAMILIES, legacy)) return FAMILIES[legacy].fromJSON(o, options);
   if (!o || o.format !== 'emwasm') {
     throw new TypeError(`loadModel expects a saved emwasm model (format 'emwasm'), got ${show(o?.format)}`);
   }

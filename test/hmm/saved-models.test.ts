@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CategoricalHMM, GaussianHMM, GMMHMM, MultinomialHMM, PoissonHMM } from '../../src/index';
+import { CategoricalHMM, GaussianHMM, GMMHMM, loadModel, MultinomialHMM, PoissonHMM } from '../../src/index';
 
 const legacy = JSON.parse(readFileSync(new URL('./fixtures/legacy-hmm.json', import.meta.url), 'utf8')) as {
   data: { X: number[][]; counts: number[][]; symbols: number[]; lengths: number[] };
@@ -244,5 +244,18 @@ describe('models set from parameters', () => {
       { nMix: 2 },
     );
     expect(gmm.decode([[0], [3], [3]]).states).toHaveLength(3);
+  });
+});
+
+describe('loadModel', () => {
+  it('restores any saved HMM by its family, also files of the previous layout', async () => {
+    const { X, lengths } = legacy.data;
+    const fitted = await new GaussianHMM({ nComponents: 2, nIter: 3, randomState: 0 }).fit(X, lengths);
+    const again = loadModel(JSON.stringify(fitted)) as GaussianHMM;
+    expect(again).toBeInstanceOf(GaussianHMM);
+    expect(again.score(X, lengths)).toBe(fitted.score(X, lengths));
+    const old = loadModel(legacy.files.PoissonHMM) as PoissonHMM;
+    expect(old).toBeInstanceOf(PoissonHMM);
+    expect(Math.abs(old.score(legacy.data.counts, lengths) - legacy.scores.PoissonHMM)).toBeLessThan(1e-12);
   });
 });
