@@ -1,4 +1,5 @@
 import { version } from '../../package.json';
+import { DECONVOLVE_HELP, deconvolve } from './deconvolve.js';
 import { UsageError } from './errors.js';
 import { FIT_HELP, fit } from './fit.js';
 import { HMM_HELP, hmm } from './hmm.js';
@@ -41,6 +42,7 @@ interface Command {
 const COMMANDS = new Map<string, Command>([
   ['fit', { run: fit, help: FIT_HELP }],
   ['predict', { run: predict, help: PREDICT_HELP }],
+  ['deconvolve', { run: deconvolve, help: DECONVOLVE_HELP }],
   ['select', { run: select, help: SELECT_HELP }],
   ['hmm', { run: hmm, help: HMM_HELP }],
 ]);
