@@ -19,27 +19,34 @@ export { GaussianHMM } from './hmm/gaussian-hmm.js';
 export type {
   GaussianHMMOptions,
   GaussianHMMJSON,
-  GaussianHMMJSONOptions,
   GaussianHMMParam,
+  GaussianHMMParams,
 } from './hmm/gaussian-hmm.js';
 export { CategoricalHMM } from './hmm/categorical-hmm.js';
 export type {
   CategoricalHMMOptions,
   CategoricalHMMJSON,
   CategoricalHMMParam,
+  CategoricalHMMParams,
 } from './hmm/categorical-hmm.js';
 export { PoissonHMM } from './hmm/poisson-hmm.js';
-export type { PoissonHMMOptions, PoissonHMMJSON, PoissonHMMParam } from './hmm/poisson-hmm.js';
-export { GMMHMM } from './hmm/gmm-hmm.js';
-export type { GMMHMMOptions, GMMHMMJSON, GMMHMMParam } from './hmm/gmm-hmm.js';
 export type {
-  DecodeAlgorithm,
-  HMMOptions,
-  HMMJSON,
-  HMMJSONOptions,
-  LengthsInput,
-  SampleOptions,
-} from './hmm/base.js';
+  PoissonHMMOptions,
+  PoissonHMMJSON,
+  PoissonHMMParam,
+  PoissonHMMParams,
+} from './hmm/poisson-hmm.js';
+export { GMMHMM } from './hmm/gmm-hmm.js';
+export type { GMMHMMOptions, GMMHMMJSON, GMMHMMParam, GMMHMMParams } from './hmm/gmm-hmm.js';
+export { MultinomialHMM } from './hmm/multinomial-hmm.js';
+export type {
+  MultinomialHMMOptions,
+  MultinomialHMMJSON,
+  MultinomialHMMParam,
+  MultinomialHMMParams,
+} from './hmm/multinomial-hmm.js';
+export type { LengthsInput, SampleOptions, HMMFitOptions } from './hmm/base.js';
+export type { DecodeAlgorithm, HMMOptions } from './hmm/options.js';
 export { selectModel, plotSelection } from './select/index.js';
 export { PoissonMixture } from './families/poisson/poisson-mixture.js';
 export type { PoissonMixtureOptions } from './families/poisson/poisson-mixture.js';

@@ -117,3 +117,33 @@ export function weightMixturePosteriors(resp: usize, n: i32, k: i32, m: i32, pos
     }
   }
 }
+
+/**
+ * `out (n × k)[t, c] = rowConst[t] + Σ_j x_tj·logProb_cj` for counts `x (n × d)` and log
+ * probabilities `logProb (k × d)` (multinomial emissions, `rowConst = log n_t! − Σ_j log x_tj!`);
+ * a zero count adds nothing even where the probability is 0.
+ */
+export function multinomialLogProb(
+  x: usize,
+  n: i32,
+  d: i32,
+  logProb: usize,
+  k: i32,
+  rowConst: usize,
+  out: usize,
+): void {
+  for (let t = 0; t < n; t++) {
+    const xt = x + ((<usize>(t * d)) << 3);
+    const o = out + ((<usize>(t * k)) << 3);
+    const base = ld(rowConst, t);
+    for (let c = 0; c < k; c++) {
+      const lp = logProb + ((<usize>(c * d)) << 3);
+      let s = base;
+      for (let j = 0; j < d; j++) {
+        const count = ld(xt, j);
+        if (count != 0.0) s += count * ld(lp, j);
+      }
+      st(o, c, s);
+    }
+  }
+}

@@ -5,6 +5,7 @@ export {
   categoricalLogProb,
   accumulateCategorical,
   poissonLogProb,
+  multinomialLogProb,
   mixtureStateLogProb,
   weightMixturePosteriors,
 } from './emissions';

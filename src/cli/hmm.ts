@@ -23,17 +23,17 @@ const EMISSIONS = {
     create: (o: HMMFlagOptions, covariance: string | undefined) =>
       new GaussianHMM({ ...o, covarianceType: covariance as CovarianceType | undefined }),
     load: (json: unknown) => GaussianHMM.fromJSON(json as never),
-    format: 'emwasm.GaussianHMM',
+    family: 'GaussianHMM',
   },
   poisson: {
     create: (o: HMMFlagOptions) => new PoissonHMM(o),
     load: (json: unknown) => PoissonHMM.fromJSON(json as never),
-    format: 'emwasm.PoissonHMM',
+    family: 'PoissonHMM',
   },
   categorical: {
     create: (o: HMMFlagOptions) => new CategoricalHMM(o),
     load: (json: unknown) => CategoricalHMM.fromJSON(json as never),
-    format: 'emwasm.CategoricalHMM',
+    family: 'CategoricalHMM',
   },
 } as const;
 
@@ -251,12 +251,15 @@ async function decodeHMM(modelPath: string, dataPath: string, v: Values): Promis
   checkStreams([modelPath, dataPath], { '--out': v.out });
   const format = formatOption(v.format);
   const json = await readJSON(modelPath);
-  const family = Object.values(EMISSIONS).find((e) => e.format === json.format);
+  // The engine's envelope names the family; files of the previous layout have format 'emwasm.<family>'.
+  const family = Object.values(EMISSIONS).find((e) =>
+    json.format === 'emwasm' ? json.family === e.family : json.format === `emwasm.${e.family}`,
+  );
   if (!family) {
     throw new CliError(
-      `${modelPath} is not a saved HMM (format ${JSON.stringify(json.format)}); ` +
+      `${modelPath} is not a saved HMM (format ${JSON.stringify(json.format)}, family ${JSON.stringify(json.family)}); ` +
         `emwasm hmm decode reads ${Object.values(EMISSIONS)
-          .map((e) => e.format)
+          .map((e) => e.family)
           .join(', ')}`,
     );
   }

@@ -14,6 +14,8 @@ export interface FitData {
   y?: Float64Array;
   /** `(nSamples)` non-negative row weights; null for weight 1 everywhere. */
   sampleWeight: Float64Array | null;
+  /** `(nSequences)` lengths of the sequences X holds one after another (HMMs), summing to nSamples. */
+  lengths?: Int32Array;
 }
 
 /** What a fit leaves besides the parameters (the same for every model). */
@@ -80,18 +82,26 @@ export const COMMON_OPTIONS: OptionSpec = {
   signal: { type: 'signal' },
 };
 
-/** The common options after validation. */
-export interface CommonSettings {
+/**
+ * What the shell itself reads of the validated options. Families whose iteration count has
+ * another name and that run on one thread (HMMs: hmmlearn's `nIter`, no `threads`) extend this
+ * instead of `CommonSettings`.
+ */
+export interface ShellSettings {
   tol: number;
-  maxIter: number;
   nInit: number;
   randomState?: number;
   warmStart: boolean;
   onIteration?: (info: IterationInfo & Record<string, unknown>) => void;
   backend: BackendName;
-  threads: 'auto' | number;
   worker: boolean;
   signal?: AbortSignal;
+}
+
+/** The common options after validation. */
+export interface CommonSettings extends ShellSettings {
+  maxIter: number;
+  threads: 'auto' | number;
 }
 
 /** Per-call options of `fit`. */
@@ -111,7 +121,7 @@ export interface EstimatorFitOptions {
  * @typeParam P - the fitted parameters
  * @typeParam S - the options after validation
  */
-export abstract class Estimator<P, S extends CommonSettings = CommonSettings> {
+export abstract class Estimator<P, S extends ShellSettings = CommonSettings> {
   /** The validated options, with their defaults. */
   protected readonly settings: S;
   protected fitted: Fitted<P> | null = null;
@@ -159,11 +169,7 @@ export abstract class Estimator<P, S extends CommonSettings = CommonSettings> {
     }
     signal?.throwIfAborted();
     const warm = this.settings.warmStart ? this.fitted : null;
-    if (warm && warm.nFeatures !== data.X.cols) {
-      throw new RangeError(
-        `X has ${data.X.cols} features, but warmStart continues a model fitted on ${warm.nFeatures}`,
-      );
-    }
+    if (warm) this.checkWarmStart(data, warm);
     if (this.settings.worker) {
       const json = await fitInWorker(
         {
@@ -172,6 +178,7 @@ export abstract class Estimator<P, S extends CommonSettings = CommonSettings> {
           X: data.X,
           y: data.y,
           sampleWeight: data.sampleWeight,
+          lengths: data.lengths,
           warm: warm ? this.toJSON() : null,
           reportIterations: this.settings.onIteration !== undefined,
         },
@@ -184,6 +191,15 @@ export abstract class Estimator<P, S extends CommonSettings = CommonSettings> {
     }
     if (this.settings.backend === 'wasm') await loadModule();
     this.fitted = await this.runFit(data, signal, warm);
+  }
+
+  /** Checks that a warm start from `warm` can continue on `data` (by default: the same number of features). */
+  protected checkWarmStart(data: FitData, warm: Fitted<P>): void {
+    if (warm.nFeatures !== data.X.cols) {
+      throw new RangeError(
+        `X has ${data.X.cols} features, but warmStart continues a model fitted on ${warm.nFeatures}`,
+      );
+    }
   }
 
   /**

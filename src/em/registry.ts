@@ -3,6 +3,11 @@ import { GaussianMixture } from '../mixture/gaussian-mixture.js';
 import { PoissonMixture } from '../families/poisson/poisson-mixture.js';
 import { RegressionMixture } from '../families/regression/regression-mixture.js';
 import { StudentMixture } from '../families/student/student-mixture.js';
+import { CategoricalHMM } from '../hmm/categorical-hmm.js';
+import { GaussianHMM } from '../hmm/gaussian-hmm.js';
+import { GMMHMM } from '../hmm/gmm-hmm.js';
+import { MultinomialHMM } from '../hmm/multinomial-hmm.js';
+import { PoissonHMM } from '../hmm/poisson-hmm.js';
 import { show } from '../util/errors.js';
 import type { EstimatorJSON, FitData } from './estimator.js';
 
@@ -49,6 +54,23 @@ export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
     covarianceTypes: ['full', 'diag'],
     selectable: true,
   },
+  GaussianHMM: {
+    create: (o) => new GaussianHMM(o),
+    fromJSON: (json, o) => GaussianHMM.fromJSON(json as EstimatorJSON, o),
+  },
+  GMMHMM: { create: (o) => new GMMHMM(o), fromJSON: (json, o) => GMMHMM.fromJSON(json as EstimatorJSON, o) },
+  CategoricalHMM: {
+    create: (o) => new CategoricalHMM(o),
+    fromJSON: (json, o) => CategoricalHMM.fromJSON(json as EstimatorJSON, o),
+  },
+  PoissonHMM: {
+    create: (o) => new PoissonHMM(o),
+    fromJSON: (json, o) => PoissonHMM.fromJSON(json as EstimatorJSON, o),
+  },
+  MultinomialHMM: {
+    create: (o) => new MultinomialHMM(o),
+    fromJSON: (json, o) => MultinomialHMM.fromJSON(json as EstimatorJSON, o),
+  },
 };
 
 /** The registered entry for `family`, or an error listing the known ones. */
@@ -61,13 +83,15 @@ export function familyEntry(family: unknown): FamilyEntry {
 
 /**
  * Restores a saved model of any registered family (a parsed object or its JSON text): the file's
- * `family` picks the class, whose `fromJSON` checks the rest. Files of GaussianMixture's layout
- * before the engine's envelope (`format: 'emwasm.GaussianMixture'`) load too. `options` sets runtime
+ * `family` picks the class, whose `fromJSON` checks the rest. Files of the layout before the
+ * engine's envelope (`format: 'emwasm.GaussianMixture'`, `'emwasm.GaussianHMM'`, …) load too. `options` sets runtime
  * options (`backend`, `threads`, `worker`, `warmStart`, …). Cast the result to the family's class.
  */
 export function loadModel(json: unknown, options: Record<string, unknown> = {}): RegisteredModel {
   const o = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, unknown> | null;
-  if (o && o.format === 'emwasm.GaussianMixture') return FAMILIES.GaussianMixture.fromJSON(o, options);
+  // The layout before the envelope, 'emwasm.<family>' (GaussianMixture, the HMMs): that family reads it.
+  const legacy = typeof o?.format === 'string' && o.format.startsWith('emwasm.') ? o.format.slice(7) : '';
+  if (Object.prototype.hasOwnProperty.call(FAMILIES, legacy)) return FAMILIES[legacy].fromJSON(o, options);
   if (!o || o.format !== 'emwasm') {
     throw new TypeError(`loadModel expects a saved emwasm model (format 'emwasm'), got ${show(o?.format)}`);
   }

@@ -1,20 +1,17 @@
-import type { BackendName } from '../backend/types.js';
 import { requireWasmMemory } from '../backend/wasm.js';
-import { runEM, type IterationInfo } from '../em/loop.js';
-import type { ArrayInput } from '../mixture/gaussian-mixture.js';
-import { isInteger, requireInteger, requireNonNegative, requireOneOf, show } from '../util/errors.js';
-import { toArray, type Matrix } from '../util/matrix.js';
+import { Estimator, readEnvelope, type EstimatorJSON, type FitData, type Fitted } from '../em/estimator.js';
+import { runEM } from '../em/loop.js';
+import { parseOptions, type OptionSpec } from '../em/options.js';
+import { isInteger, requireInteger, requireOneOf, show } from '../util/errors.js';
+import type { Matrix } from '../util/matrix.js';
 import { randomFrom, type Random } from '../util/random.js';
-import { loadModule } from '../wasm/module.js';
 import { Chain } from './chain.js';
 import { HmmEM, type ChainSettings, type Emission, type HmmParams } from './hmm-em.js';
-import { toLengths, toParamFlags, toPrior, toStochastic } from './validate.js';
-import { acquireHmmWorkspace, type HmmWorkspace } from './workspace.js';
-
-export const DECODE_ALGORITHMS = ['viterbi', 'map'] as const;
-
-/** `'viterbi'`: the most likely state sequence; `'map'`: the most likely state of each sample. */
-export type DecodeAlgorithm = (typeof DECODE_ALGORITHMS)[number];
+import { acquireHmmWorkspace, type HmmWorkspace } from './kernels.js';
+import { DECODE_ALGORITHMS, type DecodeAlgorithm, type HMMSettings } from './options.js';
+import { CHAIN_SIZES, checkSavedSizes, flatLength, upgradeLegacy } from './saved.js';
+import { stationaryDistribution } from './stationary.js';
+import { toLengths, toPrior, toStochastic } from './validate.js';
 
 /** Sequence lengths: their sum must be the number of rows of X. */
 export type LengthsInput = readonly number[] | Int32Array;
@@ -27,105 +24,14 @@ export interface SampleOptions {
   currentState?: number;
 }
 
+/** Per-call options of an HMM's `fit`. */
+export interface HMMFitOptions {
+  /** Aborts this fit (overrides the model's `signal`); the fit rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
 const SAMPLE_OPTIONS: readonly (keyof SampleOptions)[] = ['randomState', 'currentState'];
-
-/** Options every HMM shares (hmmlearn's, in camelCase). */
-export interface HMMOptions<P extends string> {
-  /** Number of hidden states K, an integer >= 1. Default 1. */
-  nComponents?: number;
-  /** EM iterations per restart at most, an integer >= 0. Default 10 (as hmmlearn's `n_iter`). */
-  nIter?: number;
-  /** Stop when the bound (see `lowerBound`) changes by less than `tol` (absolute); 0 runs `nIter` iterations. Default 1e-2. */
-  tol?: number;
-  /** Restarts; the one with the highest final bound wins. Default 1. */
-  nInit?: number;
-  /** Integer seed in [0, 2³²): the same seed gives the same fit. Unset: a fresh seed each fit. */
-  randomState?: number;
-  /** Which parameters EM updates; a parameter set to false keeps its starting value. Default: all true. */
-  params?: Partial<Record<P, boolean>>;
-  /** Starting start probabilities `(K)`, summing to 1. Default uniform. */
-  startProbInit?: ArrayInput;
-  /** Starting transition matrix `(K × K)`, rows summing to 1. Default uniform. */
-  transMatInit?: ArrayInput;
-  /** Dirichlet concentration for `startProb`: one number or `(K)`. Default 1 (no prior). */
-  startProbPrior?: number | ArrayInput;
-  /** Dirichlet concentration for each row of `transMat`: one number or `(K × K)`. Default 1 (no prior). */
-  transMatPrior?: number | ArrayInput;
-  /** The decoder `predict` uses. Default `'viterbi'`. */
-  algorithm?: DecodeAlgorithm;
-  /**
-   * Continue from the last fit's parameters instead of starting anew (scikit-learn's `warm_start`):
-   * once the model is fitted (or restored by `fromJSON`), `fit` starts from the fitted `startProb`,
-   * `transMat` and emission parameters, skips the `*Init` options and the k-means start, and runs
-   * one run (`nInit` is ignored). `nIter`, `lowerBounds` and `converged` then describe that call,
-   * whose first change is measured from the previous `lowerBound`, so over successive calls the
-   * bound never decreases. X must have the fitted `nFeatures`. Parameters frozen by `params` keep
-   * their values. Unfitted, `fit` initialises as usual. Default false.
-   */
-  warmStart?: boolean;
-  /** Called after every EM iteration; `lowerBound` is the bound (see the `lowerBound` getter). */
-  onIteration?: (info: IterationInfo) => void;
-  /** `'wasm'` (default) runs the WebAssembly kernels; `'js'` their plain TypeScript twins. */
-  backend?: BackendName;
-}
-
-/**
- * The options every saved HMM records (the starting values are not kept: the fitted ones are).
- * `warmStart` is not recorded, as in GaussianMixture's JSON: it says what the next `fit` of this
- * object does, not what the model is, so `fromJSON(json, { warmStart: true })` asks for it.
- */
-export interface HMMJSONOptions {
-  /** Number of hidden states. */
-  nComponents: number;
-  /** Maximum EM iterations per initialization (the `nIter` option). */
-  nIter: number;
-  /** Convergence threshold on the change of the log-likelihood. */
-  tol: number;
-  /** Initializations; the best log-likelihood wins. */
-  nInit: number;
-  /** The seed, or null when none was given. */
-  randomState: number | null;
-  /** The default decoder of `decode` and `predict`. */
-  algorithm: DecodeAlgorithm;
-  /** Dirichlet prior of the start probabilities `(nComponents)`. */
-  startProbPrior: number[];
-  /** Dirichlet prior of the transition rows `(nComponents × nComponents)`, row-major. */
-  transMatPrior: number[];
-  /** Which parameters EM updated. */
-  params: Record<string, boolean>;
-}
-
-/** The JSON form of a fitted HMM; `O` adds the family's options, `E` its fitted emission parameters. */
-export type HMMJSON<F extends string, O, E> = {
-  /** Tells the model class apart, e.g. `'emwasm.GaussianHMM'`. */
-  format: F;
-  /** The format version; `fromJSON` reads version 1. */
-  version: 1;
-  /** The options to construct the model again. */
-  options: HMMJSONOptions & O;
-  /** The width of the data the model was fitted on (CategoricalHMM: the number of symbols). */
-  nFeatures: number;
-  /** Fitted start probabilities `(nComponents)`. */
-  startProb: number[];
-  /** Fitted transition matrix `(nComponents × nComponents)`, row-major. */
-  transMat: number[];
-  /** Whether the best run met `tol` within `nIter`. */
-  converged: boolean;
-  /** EM iterations of the best run. */
-  nIter: number;
-  /** The best run's final log-likelihood; null in JSON text when it is −∞. */
-  lowerBound: number;
-  /** The log-likelihood after each iteration of the best run. */
-  lowerBounds: number[];
-} & E;
-
-interface Fitted<E> extends HmmParams<E> {
-  nFeatures: number;
-  converged: boolean;
-  nIter: number;
-  lowerBound: number;
-  lowerBounds: number[];
-}
+const FIT_OPTIONS: OptionSpec = { signal: { type: 'signal' } };
 
 /** Draws an index from the probabilities `p[offset … offset + count)`. */
 export function drawIndex(rng: Random, p: Float64Array, offset: number, count: number): number {
@@ -137,76 +43,48 @@ export function drawIndex(rng: Random, p: Float64Array, offset: number, count: n
   return count - 1;
 }
 
+/** D of a `(K × D …)` array given nested or flat (the width a `*Init` implies). */
+export function widthOf(value: unknown, k: number): number {
+  if (Array.isArray(value) && Array.isArray(value[0])) return value[0].length;
+  const length = (value as ArrayLike<number>).length;
+  return Math.max(1, Math.floor(length / k));
+}
+
+/** A family's starting emission parameters when its `*Init` options set all of them. */
+export interface EmissionStart<E> {
+  params: E;
+  nFeatures: number;
+}
+
 /**
- * What the HMM families share, following hmmlearn's `BaseHMM`: options, fitting through the one
- * EM loop, scoring, decoding, sampling, information criteria and JSON. A family supplies its data
- * check and an `Emission` (see hmm-em.ts).
+ * What the HMM families share, following hmmlearn's `BaseHMM`, on the engine's estimator shell
+ * (options, fit here or in a worker, abort, warm start, getters, the JSON envelope): fitting
+ * through the one EM loop, scoring, decoding, sampling, information criteria, the stationary
+ * distribution and models set from parameters. A family supplies its data check and an
+ * `Emission` (see hmm-em.ts).
  *
  * Improvements over hmmlearn 0.3: `converged` is true only when the `tol` test passed; a start
  * vector or transition row whose counts are all zero keeps its previous value instead of turning
  * into NaN; `'map'` decoding reports `Σ log max posterior` (hmmlearn sums the probabilities).
  */
-export abstract class BaseHMM<E, P extends string> {
-  /** Number of hidden states. */
-  readonly nComponents: number;
-  /** EM stops when the log-likelihood improves by less than this. */
-  readonly tol: number;
-  /** Initializations; the one with the best log-likelihood is kept. */
-  readonly nInit: number;
-  /** The seed of initialization and sampling (undefined: a fresh seed each fit). */
-  readonly randomState: number | undefined;
-  /** The decoder `decode` and `predict` use by default: `'viterbi'` or `'map'`. */
-  readonly algorithm: DecodeAlgorithm;
-  /** Whether `fit` continues from the fitted parameters (see `HMMOptions.warmStart`). */
-  readonly warmStart: boolean;
-  /** Where the kernels run: `'wasm'` (default) or `'js'` (the TypeScript reference). */
-  readonly backend: BackendName;
-  /** Which parameters EM updates. */
-  readonly params: Readonly<Record<P, boolean>>;
-  protected readonly maxIter: number;
+export abstract class BaseHMM<E, P extends string, S extends HMMSettings = HMMSettings> extends Estimator<
+  HmmParams<E>,
+  S
+> {
   private readonly chainSettings: ChainSettings;
-  private readonly onIteration: ((info: IterationInfo) => void) | undefined;
-  private fitted: Fitted<E> | null = null;
 
-  /** The class name, for messages and the JSON format tag. */
-  protected abstract readonly modelName: string;
-
-  protected constructor(options: HMMOptions<P>, paramNames: readonly P[]) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, got ${show(options)}`);
-    }
-    const k = requireInteger('nComponents', options.nComponents ?? 1, 1);
-    this.nComponents = k;
-    this.maxIter = requireInteger('nIter', options.nIter ?? 10, 0);
-    this.tol = requireNonNegative('tol', options.tol ?? 1e-2);
-    this.nInit = requireInteger('nInit', options.nInit ?? 1, 1);
-    if (options.randomState !== undefined) requireInteger('randomState', options.randomState, 0, 0xffffffff);
-    this.randomState = options.randomState;
-    this.algorithm = requireOneOf('algorithm', options.algorithm ?? 'viterbi', DECODE_ALGORITHMS);
-    this.backend = requireOneOf('backend', options.backend ?? 'wasm', ['wasm', 'js'] as const);
-    this.warmStart = options.warmStart ?? false;
-    if (typeof this.warmStart !== 'boolean') {
-      throw new TypeError(`warmStart must be a boolean, got ${show(this.warmStart)}`);
-    }
-    if (options.onIteration !== undefined && typeof options.onIteration !== 'function') {
-      throw new TypeError(`onIteration must be a function, got ${show(options.onIteration)}`);
-    }
-    this.onIteration = options.onIteration;
-    const params = toParamFlags(options.params, paramNames);
-    this.params = params;
-    const flags = params as Record<string, boolean>;
+  protected constructor(family: string, spec: OptionSpec, options: unknown) {
+    super(family, spec, options);
+    const s = this.settings;
+    const k = s.nComponents;
     this.chainSettings = {
       startProbInit:
-        options.startProbInit === undefined
-          ? undefined
-          : toStochastic(options.startProbInit, 'startProbInit', [k]),
+        s.startProbInit === undefined ? undefined : toStochastic(s.startProbInit, 'startProbInit', [k]),
       transMatInit:
-        options.transMatInit === undefined
-          ? undefined
-          : toStochastic(options.transMatInit, 'transMatInit', [k, k]),
-      startProbPrior: toPrior(options.startProbPrior ?? 1, 'startProbPrior', [k]),
-      transMatPrior: toPrior(options.transMatPrior ?? 1, 'transMatPrior', [k, k]),
-      update: { startProb: flags.startProb, transMat: flags.transMat },
+        s.transMatInit === undefined ? undefined : toStochastic(s.transMatInit, 'transMatInit', [k, k]),
+      startProbPrior: toPrior(s.startProbPrior, 'startProbPrior', [k]),
+      transMatPrior: toPrior(s.transMatPrior, 'transMatPrior', [k, k]),
+      update: { startProb: s.params.startProb, transMat: s.params.transMat },
     };
   }
 
@@ -215,16 +93,6 @@ export abstract class BaseHMM<E, P extends string> {
 
   /** The width of X a fit on `data` gives the model (for CategoricalHMM: the number of symbols). */
   protected abstract featuresOf(data: Matrix): number;
-
-  /** Checks that a warm start of a model fitted with `nFeatures` can continue on `data`. */
-  protected checkWarmStart(data: Matrix, nFeatures: number): void {
-    const width = this.featuresOf(data);
-    if (width !== nFeatures) {
-      throw new RangeError(
-        `X has ${width} features, but warmStart continues a ${this.modelName} fitted with nFeatures=${nFeatures}`,
-      );
-    }
-  }
 
   /**
    * The emission model of one fit or scoring call, with `data` copied into `ws`. `initializing`: a
@@ -247,44 +115,133 @@ export abstract class BaseHMM<E, P extends string> {
     nFeatures: number,
   ): { width: number; draw(state: number, rng: Random, out: Float64Array, row: number): void };
 
-  /** The family's options as saved by `toJSON`. */
-  protected abstract jsonOptions(): object;
-
   /** The fitted emission parameters as plain arrays, for `toJSON`. */
-  protected abstract emissionToJSON(params: E): object;
+  protected abstract emissionToJSON(params: E): Record<string, unknown>;
 
-  /** Reads and checks emission parameters saved by `toJSON`. */
+  /** Reads and checks emission parameters saved by `toJSON` (shapes, ranges, sums). */
   protected abstract emissionFromJSON(json: Record<string, unknown>, nFeatures: number): E;
 
+  /** The emission parameters the `*Init` options give, checked, when they set all of them; else null. */
+  protected abstract emissionStart(): EmissionStart<E> | null;
+
+  /** Checks that a warm start of a model fitted with `nFeatures` can continue on `data`. */
+  protected checkWarmData(data: Matrix, nFeatures: number): void {
+    const width = this.featuresOf(data);
+    if (width !== nFeatures) {
+      throw new RangeError(
+        `X has ${width} features, but warmStart continues a ${this.family} fitted with nFeatures=${nFeatures}`,
+      );
+    }
+  }
+
+  protected override checkWarmStart(data: FitData, warm: Fitted<HmmParams<E>>): void {
+    this.checkWarmData(data.X, warm.nFeatures);
+  }
+
   /**
-   * Fits the model to `X (nSamples × nFeatures)` by Baum-Welch (EM). `X` holds the sequences one
-   * after another and `lengths` their lengths (default: one sequence). With `warmStart` on a fitted
-   * model, continues from its parameters. Resolves to this model.
+   * With every emission `*Init` given (and `startProbInit` / `transMatInit`, uniform otherwise), the
+   * fitted state those starting values describe: `nIter` 0, `lowerBound` −∞. Null when incomplete.
    */
-  async fit(X: unknown, lengths?: LengthsInput): Promise<this> {
-    const data = this.toData(X, null);
-    const lens = toLengths(lengths, data.rows);
-    const warm = this.warmStart ? this.fitted : null;
-    if (warm) this.checkWarmStart(data, warm.nFeatures);
-    if (this.backend === 'wasm') await loadModule();
-    const nFeatures = warm ? warm.nFeatures : this.featuresOf(data);
-    this.requireMemory(data);
-    const ws = acquireHmmWorkspace(this.backend);
+  private completeStart(): Fitted<HmmParams<E>> | null {
+    const emission = this.emissionStart();
+    if (!emission) return null;
+    const k = this.settings.nComponents;
+    const c = this.chainSettings;
+    return {
+      params: {
+        startProb: c.startProbInit ? Float64Array.from(c.startProbInit) : new Float64Array(k).fill(1 / k),
+        transMat: c.transMatInit ? Float64Array.from(c.transMatInit) : new Float64Array(k * k).fill(1 / k),
+        emission: emission.params,
+      },
+      nFeatures: emission.nFeatures,
+      converged: false,
+      nIter: 0,
+      lowerBound: -Infinity,
+      lowerBounds: [],
+    };
+  }
+
+  /**
+   * Call at the end of a family's constructor: with `nIter: 0` and a complete start, the model is
+   * usable at once (score, decode, predict, sample) without a fit.
+   */
+  protected adoptCompleteStart(): void {
+    if (this.settings.nIter === 0) this.fitted = this.completeStart();
+  }
+
+  /** Sets the fitted state from the `*Init` options, which must be complete (`fromParams`). */
+  protected adoptParams(): this {
+    const start = this.completeStart();
+    if (!start) throw new TypeError(`${this.family}.fromParams needs every emission parameter`);
+    this.fitted = start;
+    return this;
+  }
+
+  /**
+   * Renames `{ startProb, transMat, means, … }` to the `*Init` options (`fromParams`); `nComponents`
+   * defaults to the length of `startProb`.
+   */
+  protected static initOptions<O extends object>(
+    family: string,
+    given: object,
+    names: readonly string[],
+    options: O,
+  ): O {
+    if (!given || typeof given !== 'object') {
+      throw new TypeError(`${family}.fromParams expects an object of parameters, got ${show(given)}`);
+    }
+    const params = given as Record<string, unknown>;
+    const out: Record<string, unknown> = { ...(options as Record<string, unknown>) };
+    for (const name of names) {
+      if (params[name] === undefined) {
+        throw new TypeError(
+          `${family}.fromParams needs ${names.map((n) => `'${n}'`).join(', ')}; '${name}' is missing`,
+        );
+      }
+      out[`${name}Init`] = params[name];
+    }
+    for (const key of Object.keys(params)) {
+      if (!names.includes(key)) {
+        throw new TypeError(
+          `${family}.fromParams has no parameter '${key}'; the parameters are ${names.map((n) => `'${n}'`).join(', ')}`,
+        );
+      }
+    }
+    // K is the length of startProb unless the options say it (then the shapes are checked against it).
+    if (out.nComponents === undefined && flatLength(params.startProb) > 0) {
+      out.nComponents = flatLength(params.startProb);
+    }
+    return out as O;
+  }
+
+  protected async runFit(
+    data: FitData,
+    signal: AbortSignal | undefined,
+    warm: Fitted<HmmParams<E>> | null,
+  ): Promise<Fitted<HmmParams<E>>> {
+    const s = this.settings;
+    const X = data.X;
+    const lengths = data.lengths ?? Int32Array.of(X.rows);
+    const nFeatures = warm ? warm.nFeatures : this.featuresOf(X);
+    this.requireMemory(X);
+    const ws = acquireHmmWorkspace(s.backend);
     try {
-      const chain = new Chain(ws, lens, data.rows, this.nComponents);
-      const emission = this.createEmission(ws, data, nFeatures, !warm);
+      const chain = new Chain(ws, lengths, X.rows, s.nComponents);
+      const emission = this.createEmission(ws, X, nFeatures, !warm);
       const em = new HmmEM(chain, emission, this.chainSettings);
-      if (warm) em.restore(warm);
+      if (warm) em.restore(warm.params);
+      const onIteration = s.onIteration;
       const result = await runEM(em, {
-        maxIter: this.maxIter,
-        tol: this.tol,
-        nInit: this.nInit,
+        maxIter: s.nIter,
+        tol: s.tol,
+        nInit: s.nInit,
         warmStartBound: warm ? warm.lowerBound : null,
-        rng: randomFrom(this.randomState),
-        onIteration: this.onIteration,
+        rng: randomFrom(s.randomState),
+        signal,
+        onIteration: onIteration && ((info) => onIteration({ ...info })),
       });
-      this.fitted = {
-        ...result.params,
+      return {
+        params: result.params,
         nFeatures,
         converged: result.converged,
         nIter: result.nIter,
@@ -294,18 +251,33 @@ export abstract class BaseHMM<E, P extends string> {
     } finally {
       ws.release();
     }
+  }
+
+  /**
+   * Fits the model to `X (nSamples × nFeatures)` by Baum-Welch (EM). `X` holds the sequences one
+   * after another and `lengths` their lengths (default: one sequence). With `warmStart` on a fitted
+   * model, continues from its parameters. `options.signal` aborts the fit (the model's `signal`
+   * otherwise). Resolves to this model; with `worker: true` the fit runs in a worker of its own.
+   */
+  async fit(X: unknown, lengths?: LengthsInput, options: HMMFitOptions = {}): Promise<this> {
+    const given = parseOptions(`${this.family}.fit`, FIT_OPTIONS, options) as HMMFitOptions;
+    const data = this.toData(X, null);
+    const lens = toLengths(lengths, data.rows);
+    await this.fitChecked({ X: data, sampleWeight: null, lengths: lens }, given);
     return this;
   }
 
   /** Checks that X fits in Wasm memory with the chain's per-row arrays (emissions, lattice, posteriors). */
   private requireMemory(data: Matrix): void {
-    if (this.backend === 'wasm') requireWasmMemory(data.rows, data.cols, data.cols + 4 * this.nComponents);
+    if (this.settings.backend === 'wasm') {
+      requireWasmMemory(data.rows, data.cols, data.cols + 4 * this.settings.nComponents);
+    }
   }
 
-  protected requireFitted(method: string): Fitted<E> {
+  protected override requireFitted(method: string): Fitted<HmmParams<E>> {
     if (!this.fitted) {
       throw new Error(
-        `This ${this.modelName} is not fitted yet: call \`await model.fit(X, lengths)\` before ${method}`,
+        `This ${this.family} is not fitted yet: call \`await model.fit(X, lengths)\` before ${method}`,
       );
     }
     return this.fitted;
@@ -316,20 +288,20 @@ export abstract class BaseHMM<E, P extends string> {
     X: unknown,
     lengths: LengthsInput | undefined,
     method: string,
-    use: (chain: Chain) => T,
+    use: (chain: Chain, fitted: Fitted<HmmParams<E>>) => T,
   ): T {
     const f = this.requireFitted(method);
     const data = this.toData(X, f.nFeatures);
     const lens = toLengths(lengths, data.rows);
     this.requireMemory(data);
-    const ws = acquireHmmWorkspace(this.backend);
+    const ws = acquireHmmWorkspace(this.settings.backend);
     try {
-      const chain = new Chain(ws, lens, data.rows, this.nComponents);
+      const chain = new Chain(ws, lens, data.rows, this.settings.nComponents);
       const emission = this.createEmission(ws, data, f.nFeatures, false);
-      emission.restore(f.emission);
-      chain.setParameters(f.startProb, f.transMat);
+      emission.restore(f.params.emission);
+      chain.setParameters(f.params.startProb, f.params.transMat);
       emission.logLikelihood(chain.logB);
-      return use(chain);
+      return use(chain, f);
     } finally {
       ws.release();
     }
@@ -387,20 +359,30 @@ export abstract class BaseHMM<E, P extends string> {
   decode(
     X: unknown,
     lengths?: LengthsInput,
-    algorithm: DecodeAlgorithm = this.algorithm,
+    algorithm: DecodeAlgorithm = this.settings.algorithm,
   ): {
-    /** The decoder's log-probability, summed over sequences. */
+    /** Log-probability of the decoded states (see above), summed over sequences. */
     logProb: number;
-    /** The decoded state of each sample, `Int32Array (nSamples)`. */
+    /** The decoded state of each sample, `(nSamples)`. */
     states: Int32Array;
   } {
+    return this.decodeFor(X, lengths, algorithm, 'decode');
+  }
+
+  private decodeFor(
+    X: unknown,
+    lengths: LengthsInput | undefined,
+    algorithm: DecodeAlgorithm,
+    method: string,
+  ): { logProb: number; states: Int32Array } {
     requireOneOf('algorithm', algorithm, DECODE_ALGORITHMS);
-    const f = this.requireFitted('decode');
     if (algorithm === 'viterbi') {
-      return this.withChain(X, lengths, 'decode', (chain) => chain.viterbi(f.startProb, f.transMat));
+      return this.withChain(X, lengths, method, (chain, f) =>
+        chain.viterbi(f.params.startProb, f.params.transMat),
+      );
     }
-    const k = this.nComponents;
-    const post = this.forwardBackward(X, lengths, 'decode').posteriors;
+    const k = this.settings.nComponents;
+    const post = this.forwardBackward(X, lengths, method).posteriors;
     const n = post.length / k;
     const states = new Int32Array(n);
     let logProb = 0;
@@ -415,8 +397,7 @@ export abstract class BaseHMM<E, P extends string> {
 
   /** The decoded states (`algorithm` of the model): `Int32Array (nSamples)`. */
   predict(X: unknown, lengths?: LengthsInput): Int32Array {
-    this.requireFitted('predict');
-    return this.decode(X, lengths).states;
+    return this.decodeFor(X, lengths, this.settings.algorithm, 'predict').states;
   }
 
   /**
@@ -428,24 +409,24 @@ export abstract class BaseHMM<E, P extends string> {
    */
   sample(
     n = 1,
-    options: number | SampleOptions | undefined = this.randomState,
+    options: number | SampleOptions | undefined = this.settings.randomState,
   ): {
     /** The samples `(n × width)`, row-major. */
     X: Float64Array;
-    /** The hidden state of each sample, `Int32Array (n)`. */
+    /** The hidden state of each sample, `(n)`. */
     states: Int32Array;
   } {
     const f = this.requireFitted('sample');
     requireInteger('n', n, 1);
-    const k = this.nComponents;
+    const k = this.settings.nComponents;
     const { randomState, currentState } = this.toSampleOptions(options);
     const rng = randomFrom(randomState);
-    const sampler = this.sampler(f.emission, f.nFeatures);
+    const sampler = this.sampler(f.params.emission, f.nFeatures);
     const X = new Float64Array(n * sampler.width);
     const states = new Int32Array(n);
-    let state = currentState ?? drawIndex(rng, f.startProb, 0, k);
+    let state = currentState ?? drawIndex(rng, f.params.startProb, 0, k);
     for (let t = 0; t < n; t++) {
-      if (t > 0) state = drawIndex(rng, f.transMat, state * k, k);
+      if (t > 0) state = drawIndex(rng, f.params.transMat, state * k, k);
       states[t] = state;
       sampler.draw(state, rng, X, t);
     }
@@ -464,10 +445,10 @@ export abstract class BaseHMM<E, P extends string> {
         }
       }
       const { randomState, currentState } = options as SampleOptions;
-      o = { randomState: randomState ?? this.randomState, currentState };
+      o = { randomState: randomState ?? this.settings.randomState, currentState };
     }
     if (o.randomState !== undefined) requireInteger('randomState', o.randomState, 0, 0xffffffff);
-    const k = this.nComponents;
+    const k = this.settings.nComponents;
     const s = o.currentState;
     if (s !== undefined && (!isInteger(s) || s < 0 || s >= k)) {
       throw new RangeError(`currentState must be an integer in [0, nComponents=${k}), got ${show(s)}`);
@@ -478,7 +459,7 @@ export abstract class BaseHMM<E, P extends string> {
   /** Free parameters: `K − 1` start, `K(K − 1)` transition, plus the emissions' (hmmlearn's count). */
   nParameters(): number {
     const f = this.requireFitted('nParameters');
-    const k = this.nComponents;
+    const k = this.settings.nComponents;
     return k - 1 + k * (k - 1) + this.emissionParameters(f.nFeatures);
   }
 
@@ -494,24 +475,64 @@ export abstract class BaseHMM<E, P extends string> {
     return -2 * this.score(X, lengths) + this.nParameters() * Math.log(rows);
   }
 
+  /**
+   * The stationary distribution of the fitted chain, `Float64Array (nComponents)`: π with
+   * `π·transMat = π` and `Σπ = 1` (hmmlearn's `get_stationary_distribution`). Throws when the chain
+   * has several closed classes of states (no unique π).
+   */
+  stationaryDistribution(): Float64Array {
+    const f = this.requireFitted('stationaryDistribution');
+    return stationaryDistribution(f.params.transMat, this.settings.nComponents);
+  }
+
+  /** The number of hidden states K. */
+  get nComponents(): number {
+    return this.settings.nComponents;
+  }
+
+  /** EM stops when the bound changes by less than this. */
+  get tol(): number {
+    return this.settings.tol;
+  }
+
+  /** Restarts; the one with the highest final bound wins. */
+  get nInit(): number {
+    return this.settings.nInit;
+  }
+
+  /** The seed, or undefined when none was given. */
+  get randomState(): number | undefined {
+    return this.settings.randomState;
+  }
+
+  /** The decoder of `decode` and `predict`. */
+  get algorithm(): DecodeAlgorithm {
+    return this.settings.algorithm;
+  }
+
+  /** Whether `fit` continues from the fitted parameters (see `HMMOptions.warmStart`). */
+  get warmStart(): boolean {
+    return this.settings.warmStart;
+  }
+
+  /** `'wasm'` (the WebAssembly kernels) or `'js'` (their TypeScript twins). */
+  get backend(): 'wasm' | 'js' {
+    return this.settings.backend;
+  }
+
+  /** Which parameters EM updates. */
+  get params(): Readonly<Record<P, boolean>> {
+    return { ...this.settings.params } as Record<P, boolean>;
+  }
+
   /** `(nComponents)` start probabilities. */
   get startProb(): Float64Array {
-    return Float64Array.from(this.requireFitted('startProb').startProb);
+    return Float64Array.from(this.requireFitted('startProb').params.startProb);
   }
 
   /** `(nComponents × nComponents)` transition probabilities; row i holds the transitions from state i. */
   get transMat(): Float64Array {
-    return Float64Array.from(this.requireFitted('transMat').transMat);
-  }
-
-  /** Whether the winning restart met the `tol` test (false when it ran out of `nIter`). */
-  get converged(): boolean {
-    return this.requireFitted('converged').converged;
-  }
-
-  /** EM iterations the winning restart ran. */
-  get nIter(): number {
-    return this.requireFitted('nIter').nIter;
+    return Float64Array.from(this.requireFitted('transMat').params.transMat);
   }
 
   /**
@@ -519,91 +540,59 @@ export abstract class BaseHMM<E, P extends string> {
    * log-likelihood plus the log-prior density (up to a constant) of every prior in use (start and
    * transition Dirichlets, the emissions' priors), the objective each EM step increases, so it never
    * decreases. Without priors (the defaults, except GaussianHMM's `covarsPrior` 1e-2) it is the
-   * log-likelihood, `score` of the training data under the parameters of that E-step.
+   * log-likelihood, `score` of the training data under the parameters of that E-step. −∞ when no
+   * iteration ran.
    */
-  get lowerBound(): number {
-    return this.requireFitted('lowerBound').lowerBound;
-  }
-
-  /** The bound (see `lowerBound`) at every iteration of the winning restart. */
-  get lowerBounds(): number[] {
-    return [...this.requireFitted('lowerBounds').lowerBounds];
-  }
-
-  /** The width of X seen in `fit` (for CategoricalHMM: the number of symbols). */
-  get nFeatures(): number {
-    return this.requireFitted('nFeatures').nFeatures;
+  override get lowerBound(): number {
+    return super.lowerBound;
   }
 
   protected emissionParams(method: string): E {
-    return this.requireFitted(method).emission;
+    return this.requireFitted(method).params.emission;
   }
 
-  /** The fitted model as plain JSON; `fromJSON` restores it exactly. */
-  toJSON(): HMMJSON<string, object, object> {
-    const f = this.requireFitted('toJSON');
-    const s = this.chainSettings;
-    return {
-      format: `emwasm.${this.modelName}`,
-      version: 1,
-      options: {
-        nComponents: this.nComponents,
-        nIter: this.maxIter,
-        tol: this.tol,
-        nInit: this.nInit,
-        randomState: this.randomState ?? null,
-        algorithm: this.algorithm,
-        startProbPrior: [...s.startProbPrior],
-        transMatPrior: [...s.transMatPrior],
-        params: { ...(this.params as Record<string, boolean>) },
-        ...this.jsonOptions(),
-      },
-      nFeatures: f.nFeatures,
-      startProb: [...f.startProb],
-      transMat: [...f.transMat],
-      ...this.emissionToJSON(f.emission),
-      converged: f.converged,
-      nIter: f.nIter,
-      lowerBound: f.lowerBound,
-      lowerBounds: [...f.lowerBounds],
-    };
-  }
-
-  /** The parsed JSON of a saved model of this class, checked: the options to construct it from. */
-  protected static parseJSON(
-    json: unknown,
-    modelName: string,
-  ): Record<string, unknown> & { options: object } {
-    const o = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, unknown>;
-    const format = `emwasm.${modelName}`;
-    if (!o || typeof o !== 'object' || o.format !== format) {
-      throw new TypeError(
-        `fromJSON expects a saved ${modelName} (format '${format}'), got ${show(o?.format)}`,
-      );
+  /** The saved options: the priors in the checked flat form they were used in. */
+  protected override savedOptions(): Record<string, unknown> {
+    const out = super.savedOptions();
+    const c = this.chainSettings;
+    for (const [name, value] of [
+      ['startProbPrior', c.startProbPrior],
+      ['transMatPrior', c.transMatPrior],
+    ] as const) {
+      if (typeof out[name] !== 'number') out[name] = [...value];
     }
-    if (o.version !== 1) throw new RangeError(`fromJSON supports version 1, got ${show(o.version)}`);
-    if (!o.options || typeof o.options !== 'object') throw new TypeError('fromJSON: options are missing');
-    const options = { ...(o.options as Record<string, unknown>) };
-    if (options.randomState === null) delete options.randomState;
-    return { ...o, options };
+    return out;
   }
 
-  /** Sets the fitted state from checked JSON (after construction from its options). */
-  protected restoreJSON(o: Record<string, unknown>): this {
-    const k = this.nComponents;
-    const nFeatures = requireInteger('nFeatures', o.nFeatures, 1);
-    this.fitted = {
-      startProb: toStochastic(o.startProb, 'startProb', [k]),
-      transMat: toStochastic(o.transMat, 'transMat', [k, k]),
-      emission: this.emissionFromJSON(o, nFeatures),
-      nFeatures,
-      converged: Boolean(o.converged),
-      nIter: requireInteger('nIter', o.nIter, 0),
-      lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : NaN,
-      lowerBounds: Array.isArray(o.lowerBounds)
-        ? Array.from(toArray(o.lowerBounds, 'lowerBounds', [o.lowerBounds.length]))
-        : [],
+  protected paramsToJSON(p: HmmParams<E>): Record<string, unknown> {
+    return { startProb: [...p.startProb], transMat: [...p.transMat], ...this.emissionToJSON(p.emission) };
+  }
+
+  protected paramsFromJSON(json: Record<string, unknown>, nFeatures: number): HmmParams<E> {
+    const k = this.settings.nComponents;
+    return {
+      startProb: toStochastic(json.startProb, 'startProb', [k]),
+      transMat: toStochastic(json.transMat, 'transMat', [k, k]),
+      emission: this.emissionFromJSON(json, nFeatures),
     };
-    return this;
+  }
+
+  /**
+   * A saved model of `family` (the engine's envelope, or the previous `emwasm.<family>` layout),
+   * checked before anything is built from it: its options' sizes must be matched by the arrays it
+   * holds (`sizes`, besides K and K²).
+   */
+  protected static readSaved(
+    json: unknown,
+    family: string,
+    sizes: Readonly<Record<string, (options: Record<string, unknown>) => number>> = {},
+  ): EstimatorJSON {
+    const o = readEnvelope(upgradeLegacy(json, family), family);
+    const k = o.options.nComponents;
+    if (k !== undefined && !isInteger(k)) {
+      throw new RangeError(`fromJSON: options.nComponents must be an integer >= 1, got ${show(k)}`);
+    }
+    checkSavedSizes(o, { ...CHAIN_SIZES, ...sizes });
+    return o;
   }
 }

@@ -1,13 +1,16 @@
 import type { Handle } from '../backend/types.js';
+import type { EstimatorJSON } from '../em/estimator.js';
+import type { OptionSpec } from '../em/options.js';
 import type { ArrayInput } from '../mixture/gaussian-mixture.js';
-import { requireInteger, show } from '../util/errors.js';
-import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
+import { show } from '../util/errors.js';
+import { toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
-import { BaseHMM, drawIndex, type HMMJSON, type HMMOptions } from './base.js';
+import { BaseHMM, drawIndex, widthOf, type EmissionStart } from './base.js';
 import { dirichletUpdate, type Emission } from './hmm-em.js';
 import { dirichletLogPrior } from './log-prior.js';
 import { toPrior, toStochastic } from './validate.js';
-import type { HmmWorkspace } from './workspace.js';
+import type { HmmWorkspace } from './kernels.js';
+import { hmmSpec, priorRule, type HMMOptions, type HMMSettings } from './options.js';
 
 /** A parameter EM can update (see `params`). */
 export type CategoricalHMMParam = 'startProb' | 'transMat' | 'emissionProb';
@@ -34,20 +37,30 @@ export interface CategoricalHMMOptions extends HMMOptions<CategoricalHMMParam> {
   emissionProbPrior?: number | ArrayInput;
 }
 
-/** The JSON form of a fitted CategoricalHMM (`toJSON` / `fromJSON`). */
-export type CategoricalHMMJSON = HMMJSON<
-  'emwasm.CategoricalHMM',
-  {
-    /** The `nFeatures` option (null: taken from the data). */
-    nFeatures: number | null;
-    /** The `emissionProbPrior` option. */
-    emissionProbPrior: number | number[];
-  },
-  {
-    /** Fitted emission probabilities `(nComponents × nFeatures)`, row-major. */
-    emissionProb: number[];
-  }
->;
+/** The JSON form of a fitted CategoricalHMM (`toJSON` / `fromJSON`): the engine's envelope. */
+export type CategoricalHMMJSON = EstimatorJSON;
+
+/** CategoricalHMM's parameters, for `fromParams`: those of a fitted model. */
+export interface CategoricalHMMParams {
+  /** `(K)` start probabilities. */
+  startProb: ArrayInput;
+  /** `(K × K)` transition probabilities, rows summing to 1. */
+  transMat: ArrayInput;
+  /** `(K × M)` probability of each symbol in each state, rows summing to 1. */
+  emissionProb: ArrayInput;
+}
+
+interface CategoricalHMMSettings extends HMMSettings {
+  nFeatures?: number;
+  emissionProbInit?: ArrayInput;
+  emissionProbPrior: number | ArrayInput;
+}
+
+const SPEC: OptionSpec = /* @__PURE__ */ hmmSpec(PARAMS, {
+  nFeatures: { type: 'integer', min: 1 },
+  emissionProbInit: { type: 'array' },
+  emissionProbPrior: /* @__PURE__ */ priorRule(1),
+});
 
 interface CategoricalParams {
   /** `(K × M)` */
@@ -105,14 +118,14 @@ class CategoricalEmission implements Emission<CategoricalParams> {
   logLikelihood(logB: Handle): void {
     const { ws, k, m } = this;
     ws.f64(this.logEmission, k * m).set(this.emissionProb.map(Math.log));
-    ws.kernels.categoricalLogProb(this.symbols, this.n, this.logEmission, k, m, logB);
+    ws.calls.categoricalLogProb(this.symbols, this.n, this.logEmission, k, m, logB);
   }
 
   accumulate(post: Handle): void {
     if (!this.settings.update) return;
     const { ws, k, m } = this;
     ws.f64(this.counts, k * m).fill(0);
-    ws.kernels.accumulateCategorical(this.symbols, this.n, post, k, m, this.counts);
+    ws.calls.accumulateCategorical(this.symbols, this.n, post, k, m, this.counts);
   }
 
   /** `max(prior − 1 + counts, 0)` normalised per state; a state without counts keeps its row. */
@@ -148,27 +161,21 @@ function largestSymbol(data: Matrix): number {
  * hmm.emissionProb; hmm.predict(symbols, lengths);
  * ```
  */
-export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMParam> {
-  protected readonly modelName = 'CategoricalHMM';
-  private readonly symbolCount: number | undefined;
-  private readonly emissionProbInit: ArrayInput | undefined;
-  private readonly emissionProbPrior: number | ArrayInput;
-
+export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMParam, CategoricalHMMSettings> {
+  /**
+   * Checks `options` (an unknown key or a value out of range is an error that names it). With
+   * `nIter: 0` and every emission `*Init`, the model is usable at once, without a fit.
+   */
   constructor(options: CategoricalHMMOptions = {}) {
-    super(options, PARAMS);
-    if (options.nFeatures !== undefined) {
-      requireInteger('nFeatures', options.nFeatures, 1);
-      if (this.nComponents * options.nFeatures > MAX_EMISSION_ENTRIES) {
-        throw new RangeError(
-          `nComponents × nFeatures must be at most ${MAX_EMISSION_ENTRIES.toLocaleString('en-US')} (the emission ` +
-            `table), got ${this.nComponents} × ${options.nFeatures}`,
-        );
-      }
+    super('CategoricalHMM', SPEC, options);
+    const m = this.settings.nFeatures;
+    if (m !== undefined && this.nComponents * m > MAX_EMISSION_ENTRIES) {
+      throw new RangeError(
+        `nComponents × nFeatures must be at most ${MAX_EMISSION_ENTRIES.toLocaleString('en-US')} (the emission ` +
+          `table), got ${this.nComponents} × ${m}`,
+      );
     }
-    this.symbolCount = options.nFeatures;
-    this.emissionProbInit = options.emissionProbInit;
-    this.emissionProbPrior = options.emissionProbPrior ?? 1;
-    if (typeof this.emissionProbPrior === 'number') toPrior(this.emissionProbPrior, 'emissionProbPrior', [1]);
+    this.adoptCompleteStart();
   }
 
   /** Symbols as a matrix of one column; each must be an integer in [0, nFeatures) when that is known. */
@@ -194,7 +201,7 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
     if (m.cols !== 1)
       throw new RangeError(`X must hold one symbol per row (nSamples × 1), got ${m.cols} columns`);
     if (m.rows === 0) throw new RangeError('X must have at least one row, got an empty array');
-    const limit = nFeatures ?? this.symbolCount;
+    const limit = nFeatures ?? this.settings.nFeatures;
     const name = (t: number): string => (flat ? `X[${t}]` : `X[${t}][0]`);
     for (let t = 0; t < m.rows; t++) {
       const v = m.data[t];
@@ -219,11 +226,11 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
   }
 
   protected featuresOf(data: Matrix): number {
-    return this.symbolCount ?? largestSymbol(data) + 1;
+    return this.settings.nFeatures ?? largestSymbol(data) + 1;
   }
 
   /** A warm start may see fewer symbols than the fit did, but none outside [0, nFeatures). */
-  protected override checkWarmStart(data: Matrix, m: number): void {
+  protected override checkWarmData(data: Matrix, m: number): void {
     const top = largestSymbol(data);
     if (top >= m) {
       throw new RangeError(
@@ -238,20 +245,29 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
     m: number,
     initializing: boolean,
   ): CategoricalEmission {
-    const k = this.nComponents;
+    const s = this.settings;
+    const k = s.nComponents;
     const settings: CategoricalSettings = {
-      emissionProbPrior: toPrior(this.emissionProbPrior, 'emissionProbPrior', [k, m]),
-      update: this.params.emissionProb,
+      emissionProbPrior: toPrior(s.emissionProbPrior, 'emissionProbPrior', [k, m]),
+      update: s.params.emissionProb,
     };
-    if (initializing && this.emissionProbInit !== undefined) {
-      settings.emissionProbInit = toStochastic(this.emissionProbInit, 'emissionProbInit', [k, m]);
+    if (initializing && s.emissionProbInit !== undefined) {
+      settings.emissionProbInit = toStochastic(s.emissionProbInit, 'emissionProbInit', [k, m]);
     }
     return new CategoricalEmission(ws, data, k, m, settings);
   }
 
+  protected emissionStart(): EmissionStart<CategoricalParams> | null {
+    const s = this.settings;
+    if (s.emissionProbInit === undefined) return null;
+    const m = s.nFeatures ?? widthOf(s.emissionProbInit, s.nComponents);
+    const emissionProb = toStochastic(s.emissionProbInit, 'emissionProbInit', [s.nComponents, m]);
+    return { params: { emissionProb }, nFeatures: m };
+  }
+
   /** hmmlearn's count: K·(M − 1). */
   protected emissionParameters(m: number): number {
-    return this.nComponents * (m - 1);
+    return this.settings.nComponents * (m - 1);
   }
 
   protected sampler(p: CategoricalParams, m: number) {
@@ -268,15 +284,16 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
     return Float64Array.from(this.emissionParams('emissionProb').emissionProb);
   }
 
-  protected jsonOptions() {
-    const prior = this.emissionProbPrior;
-    return {
-      nFeatures: this.symbolCount ?? null,
-      emissionProbPrior:
-        typeof prior === 'number'
-          ? prior
-          : [...toArray(prior, 'emissionProbPrior', [this.nComponents, this.nFeatures])],
-    };
+  /** The saved options: an array `emissionProbPrior` in its checked flat `(K × M)` form. */
+  protected override savedOptions(): Record<string, unknown> {
+    const out = super.savedOptions();
+    const prior = this.settings.emissionProbPrior;
+    if (typeof prior !== 'number' && this.fitted) {
+      out.emissionProbPrior = [
+        ...toPrior(prior, 'emissionProbPrior', [this.nComponents, this.fitted.nFeatures]),
+      ];
+    }
+    return out;
   }
 
   protected emissionToJSON(p: CategoricalParams) {
@@ -284,24 +301,30 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
   }
 
   protected emissionFromJSON(o: Record<string, unknown>, m: number): CategoricalParams {
-    return { emissionProb: toStochastic(o.emissionProb, 'emissionProb', [this.nComponents, m]) };
-  }
-
-  override toJSON(): CategoricalHMMJSON {
-    return super.toJSON() as CategoricalHMMJSON;
+    return { emissionProb: toStochastic(o.emissionProb, 'emissionProb', [this.settings.nComponents, m]) };
   }
 
   /**
-   * Restores a model saved with `toJSON` (a parsed object or its JSON text); `{ warmStart: true }`
-   * makes its next `fit` continue from the saved parameters.
+   * A model with these parameters, usable at once (score, decode, predict, sample) and, with
+   * `warmStart`, a starting point for `fit`. `options` are the other options (not the `*Init` ones).
+   */
+  static fromParams(
+    params: CategoricalHMMParams,
+    options: Omit<CategoricalHMMOptions, 'startProbInit' | 'transMatInit' | 'emissionProbInit'> = {},
+  ): CategoricalHMM {
+    const names = ['startProb', 'transMat', 'emissionProb'];
+    return new CategoricalHMM(BaseHMM.initOptions('CategoricalHMM', params, names, options)).adoptParams();
+  }
+
+  /**
+   * Restores a model saved with `toJSON` (a parsed object or its JSON text, also files of the
+   * previous `emwasm.CategoricalHMM` layout); `options` sets runtime options such as `warmStart: true`.
    */
   static fromJSON(
-    json: CategoricalHMMJSON | string,
-    options: Pick<CategoricalHMMOptions, 'backend' | 'warmStart'> = {},
+    json: EstimatorJSON | string,
+    options: Pick<CategoricalHMMOptions, 'backend' | 'warmStart' | 'worker' | 'onIteration' | 'signal'> = {},
   ): CategoricalHMM {
-    const o = BaseHMM.parseJSON(json, 'CategoricalHMM');
-    const saved = o.options as CategoricalHMMOptions & { nFeatures: number | null };
-    const model = new CategoricalHMM({ ...saved, nFeatures: saved.nFeatures ?? undefined, ...options });
-    return model.restoreJSON(o);
+    const o = BaseHMM.readSaved(json, 'CategoricalHMM');
+    return new CategoricalHMM({ ...(o.options as CategoricalHMMOptions), ...options }).restoreJSON(o);
   }
 }

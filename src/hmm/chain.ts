@@ -1,5 +1,5 @@
 import type { Handle } from '../backend/types.js';
-import type { HmmWorkspace } from './workspace.js';
+import type { HmmWorkspace } from './kernels.js';
 
 /**
  * The Markov-chain side of an HMM inside one workspace: the sequence lengths, the emission
@@ -29,13 +29,13 @@ export class Chain {
     this.nSeq = lengths.length;
     this.lengths = ws.allocI32(this.nSeq);
     this.logB = ws.allocF64(n * k);
-    this.lattice = ws.allocF64(n * ws.kernels.hmmLatticeStride(k));
+    this.lattice = ws.allocF64(n * ws.calls.hmmLatticeStride(k));
     this.post = ws.allocF64(n * k);
     this.startProb = ws.allocF64(k);
     this.transMat = ws.allocF64(k * k);
     this.xiSum = ws.allocF64(k * k);
     this.startCounts = ws.allocF64(k);
-    this.work = ws.allocF64(ws.kernels.hmmWorkLength(k));
+    this.work = ws.allocF64(ws.calls.hmmWorkLength(k));
     ws.i32(this.lengths, this.nSeq).set(lengths);
   }
 
@@ -47,7 +47,7 @@ export class Chain {
   /** Forward pass over `logB`; returns the total log-likelihood Σ over sequences. */
   forward(): number {
     const { ws, k } = this;
-    return ws.kernels.hmmForward(
+    return ws.calls.hmmForward(
       this.logB,
       this.lengths,
       this.nSeq,
@@ -67,7 +67,7 @@ export class Chain {
     const { ws, k } = this;
     ws.f64(this.xiSum, k * k).fill(0);
     ws.f64(this.startCounts, k).fill(0);
-    ws.kernels.hmmBackward(
+    ws.calls.hmmBackward(
       this.logB,
       this.lengths,
       this.nSeq,
@@ -104,7 +104,7 @@ export class Chain {
     const logTrans = ws.allocF64(k * k);
     ws.f64(logStart, k).set(startProb.map(Math.log));
     ws.f64(logTrans, k * k).set(transMat.map(Math.log));
-    const logProb = ws.kernels.hmmViterbi(
+    const logProb = ws.calls.hmmViterbi(
       this.logB,
       this.lengths,
       this.nSeq,

@@ -7,7 +7,7 @@ import { finalizeFloored } from './covariance-floor.js';
 import { dataCovariance, fillCovars, precisionCholeskyOf } from './gaussian-covars.js';
 import type { Emission } from './hmm-em.js';
 import { gaussianLogPrior, type GaussianPrior } from './log-prior.js';
-import type { HmmWorkspace } from './workspace.js';
+import type { HmmWorkspace } from './kernels.js';
 
 /** Fitted Gaussian emission parameters, flat row-major. */
 export interface GaussianEmissionParams {

@@ -1,17 +1,19 @@
-import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
+import type { EstimatorJSON } from '../em/estimator.js';
+import type { OptionSpec } from '../em/options.js';
 import type { ArrayInput } from '../mixture/gaussian-mixture.js';
-import { requireNonNegative, requireOneOf } from '../util/errors.js';
+import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
 import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
-import { BaseHMM, type HMMJSON, type HMMOptions } from './base.js';
-import { covarsProblem, gaussianSampler, precisionCholeskyOf } from './gaussian-covars.js';
+import { BaseHMM, widthOf, type EmissionStart } from './base.js';
+import { covarsProblem, gaussianSampler } from './gaussian-covars.js';
 import {
   GaussianEmission,
   type GaussianEmissionParams,
   type GaussianEmissionSettings,
 } from './gaussian-emission.js';
-import { requireFinite } from './validate.js';
-import type { HmmWorkspace } from './workspace.js';
+import type { HmmWorkspace } from './kernels.js';
+import { hmmSpec, type HMMOptions, type HMMSettings } from './options.js';
+import { readGaussianCovars } from './saved.js';
 
 /** A parameter EM can update (see `params`). */
 export type GaussianHMMParam = 'startProb' | 'transMat' | 'means' | 'covars';
@@ -51,35 +53,42 @@ export interface GaussianHMMOptions extends HMMOptions<GaussianHMMParam> {
   covarsInit?: ArrayInput;
 }
 
-/** The GaussianHMM options saved in its JSON form. */
-export interface GaussianHMMJSONOptions {
-  /** The `covarianceType` option. */
-  covarianceType: CovarianceType;
-  /** The `minCovar` option. */
-  minCovar: number;
-  /** The `meansPrior` option. */
-  meansPrior: number;
-  /** The `meansWeight` option. */
-  meansWeight: number;
-  /** The `covarsPrior` option. */
-  covarsPrior: number;
-  /** The `covarsWeight` option. */
-  covarsWeight: number;
+/** GaussianHMM's parameters, for `fromParams`: those of a fitted model. */
+export interface GaussianHMMParams {
+  /** `(K)` start probabilities. */
+  startProb: ArrayInput;
+  /** `(K × K)` transition probabilities, rows summing to 1. */
+  transMat: ArrayInput;
+  /** `(K × D)` state means. */
+  means: ArrayInput;
+  /** Covariances by type: spherical `(K)`, diag `(K × D)`, full `(K × D × D)`, tied `(D × D)`. */
+  covars: ArrayInput;
 }
 
-/** The JSON form of a fitted GaussianHMM (`toJSON` / `fromJSON`). */
-export type GaussianHMMJSON = HMMJSON<
-  'emwasm.GaussianHMM',
-  GaussianHMMJSONOptions,
-  {
-    /** Fitted means `(nComponents × nFeatures)`, row-major. */
-    means: number[];
-    /** Fitted covariances, flat in the shape of `covarianceType`. */
-    covars: number[];
-    /** Cholesky factors of the precisions, the shape of `covars`. */
-    precisionsCholesky: number[];
-  }
->;
+interface GaussianHMMSettings extends HMMSettings {
+  covarianceType: CovarianceType;
+  minCovar: number;
+  meansPrior: number;
+  meansWeight: number;
+  covarsPrior: number;
+  covarsWeight: number;
+  meansInit?: ArrayInput;
+  covarsInit?: ArrayInput;
+}
+
+const SPEC: OptionSpec = /* @__PURE__ */ hmmSpec(PARAMS, {
+  covarianceType: { type: 'enum', values: COVARIANCE_TYPES, default: 'diag' },
+  minCovar: { type: 'number', min: 0, default: 1e-3 },
+  meansPrior: { type: 'number', default: 0 },
+  meansWeight: { type: 'number', min: 0, default: 0 },
+  covarsPrior: { type: 'number', min: 0, default: 1e-2 },
+  covarsWeight: { type: 'number', default: 1 },
+  meansInit: { type: 'array' },
+  covarsInit: { type: 'array' },
+});
+
+/** The JSON form of a fitted GaussianHMM (`toJSON` / `fromJSON`): the engine's envelope. */
+export type GaussianHMMJSON = EstimatorJSON;
 
 /**
  * A hidden Markov model with Gaussian emissions, trained by Baum-Welch, following hmmlearn 0.3's
@@ -90,31 +99,24 @@ export type GaussianHMMJSON = HMMJSON<
  * hmm.decode(X, lengths).states; hmm.score(X, lengths);
  * ```
  */
-export class GaussianHMM extends BaseHMM<GaussianEmissionParams, GaussianHMMParam> {
-  protected readonly modelName = 'GaussianHMM';
-  /** Shape of each state's covariance. */
-  readonly covarianceType: CovarianceType;
-  /** Floor added to the covariance diagonals. */
-  readonly minCovar: number;
-  private readonly emissionSettings: Omit<GaussianEmissionSettings, 'meansInit' | 'covarsInit'>;
-  private readonly meansInit: ArrayInput | undefined;
-  private readonly covarsInit: ArrayInput | undefined;
-
+export class GaussianHMM extends BaseHMM<GaussianEmissionParams, GaussianHMMParam, GaussianHMMSettings> {
+  /**
+   * Checks `options` (an unknown key or a value out of range is an error that names it). With
+   * `nIter: 0` and every emission `*Init`, the model is usable at once, without a fit.
+   */
   constructor(options: GaussianHMMOptions = {}) {
-    super(options, PARAMS);
-    this.covarianceType = requireOneOf('covarianceType', options.covarianceType ?? 'diag', COVARIANCE_TYPES);
-    this.minCovar = requireNonNegative('minCovar', options.minCovar ?? 1e-3);
-    this.emissionSettings = {
-      covarianceType: this.covarianceType,
-      minCovar: this.minCovar,
-      meansPrior: requireFinite('meansPrior', options.meansPrior ?? 0),
-      meansWeight: requireNonNegative('meansWeight', options.meansWeight ?? 0),
-      covarsPrior: requireNonNegative('covarsPrior', options.covarsPrior ?? 1e-2),
-      covarsWeight: requireFinite('covarsWeight', options.covarsWeight ?? 1),
-      update: { means: this.params.means, covars: this.params.covars },
-    };
-    this.meansInit = options.meansInit;
-    this.covarsInit = options.covarsInit;
+    super('GaussianHMM', SPEC, options);
+    this.adoptCompleteStart();
+  }
+
+  /** Shape of each state's covariance. */
+  get covarianceType(): CovarianceType {
+    return this.settings.covarianceType;
+  }
+
+  /** The floor on the covariances' eigenvalues. */
+  get minCovar(): number {
+    return this.settings.minCovar;
   }
 
   protected toData(X: unknown, nFeatures: number | null): Matrix {
@@ -129,43 +131,75 @@ export class GaussianHMM extends BaseHMM<GaussianEmissionParams, GaussianHMMPara
     return data.cols;
   }
 
+  private checkedCovarsInit(k: number, d: number): Float64Array {
+    const type = this.settings.covarianceType;
+    const cov = toArray(this.settings.covarsInit, 'covarsInit', COVARIANCE_KINDS[type].shape(k, d));
+    const problem = covarsProblem(type, cov, k, d);
+    if (problem) {
+      throw new RangeError(
+        `covarsInit must be ${type === 'full' || type === 'tied' ? 'symmetric positive definite' : 'positive'}: ${problem}`,
+      );
+    }
+    return cov;
+  }
+
   protected createEmission(
     ws: HmmWorkspace,
     data: Matrix,
     d: number,
     initializing: boolean,
   ): GaussianEmission {
-    const k = this.nComponents;
-    const settings: GaussianEmissionSettings = { ...this.emissionSettings };
+    const s = this.settings;
+    const k = s.nComponents;
+    const settings: GaussianEmissionSettings = {
+      covarianceType: s.covarianceType,
+      minCovar: s.minCovar,
+      meansPrior: s.meansPrior,
+      meansWeight: s.meansWeight,
+      covarsPrior: s.covarsPrior,
+      covarsWeight: s.covarsWeight,
+      update: { means: s.params.means, covars: s.params.covars },
+    };
     if (initializing) {
-      if (this.meansInit !== undefined) settings.meansInit = toArray(this.meansInit, 'meansInit', [k, d]);
+      if (s.meansInit !== undefined) settings.meansInit = toArray(s.meansInit, 'meansInit', [k, d]);
       else if (k > data.rows) {
         throw new RangeError(
           `nComponents must be an integer in [1, nSamples=${data.rows}] when the means start from k-means, got ${k}`,
         );
       }
-      if (this.covarsInit !== undefined) {
-        const cov = toArray(this.covarsInit, 'covarsInit', COVARIANCE_KINDS[this.covarianceType].shape(k, d));
-        const problem = covarsProblem(this.covarianceType, cov, k, d);
-        if (problem) {
-          throw new RangeError(
-            `covarsInit must be ${this.covarianceType === 'full' || this.covarianceType === 'tied' ? 'symmetric positive definite' : 'positive'}: ${problem}`,
-          );
-        }
-        settings.covarsInit = cov;
-      }
+      if (s.covarsInit !== undefined) settings.covarsInit = this.checkedCovarsInit(k, d);
     }
     return new GaussianEmission(ws, data, k, settings, initializing);
   }
 
+  protected emissionStart(): EmissionStart<GaussianEmissionParams> | null {
+    const s = this.settings;
+    if (s.meansInit === undefined || s.covarsInit === undefined) return null;
+    const k = s.nComponents;
+    const d = widthOf(s.meansInit, k);
+    const means = toArray(s.meansInit, 'meansInit', [k, d]);
+    const covars = this.checkedCovarsInit(k, d);
+    const shape = COVARIANCE_KINDS[s.covarianceType].shape(k, d);
+    return {
+      params: { means, ...readGaussianCovars(s.covarianceType, covars, undefined, shape, k, d) },
+      nFeatures: d,
+    };
+  }
+
   /** hmmlearn's count: K·D means plus the covariances (spherical K, diag K·D, full K·D(D+1)/2, tied D(D+1)/2). */
   protected emissionParameters(d: number): number {
-    const k = this.nComponents;
-    return k * d + COVARIANCE_KINDS[this.covarianceType].covarianceParameters(k, d);
+    const k = this.settings.nComponents;
+    return k * d + COVARIANCE_KINDS[this.settings.covarianceType].covarianceParameters(k, d);
   }
 
   protected sampler(p: GaussianEmissionParams, d: number) {
-    const draw = gaussianSampler(this.covarianceType, p.means, p.precisionsCholesky, this.nComponents, d);
+    const draw = gaussianSampler(
+      this.settings.covarianceType,
+      p.means,
+      p.precisionsCholesky,
+      this.settings.nComponents,
+      d,
+    );
     return {
       width: d,
       draw: (state: number, rng: Random, out: Float64Array, row: number) => draw(state, rng, out, row * d),
@@ -187,48 +221,42 @@ export class GaussianHMM extends BaseHMM<GaussianEmissionParams, GaussianHMMPara
     return Float64Array.from(this.emissionParams('precisionsCholesky').precisionsCholesky);
   }
 
-  protected jsonOptions(): GaussianHMMJSONOptions {
-    const { meansPrior, meansWeight, covarsPrior, covarsWeight } = this.emissionSettings;
-    return {
-      covarianceType: this.covarianceType,
-      minCovar: this.minCovar,
-      meansPrior,
-      meansWeight,
-      covarsPrior,
-      covarsWeight,
-    };
-  }
-
   protected emissionToJSON(p: GaussianEmissionParams) {
     return { means: [...p.means], covars: [...p.covars], precisionsCholesky: [...p.precisionsCholesky] };
   }
 
   protected emissionFromJSON(o: Record<string, unknown>, d: number): GaussianEmissionParams {
-    const k = this.nComponents;
-    const shape = COVARIANCE_KINDS[this.covarianceType].shape(k, d);
-    const covars = toArray(o.covars, 'covars', shape);
-    const precisionsCholesky =
-      o.precisionsCholesky === undefined
-        ? precisionCholeskyOf(this.covarianceType, covars, k, d)
-        : toArray(o.precisionsCholesky, 'precisionsCholesky', shape);
-    if (!precisionsCholesky) throw new RangeError('fromJSON: covars are not positive definite');
-    return { means: toArray(o.means, 'means', [k, d]), covars, precisionsCholesky };
-  }
-
-  override toJSON(): GaussianHMMJSON {
-    return super.toJSON() as GaussianHMMJSON;
+    const k = this.settings.nComponents;
+    const type = this.settings.covarianceType;
+    const shape = COVARIANCE_KINDS[type].shape(k, d);
+    return {
+      means: toArray(o.means, 'means', [k, d]),
+      ...readGaussianCovars(type, o.covars, o.precisionsCholesky, shape, k, d),
+    };
   }
 
   /**
-   * Restores a model saved with `toJSON` (a parsed object or its JSON text); `{ warmStart: true }`
-   * makes its next `fit` continue from the saved parameters.
+   * A model with these parameters, usable at once (score, decode, predict, sample) and, with
+   * `warmStart`, a starting point for `fit`. `options` are the other options (not the `*Init` ones).
+   */
+  static fromParams(
+    params: GaussianHMMParams,
+    options: Omit<GaussianHMMOptions, 'startProbInit' | 'transMatInit' | 'meansInit' | 'covarsInit'> = {},
+  ): GaussianHMM {
+    const names = ['startProb', 'transMat', 'means', 'covars'];
+    return new GaussianHMM(BaseHMM.initOptions('GaussianHMM', params, names, options)).adoptParams();
+  }
+
+  /**
+   * Restores a model saved with `toJSON` (a parsed object or its JSON text, also files of the
+   * previous `emwasm.GaussianHMM` layout); `options` sets runtime options such as `warmStart: true`
+   * (its next `fit` continues from the saved parameters).
    */
   static fromJSON(
-    json: GaussianHMMJSON | string,
-    options: Pick<GaussianHMMOptions, 'backend' | 'warmStart'> = {},
+    json: EstimatorJSON | string,
+    options: Pick<GaussianHMMOptions, 'backend' | 'warmStart' | 'worker' | 'onIteration' | 'signal'> = {},
   ): GaussianHMM {
-    const o = BaseHMM.parseJSON(json, 'GaussianHMM');
-    const model = new GaussianHMM({ ...(o.options as GaussianHMMOptions), ...options });
-    return model.restoreJSON(o);
+    const o = BaseHMM.readSaved(json, 'GaussianHMM');
+    return new GaussianHMM({ ...(o.options as GaussianHMMOptions), ...options }).restoreJSON(o);
   }
 }

@@ -7,7 +7,7 @@ import { finalizeFloored } from './covariance-floor.js';
 import { dataCovariance, fillCovars, precisionCholeskyOf } from './gaussian-covars.js';
 import { dirichletUpdate, type Emission } from './hmm-em.js';
 import { dirichletLogPrior, gaussianLogPrior } from './log-prior.js';
-import type { HmmWorkspace } from './workspace.js';
+import type { HmmWorkspace } from './kernels.js';
 
 /** Fitted GMM-HMM emission parameters, flat row-major; Gaussian `(c, q)` is mixture component q of state c. */
 export interface GMMEmissionParams {
@@ -203,7 +203,7 @@ export class GMMEmission implements Emission<GMMEmissionParams> {
     const { ws, n, d, k, m, km } = this;
     ws.f64(this.logWeights, km).set(this.weights.map(Math.log));
     this.kind.logProb(ws.kernels, this.x, n, d, this.means, this.precChol, km, this.resp);
-    ws.kernels.mixtureStateLogProb(this.resp, n, k, m, this.logWeights, logB);
+    ws.calls.mixtureStateLogProb(this.resp, n, k, m, this.logWeights, logB);
   }
 
   private updatesAnything(): boolean {
@@ -214,7 +214,7 @@ export class GMMEmission implements Emission<GMMEmissionParams> {
   accumulate(post: Handle): void {
     if (!this.updatesAnything()) return;
     const { ws, n, d, k, m, km } = this;
-    ws.kernels.weightMixturePosteriors(this.resp, n, k, m, post);
+    ws.calls.weightMixturePosteriors(this.resp, n, k, m, post);
     ws.f64(this.nk, km).fill(0);
     ws.f64(this.sumX, km * d).fill(0);
     ws.kernels.accumulateMoments(this.x, n, d, this.resp, km, this.nk, this.sumX);

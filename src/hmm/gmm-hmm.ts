@@ -1,13 +1,16 @@
-import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
+import type { EstimatorJSON } from '../em/estimator.js';
+import type { OptionSpec } from '../em/options.js';
 import type { ArrayInput } from '../mixture/gaussian-mixture.js';
-import { requireInteger, requireNonNegative, requireOneOf } from '../util/errors.js';
+import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
 import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
-import { BaseHMM, drawIndex, type HMMJSON, type HMMOptions } from './base.js';
-import { covarsProblem, gaussianSampler, precisionCholeskyOf } from './gaussian-covars.js';
+import { BaseHMM, drawIndex, type EmissionStart } from './base.js';
+import { covarsProblem, gaussianSampler } from './gaussian-covars.js';
 import { GMMEmission, type GMMEmissionParams, type GMMEmissionSettings } from './gmm-emission.js';
-import { requireFinite, toPrior, toStochastic } from './validate.js';
-import type { HmmWorkspace } from './workspace.js';
+import type { HmmWorkspace } from './kernels.js';
+import { hmmSpec, priorRule, type HMMOptions, type HMMSettings } from './options.js';
+import { readGaussianCovars } from './saved.js';
+import { toPrior, toStochastic } from './validate.js';
 
 /** A parameter EM can update (see `params`). */
 export type GMMHMMParam = 'startProb' | 'transMat' | 'weights' | 'means' | 'covars';
@@ -40,34 +43,46 @@ export interface GMMHMMOptions extends HMMOptions<GMMHMMParam> {
   covarsInit?: ArrayInput;
 }
 
-/** The JSON form of a fitted GMMHMM (`toJSON` / `fromJSON`). */
-export type GMMHMMJSON = HMMJSON<
-  'emwasm.GMMHMM',
-  {
-    /** The `nMix` option. */
-    nMix: number;
-    /** The `covarianceType` option. */
-    covarianceType: CovarianceType;
-    /** The `minCovar` option. */
-    minCovar: number;
-    /** The `weightsPrior` option. */
-    weightsPrior: number | number[];
-    /** The `meansPrior` option. */
-    meansPrior: number;
-    /** The `meansWeight` option. */
-    meansWeight: number;
-  },
-  {
-    /** Fitted mixture weights `(nComponents × nMix)`, row-major. */
-    weights: number[];
-    /** Fitted means `(nComponents × nMix × nFeatures)`, row-major. */
-    means: number[];
-    /** Fitted covariances, flat in the shape of `covarianceType` per state and component. */
-    covars: number[];
-    /** Cholesky factors of the precisions, the shape of `covars`. */
-    precisionsCholesky: number[];
-  }
->;
+/** The JSON form of a fitted GMMHMM (`toJSON` / `fromJSON`): the engine's envelope. */
+export type GMMHMMJSON = EstimatorJSON;
+
+/** GMMHMM's parameters, for `fromParams`: those of a fitted model. */
+export interface GMMHMMParams {
+  /** `(K)` start probabilities. */
+  startProb: ArrayInput;
+  /** `(K × K)` transition probabilities, rows summing to 1. */
+  transMat: ArrayInput;
+  /** `(K × M)` mixture weights of each state, rows summing to 1. */
+  weights: ArrayInput;
+  /** `(K × M × D)` means. */
+  means: ArrayInput;
+  /** Covariances: spherical `(K × M)`, diag `(K × M × D)`, full `(K × M × D × D)`, tied `(K × D × D)`. */
+  covars: ArrayInput;
+}
+
+interface GMMHMMSettings extends HMMSettings {
+  nMix: number;
+  covarianceType: CovarianceType;
+  minCovar: number;
+  weightsPrior: number | ArrayInput;
+  meansPrior: number;
+  meansWeight: number;
+  weightsInit?: ArrayInput;
+  meansInit?: ArrayInput;
+  covarsInit?: ArrayInput;
+}
+
+const SPEC: OptionSpec = /* @__PURE__ */ hmmSpec(PARAMS, {
+  nMix: { type: 'integer', min: 1, default: 1 },
+  covarianceType: { type: 'enum', values: COVARIANCE_TYPES, default: 'diag' },
+  minCovar: { type: 'number', min: 0, default: 1e-3 },
+  weightsPrior: /* @__PURE__ */ priorRule(1),
+  meansPrior: { type: 'number', default: 0 },
+  meansWeight: { type: 'number', min: 0, default: 0 },
+  weightsInit: { type: 'array' },
+  meansInit: { type: 'array' },
+  covarsInit: { type: 'array' },
+});
 
 /**
  * A hidden Markov model whose states emit from Gaussian mixtures of `nMix` components (hmmlearn
@@ -79,35 +94,34 @@ export type GMMHMMJSON = HMMJSON<
  * hmm.weights; hmm.means;
  * ```
  */
-export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam> {
-  protected readonly modelName = 'GMMHMM';
-  /** Mixture components per state. */
-  readonly nMix: number;
-  /** Shape of each mixture component's covariance. */
-  readonly covarianceType: CovarianceType;
-  /** Floor added to the covariance diagonals. */
-  readonly minCovar: number;
-  private readonly weightsPrior: number | ArrayInput;
-  private readonly meansPrior: number;
-  private readonly meansWeight: number;
-  private readonly weightsInit: ArrayInput | undefined;
-  private readonly meansInit: ArrayInput | undefined;
-  private readonly covarsInit: ArrayInput | undefined;
+export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam, GMMHMMSettings> {
+  private readonly weightsPriors: Float64Array;
 
+  /**
+   * Checks `options` (an unknown key or a value out of range is an error that names it). With
+   * `nIter: 0` and every emission `*Init`, the model is usable at once, without a fit.
+   */
   constructor(options: GMMHMMOptions = {}) {
-    super(options, PARAMS);
-    this.nMix = requireInteger('nMix', options.nMix ?? 1, 1);
-    this.covarianceType = requireOneOf('covarianceType', options.covarianceType ?? 'diag', COVARIANCE_TYPES);
-    this.minCovar = requireNonNegative('minCovar', options.minCovar ?? 1e-3);
-    this.weightsPrior = options.weightsPrior ?? 1;
-    toPrior(this.weightsPrior, 'weightsPrior', [this.nComponents, this.nMix]);
-    this.meansPrior = requireFinite('meansPrior', options.meansPrior ?? 0);
-    this.meansWeight = requireNonNegative('meansWeight', options.meansWeight ?? 0);
-    this.weightsInit = options.weightsInit;
-    if (this.weightsInit !== undefined)
-      toStochastic(this.weightsInit, 'weightsInit', [this.nComponents, this.nMix]);
-    this.meansInit = options.meansInit;
-    this.covarsInit = options.covarsInit;
+    super('GMMHMM', SPEC, options);
+    const s = this.settings;
+    this.weightsPriors = toPrior(s.weightsPrior, 'weightsPrior', [s.nComponents, s.nMix]);
+    if (s.weightsInit !== undefined) toStochastic(s.weightsInit, 'weightsInit', [s.nComponents, s.nMix]);
+    this.adoptCompleteStart();
+  }
+
+  /** Gaussians per state M. */
+  get nMix(): number {
+    return this.settings.nMix;
+  }
+
+  /** Shape of the covariances. */
+  get covarianceType(): CovarianceType {
+    return this.settings.covarianceType;
+  }
+
+  /** The floor on the covariances' eigenvalues. */
+  get minCovar(): number {
+    return this.settings.minCovar;
   }
 
   protected toData(X: unknown, nFeatures: number | null): Matrix {
@@ -124,63 +138,82 @@ export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam> {
 
   /** The API shape of the covariances for D features. */
   private covarsShape(d: number): number[] {
-    const k = this.nComponents;
-    const m = this.nMix;
-    return this.covarianceType === 'tied'
-      ? [k, d, d]
-      : [k, ...COVARIANCE_KINDS[this.covarianceType].shape(m, d)];
+    const { nComponents: k, nMix: m, covarianceType: type } = this.settings;
+    return type === 'tied' ? [k, d, d] : [k, ...COVARIANCE_KINDS[type].shape(m, d)];
+  }
+
+  /** The kind and count the covariances are checked as: tied is K full matrices. */
+  private covarsKind(): { type: CovarianceType; count: number } {
+    const { nComponents: k, nMix: m, covarianceType: type } = this.settings;
+    return type === 'tied' ? { type: 'full', count: k } : { type, count: k * m };
+  }
+
+  private checkedCovarsInit(d: number): Float64Array {
+    const cov = toArray(this.settings.covarsInit, 'covarsInit', this.covarsShape(d));
+    const { type, count } = this.covarsKind();
+    const problem = covarsProblem(type, cov, count, d);
+    if (problem) {
+      const what = type === 'full' ? 'symmetric positive definite' : 'positive';
+      throw new RangeError(`covarsInit must be ${what}: ${problem}`);
+    }
+    return cov;
   }
 
   protected createEmission(ws: HmmWorkspace, data: Matrix, d: number, initializing: boolean): GMMEmission {
-    const k = this.nComponents;
-    const m = this.nMix;
+    const s = this.settings;
+    const k = s.nComponents;
+    const m = s.nMix;
     const settings: GMMEmissionSettings = {
-      covarianceType: this.covarianceType,
+      covarianceType: s.covarianceType,
       nMix: m,
-      minCovar: this.minCovar,
-      weightsPrior: toPrior(this.weightsPrior, 'weightsPrior', [k, m]),
-      meansPrior: this.meansPrior,
-      meansWeight: this.meansWeight,
-      update: { weights: this.params.weights, means: this.params.means, covars: this.params.covars },
+      minCovar: s.minCovar,
+      weightsPrior: this.weightsPriors,
+      meansPrior: s.meansPrior,
+      meansWeight: s.meansWeight,
+      update: { weights: s.params.weights, means: s.params.means, covars: s.params.covars },
     };
     if (initializing) {
-      if (this.weightsInit !== undefined)
-        settings.weightsInit = toStochastic(this.weightsInit, 'weightsInit', [k, m]);
-      if (this.meansInit !== undefined) settings.meansInit = toArray(this.meansInit, 'meansInit', [k, m, d]);
+      if (s.weightsInit !== undefined)
+        settings.weightsInit = toStochastic(s.weightsInit, 'weightsInit', [k, m]);
+      if (s.meansInit !== undefined) settings.meansInit = toArray(s.meansInit, 'meansInit', [k, m, d]);
       else if (k > data.rows) {
         throw new RangeError(
           `nComponents must be an integer in [1, nSamples=${data.rows}] when the means start from k-means, got ${k}`,
         );
       }
-      if (this.covarsInit !== undefined) {
-        const cov = toArray(this.covarsInit, 'covarsInit', this.covarsShape(d));
-        const tied = this.covarianceType === 'tied';
-        const problem = covarsProblem(tied ? 'full' : this.covarianceType, cov, tied ? k : k * m, d);
-        if (problem) {
-          const what = tied || this.covarianceType === 'full' ? 'symmetric positive definite' : 'positive';
-          throw new RangeError(`covarsInit must be ${what}: ${problem}`);
-        }
-        settings.covarsInit = cov;
-      }
+      if (s.covarsInit !== undefined) settings.covarsInit = this.checkedCovarsInit(d);
     }
     return new GMMEmission(ws, data, k, settings, initializing);
   }
 
+  protected emissionStart(): EmissionStart<GMMEmissionParams> | null {
+    const s = this.settings;
+    if (s.weightsInit === undefined || s.meansInit === undefined || s.covarsInit === undefined) return null;
+    const k = s.nComponents;
+    const m = s.nMix;
+    const d = meansWidth(s.meansInit, k * m);
+    const { type, count } = this.covarsKind();
+    return {
+      params: {
+        weights: toStochastic(s.weightsInit, 'weightsInit', [k, m]),
+        means: toArray(s.meansInit, 'meansInit', [k, m, d]),
+        ...readGaussianCovars(type, this.checkedCovarsInit(d), undefined, this.covarsShape(d), count, d),
+      },
+      nFeatures: d,
+    };
+  }
+
   /** K·M·D means, the covariances, and K(M − 1) weights (hmmlearn counts M − 1 weights in all). */
   protected emissionParameters(d: number): number {
-    const k = this.nComponents;
-    const m = this.nMix;
+    const { nComponents: k, nMix: m, covarianceType: type } = this.settings;
     const covariances =
-      this.covarianceType === 'tied'
-        ? (k * d * (d + 1)) / 2
-        : COVARIANCE_KINDS[this.covarianceType].covarianceParameters(k * m, d);
+      type === 'tied' ? (k * d * (d + 1)) / 2 : COVARIANCE_KINDS[type].covarianceParameters(k * m, d);
     return k * m * d + covariances + k * (m - 1);
   }
 
   protected sampler(p: GMMEmissionParams, d: number) {
-    const k = this.nComponents;
-    const m = this.nMix;
-    const tied = this.covarianceType === 'tied';
+    const { nComponents: k, nMix: m } = this.settings;
+    const tied = this.settings.covarianceType === 'tied';
     let factors = p.precisionsCholesky;
     if (tied) {
       factors = new Float64Array(k * m * d * d);
@@ -189,7 +222,7 @@ export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam> {
           factors.set(p.precisionsCholesky.subarray(c * d * d, (c + 1) * d * d), (c * m + q) * d * d);
       }
     }
-    const draw = gaussianSampler(tied ? 'full' : this.covarianceType, p.means, factors, k * m, d);
+    const draw = gaussianSampler(tied ? 'full' : this.settings.covarianceType, p.means, factors, k * m, d);
     return {
       width: d,
       draw: (state: number, rng: Random, out: Float64Array, row: number) => {
@@ -219,19 +252,11 @@ export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam> {
     return Float64Array.from(this.emissionParams('precisionsCholesky').precisionsCholesky);
   }
 
-  protected jsonOptions() {
-    const prior = this.weightsPrior;
-    return {
-      nMix: this.nMix,
-      covarianceType: this.covarianceType,
-      minCovar: this.minCovar,
-      weightsPrior:
-        typeof prior === 'number'
-          ? prior
-          : [...toPrior(prior, 'weightsPrior', [this.nComponents, this.nMix])],
-      meansPrior: this.meansPrior,
-      meansWeight: this.meansWeight,
-    };
+  /** The saved options: an array `weightsPrior` in its checked flat `(K × M)` form. */
+  protected override savedOptions(): Record<string, unknown> {
+    const out = super.savedOptions();
+    if (typeof this.settings.weightsPrior !== 'number') out.weightsPrior = [...this.weightsPriors];
+    return out;
   }
 
   protected emissionToJSON(p: GMMEmissionParams) {
@@ -244,38 +269,49 @@ export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam> {
   }
 
   protected emissionFromJSON(o: Record<string, unknown>, d: number): GMMEmissionParams {
-    const k = this.nComponents;
-    const m = this.nMix;
-    const shape = this.covarsShape(d);
-    const covars = toArray(o.covars, 'covars', shape);
-    const tied = this.covarianceType === 'tied';
-    const precisionsCholesky =
-      o.precisionsCholesky === undefined
-        ? precisionCholeskyOf(tied ? 'full' : this.covarianceType, covars, tied ? k : k * m, d)
-        : toArray(o.precisionsCholesky, 'precisionsCholesky', shape);
-    if (!precisionsCholesky) throw new RangeError('fromJSON: covars are not positive definite');
+    const { nComponents: k, nMix: m } = this.settings;
+    const { type, count } = this.covarsKind();
     return {
       weights: toStochastic(o.weights, 'weights', [k, m]),
       means: toArray(o.means, 'means', [k, m, d]),
-      covars,
-      precisionsCholesky,
+      ...readGaussianCovars(type, o.covars, o.precisionsCholesky, this.covarsShape(d), count, d),
     };
   }
 
-  override toJSON(): GMMHMMJSON {
-    return super.toJSON() as GMMHMMJSON;
+  /**
+   * A model with these parameters, usable at once (score, decode, predict, sample) and, with
+   * `warmStart`, a starting point for `fit`. `options` are the other options (not the `*Init` ones).
+   */
+  static fromParams(
+    params: GMMHMMParams,
+    options: Omit<
+      GMMHMMOptions,
+      'startProbInit' | 'transMatInit' | 'weightsInit' | 'meansInit' | 'covarsInit'
+    > = {},
+  ): GMMHMM {
+    const names = ['startProb', 'transMat', 'weights', 'means', 'covars'];
+    return new GMMHMM(BaseHMM.initOptions('GMMHMM', params, names, options)).adoptParams();
   }
 
   /**
-   * Restores a model saved with `toJSON` (a parsed object or its JSON text); `{ warmStart: true }`
-   * makes its next `fit` continue from the saved parameters.
+   * Restores a model saved with `toJSON` (a parsed object or its JSON text, also files of the
+   * previous `emwasm.GMMHMM` layout); `options` sets runtime options such as `warmStart: true`.
    */
   static fromJSON(
-    json: GMMHMMJSON | string,
-    options: Pick<GMMHMMOptions, 'backend' | 'warmStart'> = {},
+    json: EstimatorJSON | string,
+    options: Pick<GMMHMMOptions, 'backend' | 'warmStart' | 'worker' | 'onIteration' | 'signal'> = {},
   ): GMMHMM {
-    const o = BaseHMM.parseJSON(json, 'GMMHMM');
-    const model = new GMMHMM({ ...(o.options as GMMHMMOptions), ...options });
-    return model.restoreJSON(o);
+    const o = BaseHMM.readSaved(json, 'GMMHMM', {
+      weights: (saved) => Number(saved.nComponents ?? 1) * Number(saved.nMix ?? 1),
+    });
+    return new GMMHMM({ ...(o.options as GMMHMMOptions), ...options }).restoreJSON(o);
   }
+}
+
+/** D of `(K·M … × D)` means given nested `(K × M × D)` or flat. */
+function meansWidth(value: unknown, rows: number): number {
+  if (Array.isArray(value) && Array.isArray(value[0]) && Array.isArray(value[0][0]))
+    return value[0][0].length;
+  const length = (value as ArrayLike<number>).length;
+  return Math.max(1, Math.floor(length / rows));
 }

@@ -1,12 +1,15 @@
 import type { Handle } from '../backend/types.js';
+import type { EstimatorJSON } from '../em/estimator.js';
+import type { OptionSpec } from '../em/options.js';
 import type { ArrayInput } from '../mixture/gaussian-mixture.js';
-import { requireNonNegative, show } from '../util/errors.js';
+import { show } from '../util/errors.js';
 import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
 import { gamma, logFactorial, poisson } from '../util/special.js';
-import { BaseHMM, type HMMJSON, type HMMOptions } from './base.js';
+import { BaseHMM, widthOf, type EmissionStart } from './base.js';
 import type { Emission } from './hmm-em.js';
-import type { HmmWorkspace } from './workspace.js';
+import type { HmmWorkspace } from './kernels.js';
+import { hmmSpec, type HMMOptions, type HMMSettings } from './options.js';
 
 /** A parameter EM can update (see `params`). */
 export type PoissonHMMParam = 'startProb' | 'transMat' | 'lambdas';
@@ -21,20 +24,30 @@ export interface PoissonHMMOptions extends HMMOptions<PoissonHMMParam> {
   lambdasWeight?: number;
 }
 
-/** The JSON form of a fitted PoissonHMM (`toJSON` / `fromJSON`). */
-export type PoissonHMMJSON = HMMJSON<
-  'emwasm.PoissonHMM',
-  {
-    /** The `lambdasPrior` option. */
-    lambdasPrior: number;
-    /** The `lambdasWeight` option. */
-    lambdasWeight: number;
-  },
-  {
-    /** Fitted rates `(nComponents × nFeatures)`, row-major. */
-    lambdas: number[];
-  }
->;
+/** The JSON form of a fitted PoissonHMM (`toJSON` / `fromJSON`): the engine's envelope. */
+export type PoissonHMMJSON = EstimatorJSON;
+
+/** PoissonHMM's parameters, for `fromParams`: those of a fitted model. */
+export interface PoissonHMMParams {
+  /** `(K)` start probabilities. */
+  startProb: ArrayInput;
+  /** `(K × K)` transition probabilities, rows summing to 1. */
+  transMat: ArrayInput;
+  /** `(K × D)` rates, each ≥ 0. */
+  lambdas: ArrayInput;
+}
+
+interface PoissonHMMSettings extends HMMSettings {
+  lambdasInit?: ArrayInput;
+  lambdasPrior: number;
+  lambdasWeight: number;
+}
+
+const SPEC: OptionSpec = /* @__PURE__ */ hmmSpec(PARAMS, {
+  lambdasInit: { type: 'array' },
+  lambdasPrior: { type: 'number', min: 0, default: 0 },
+  lambdasWeight: { type: 'number', min: 0, default: 0 },
+});
 
 interface PoissonParams {
   /** `(K × D)` */
@@ -111,7 +124,7 @@ class PoissonEmission implements Emission<PoissonParams> {
 
   logLikelihood(logB: Handle): void {
     const { n, d, k } = this;
-    this.ws.kernels.poissonLogProb(this.x, n, d, this.lambdas, k, this.logFactorials, logB, this.work);
+    this.ws.calls.poissonLogProb(this.x, n, d, this.lambdas, k, this.logFactorials, logB, this.work);
   }
 
   accumulate(post: Handle): void {
@@ -166,17 +179,14 @@ class PoissonEmission implements Emission<PoissonParams> {
  * hmm.lambdas;
  * ```
  */
-export class PoissonHMM extends BaseHMM<PoissonParams, PoissonHMMParam> {
-  protected readonly modelName = 'PoissonHMM';
-  private readonly lambdasInit: ArrayInput | undefined;
-  private readonly lambdasPrior: number;
-  private readonly lambdasWeight: number;
-
+export class PoissonHMM extends BaseHMM<PoissonParams, PoissonHMMParam, PoissonHMMSettings> {
+  /**
+   * Checks `options` (an unknown key or a value out of range is an error that names it). With
+   * `nIter: 0` and every emission `*Init`, the model is usable at once, without a fit.
+   */
   constructor(options: PoissonHMMOptions = {}) {
-    super(options, PARAMS);
-    this.lambdasInit = options.lambdasInit;
-    this.lambdasPrior = requireNonNegative('lambdasPrior', options.lambdasPrior ?? 0);
-    this.lambdasWeight = requireNonNegative('lambdasWeight', options.lambdasWeight ?? 0);
+    super('PoissonHMM', SPEC, options);
+    this.adoptCompleteStart();
   }
 
   /** Counts: every entry a non-negative integer. */
@@ -201,31 +211,42 @@ export class PoissonHMM extends BaseHMM<PoissonParams, PoissonHMMParam> {
     return data.cols;
   }
 
+  /** `(K × D)` rates checked: shape, each finite and ≥ 0. */
+  private rates(value: unknown, name: string, d: number): Float64Array {
+    const lambdas = toArray(value, name, [this.settings.nComponents, d]);
+    const bad = lambdas.findIndex((v) => v < 0);
+    if (bad >= 0)
+      throw new RangeError(`${name} must hold rates >= 0, got ${lambdas[bad]} at flat index ${bad}`);
+    return lambdas;
+  }
+
   protected createEmission(
     ws: HmmWorkspace,
     data: Matrix,
     d: number,
     initializing: boolean,
   ): PoissonEmission {
-    const k = this.nComponents;
+    const s = this.settings;
     const settings: PoissonSettings = {
-      lambdasPrior: this.lambdasPrior,
-      lambdasWeight: this.lambdasWeight,
-      update: this.params.lambdas,
+      lambdasPrior: s.lambdasPrior,
+      lambdasWeight: s.lambdasWeight,
+      update: s.params.lambdas,
     };
-    if (initializing && this.lambdasInit !== undefined) {
-      const lambdas = toArray(this.lambdasInit, 'lambdasInit', [k, d]);
-      const bad = lambdas.findIndex((v) => v < 0);
-      if (bad >= 0)
-        throw new RangeError(`lambdasInit must hold rates >= 0, got ${lambdas[bad]} at flat index ${bad}`);
-      settings.lambdasInit = lambdas;
-    }
-    return new PoissonEmission(ws, data, k, settings);
+    if (initializing && s.lambdasInit !== undefined)
+      settings.lambdasInit = this.rates(s.lambdasInit, 'lambdasInit', d);
+    return new PoissonEmission(ws, data, s.nComponents, settings);
+  }
+
+  protected emissionStart(): EmissionStart<PoissonParams> | null {
+    const init = this.settings.lambdasInit;
+    if (init === undefined) return null;
+    const d = widthOf(init, this.settings.nComponents);
+    return { params: { lambdas: this.rates(init, 'lambdasInit', d) }, nFeatures: d };
   }
 
   /** hmmlearn's count: K·D rates. */
   protected emissionParameters(d: number): number {
-    return this.nComponents * d;
+    return this.settings.nComponents * d;
   }
 
   protected sampler(p: PoissonParams, d: number) {
@@ -242,32 +263,35 @@ export class PoissonHMM extends BaseHMM<PoissonParams, PoissonHMMParam> {
     return Float64Array.from(this.emissionParams('lambdas').lambdas);
   }
 
-  protected jsonOptions() {
-    return { lambdasPrior: this.lambdasPrior, lambdasWeight: this.lambdasWeight };
-  }
-
   protected emissionToJSON(p: PoissonParams) {
     return { lambdas: [...p.lambdas] };
   }
 
   protected emissionFromJSON(o: Record<string, unknown>, d: number): PoissonParams {
-    return { lambdas: toArray(o.lambdas, 'lambdas', [this.nComponents, d]) };
-  }
-
-  override toJSON(): PoissonHMMJSON {
-    return super.toJSON() as PoissonHMMJSON;
+    return { lambdas: this.rates(o.lambdas, 'lambdas', d) };
   }
 
   /**
-   * Restores a model saved with `toJSON` (a parsed object or its JSON text); `{ warmStart: true }`
-   * makes its next `fit` continue from the saved parameters.
+   * A model with these parameters, usable at once (score, decode, predict, sample) and, with
+   * `warmStart`, a starting point for `fit`. `options` are the other options (not the `*Init` ones).
+   */
+  static fromParams(
+    params: PoissonHMMParams,
+    options: Omit<PoissonHMMOptions, 'startProbInit' | 'transMatInit' | 'lambdasInit'> = {},
+  ): PoissonHMM {
+    const names = ['startProb', 'transMat', 'lambdas'];
+    return new PoissonHMM(BaseHMM.initOptions('PoissonHMM', params, names, options)).adoptParams();
+  }
+
+  /**
+   * Restores a model saved with `toJSON` (a parsed object or its JSON text, also files of the
+   * previous `emwasm.PoissonHMM` layout); `options` sets runtime options such as `warmStart: true`.
    */
   static fromJSON(
-    json: PoissonHMMJSON | string,
-    options: Pick<PoissonHMMOptions, 'backend' | 'warmStart'> = {},
+    json: EstimatorJSON | string,
+    options: Pick<PoissonHMMOptions, 'backend' | 'warmStart' | 'worker' | 'onIteration' | 'signal'> = {},
   ): PoissonHMM {
-    const o = BaseHMM.parseJSON(json, 'PoissonHMM');
-    const model = new PoissonHMM({ ...(o.options as PoissonHMMOptions), ...options });
-    return model.restoreJSON(o);
+    const o = BaseHMM.readSaved(json, 'PoissonHMM');
+    return new PoissonHMM({ ...(o.options as PoissonHMMOptions), ...options }).restoreJSON(o);
   }
 }

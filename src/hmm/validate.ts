@@ -78,14 +78,6 @@ export function toPrior(input: unknown, name: string, shape: readonly number[]):
   return values;
 }
 
-/** A finite number (any sign), e.g. a prior mean. */
-export function requireFinite(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new RangeError(`${name} must be a finite number, got ${show(value)}`);
-  }
-  return value;
-}
-
 /**
  * Which parameters the M-step updates: `{ name: boolean }` over `names`, each defaulting to true.
  * Unknown names are rejected so that a typo does not silently freeze nothing.

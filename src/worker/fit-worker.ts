@@ -20,7 +20,12 @@ async function serve(request: FitRequest, post: (reply: FitReply) => void): Prom
     const model = request.warm
       ? entry.fromJSON(request.warm, { ...options, warmStart: true })
       : entry.create(options);
-    await model.fitInThisThread({ X: request.X, y: request.y, sampleWeight: request.sampleWeight });
+    await model.fitInThisThread({
+      X: request.X,
+      y: request.y,
+      sampleWeight: request.sampleWeight,
+      lengths: request.lengths,
+    });
     post({ type: 'done', model: model.toJSON() });
   } catch (err) {
     post({ type: 'error', error: serializeError(err) });

@@ -12,6 +12,8 @@ export interface FitRequest {
   /** `(nSamples)` responses, for regression mixtures. */
   y?: Float64Array;
   sampleWeight: Float64Array | null;
+  /** `(nSequences)` sequence lengths, for HMMs. */
+  lengths?: Int32Array;
   /** The fitted model to continue from (`warmStart`), as `toJSON()` gives it. */
   warm: unknown;
   reportIterations: boolean;

@@ -274,7 +274,7 @@ describe('emwasm hmm', () => {
       toFlat(loadExample('faithful')),
       [100, 172],
     );
-    expect(JSON.parse(r.stdout).transMat).toEqual(Array.from(lib.transMat));
+    expect(JSON.parse(r.stdout).params.transMat).toEqual(Array.from(lib.transMat));
   });
 
   it('fits categorical symbols and Poisson counts, as the library does', async () => {
@@ -298,7 +298,7 @@ describe('emwasm hmm', () => {
     ]);
     expect(cat.status).toBe(0);
     const catLib = await new CategoricalHMM({ nComponents: 2, randomState: 0 }).fit(symbols.map((v) => [v]));
-    expect(JSON.parse(cat.stdout).emissionProb).toEqual(Array.from(catLib.emissionProb));
+    expect(JSON.parse(cat.stdout).params.emissionProb).toEqual(Array.from(catLib.emissionProb));
     const poi = emwasm([
       'hmm',
       'fit',
@@ -315,7 +315,7 @@ describe('emwasm hmm', () => {
       '-',
     ]);
     const poiLib = await new PoissonHMM({ nComponents: 2, randomState: 0 }).fit(counts.map((v) => [v]));
-    expect(JSON.parse(poi.stdout).lambdas).toEqual(Array.from(poiLib.lambdas));
+    expect(JSON.parse(poi.stdout).params.lambdas).toEqual(Array.from(poiLib.lambdas));
     oneLineError(
       emwasm(['hmm', 'fit', out('seq.csv'), '--emission', 'categorical']),
       /--emission categorical reads one column of symbols, but .*seq\.csv has 2 numeric columns \(sym, count\); name one with --columns/,

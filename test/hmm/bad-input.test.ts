@@ -251,8 +251,15 @@ describe('data and lengths', () => {
       /This GaussianHMM is not fitted yet: call `await model.fit\(X, lengths\)` before score/,
     );
     expect(() => new PoissonHMM().lambdas).toThrow(/This PoissonHMM is not fitted yet/);
+    // A file of the previous layout and one of the engine's envelope name the family they hold.
     expect(() => GaussianHMM.fromJSON({ format: 'emwasm.GMMHMM' } as never)).toThrow(
-      /fromJSON expects a saved GaussianHMM \(format 'emwasm\.GaussianHMM'\), got "emwasm\.GMMHMM"/,
+      /fromJSON: this file holds a "GMMHMM", not a GaussianHMM; use GMMHMM\.fromJSON/,
+    );
+    expect(() =>
+      GaussianHMM.fromJSON({ format: 'emwasm', family: 'PoissonHMM', version: 1 } as never),
+    ).toThrow(/fromJSON: this file holds a "PoissonHMM", not a GaussianHMM; use PoissonHMM\.fromJSON/);
+    expect(() => GaussianHMM.fromJSON({ format: 'hmmlearn' } as never)).toThrow(
+      /fromJSON expects a saved emwasm model \(format 'emwasm'\), got "hmmlearn"/,
     );
   });
 });

@@ -1,5 +1,5 @@
-import type { BackendName, Handle } from '../../src/backend/types';
-import { acquireHmmWorkspace, type AllKernels, type HmmWorkspace } from '../../src/hmm/workspace';
+import type { BackendName, Handle, Kernels } from '../../src/backend/types';
+import { acquireHmmWorkspace, type HmmCalls, type HmmWorkspace } from '../../src/hmm/kernels';
 import { Random } from '../../src/util/random';
 
 export const BACKENDS: BackendName[] = ['wasm', 'js'];
@@ -7,14 +7,15 @@ export const BACKENDS: BackendName[] = ['wasm', 'js'];
 type Arrays = Record<string, Float64Array | Int32Array>;
 
 /**
- * Copies `inputs` into a fresh workspace of `backend`, runs `call` on their handles and returns its
+ * Copies `inputs` into a fresh workspace of `backend`, runs `call` on their handles (with the HMM
+ * kernels and the shared Gaussian ones) and returns its
  * result and a copy of every array afterwards (the kernels' outputs among them). `call` may
  * allocate scratch of its own in `ws`.
  */
 export function runKernel(
   backend: BackendName,
   inputs: Arrays,
-  call: (kern: AllKernels, h: Record<string, Handle>, ws: HmmWorkspace) => number | void,
+  call: (kern: HmmCalls & Kernels, h: Record<string, Handle>, ws: HmmWorkspace) => number | void,
 ): { result: number | void; out: Arrays } {
   const ws = acquireHmmWorkspace(backend);
   try {
@@ -26,7 +27,7 @@ export function runKernel(
       if (a instanceof Int32Array) ws.i32(h[name], a.length).set(a);
       else ws.f64(h[name], a.length).set(a);
     }
-    const result = call(ws.kernels, h, ws);
+    const result = call({ ...ws.kernels, ...ws.calls }, h, ws);
     const out: Arrays = {};
     for (const [name, a] of Object.entries(inputs)) {
       out[name] =

@@ -1,7 +1,7 @@
 /**
- * Plain-TypeScript twins of the hidden-Markov-model kernels (assembly/hmm). The contract is the
- * `HmmKernels` interface in src/hmm/kernels.ts; here every array is a Float64Array (Int32Array for
- * lengths, symbols and states) holding the array from index 0.
+ * Plain-TypeScript twins of the hidden-Markov-model kernels (assembly/hmm): the `backend: 'js'`
+ * binding of the table in kernels.ts and the oracle of the Wasm == twin tests. Every array is a
+ * Float64Array (Int32Array for lengths, symbols and states) holding the array from index 0.
  *
  * Many sequences go through one call: `lengths (nSeq)` gives their lengths and the rows of every
  * `(n × k)` array are the sequences one after another, `n = Σ lengths`. These twins keep the whole
@@ -448,6 +448,36 @@ export function weightMixturePosteriors(
       const p = post[t * k + c];
       const o = t * k * m + c * m;
       for (let q = 0; q < m; q++) resp[o + q] *= p;
+    }
+  }
+}
+
+/**
+ * Multinomial emissions: `out[t, c] = rowConst[t] + Σ_j x_tj·logProb[c, j]`, where a zero count
+ * adds nothing even where the probability is 0.
+ *
+ * @param x - `(n × d)` non-negative integer counts.
+ * @param logProb - `(k × d)` log probabilities of each state.
+ * @param rowConst - `(n)` `log(n_t!) − Σ_j log(x_tj!)`, `n_t` the row's total.
+ * @param out - `(n × k)`.
+ */
+export function multinomialLogProb(
+  x: Float64Array,
+  n: number,
+  d: number,
+  logProb: Float64Array,
+  k: number,
+  rowConst: Float64Array,
+  out: Float64Array,
+): void {
+  for (let t = 0; t < n; t++) {
+    for (let c = 0; c < k; c++) {
+      let s = rowConst[t];
+      for (let j = 0; j < d; j++) {
+        const count = x[t * d + j];
+        if (count !== 0) s += count * logProb[c * d + j];
+      }
+      out[t * k + c] = s;
     }
   }
 }
