@@ -141,18 +141,33 @@ export class ConstrainedMStep {
   private readonly ones: Handle;
   private readonly targetLength: number;
 
-  constructor(
-    private readonly ws: Workspace,
-    private readonly k: number,
-    private readonly d: number,
-    private readonly kind: CovarianceKind,
-    private readonly regCovar: number,
-    readonly fixed: Required<FixedParameters>,
-    readonly prior: Prior | null,
-  ) {
-    this.targetLength = kind.scatterLength(k, d);
-    this.target = ws.allocF64(this.targetLength);
-    this.ones = ws.allocF64(k);
+  private readonly ws: Workspace;
+  private readonly k: number;
+  private readonly d: number;
+  private readonly kind: CovarianceKind;
+  private readonly regCovar: number;
+  readonly fixed: Required<FixedParameters>;
+  readonly prior: Prior | null;
+
+  constructor(o: {
+    ws: Workspace;
+    k: number;
+    d: number;
+    kind: CovarianceKind;
+    regCovar: number;
+    fixed: Required<FixedParameters>;
+    prior: Prior | null;
+  }) {
+    this.ws = o.ws;
+    this.k = o.k;
+    this.d = o.d;
+    this.kind = o.kind;
+    this.regCovar = o.regCovar;
+    this.fixed = o.fixed;
+    this.prior = o.prior;
+    this.targetLength = o.kind.scatterLength(o.k, o.d);
+    this.target = o.ws.allocF64(this.targetLength);
+    this.ones = o.ws.allocF64(o.k);
   }
 
   /**

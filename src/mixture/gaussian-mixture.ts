@@ -275,7 +275,8 @@ export class GaussianMixture extends DensityMixture<GaussianComponents, Gaussian
   private constrainedFor(prior: Prior | null): ((ctx: ComponentContext) => ConstrainedMStep) | null {
     const { fixed, regCovar } = this.settings;
     if (!prior && !fixed.weights && !fixed.means && !fixed.covariances) return null;
-    return (ctx) => new ConstrainedMStep(ctx.ws, ctx.k, ctx.d, this.kind, regCovar, fixed, prior);
+    return (ctx) =>
+      new ConstrainedMStep({ ws: ctx.ws, k: ctx.k, d: ctx.d, kind: this.kind, regCovar, fixed, prior });
   }
 
   /** The resolved prior for this data (mclust's defaults from the data's moments), or null. */

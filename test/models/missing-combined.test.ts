@@ -119,7 +119,8 @@ async function runHooks(
     const p = options.prior ?? null;
     const constrained =
       p || fixed.weights || fixed.means || fixed.covariances
-        ? (ctx: ComponentContext) => new ConstrainedMStep(ctx.ws, K, X.cols, kind, 1e-6, fixed, p)
+        ? (ctx: ComponentContext) =>
+            new ConstrainedMStep({ ws: ctx.ws, k: K, d: X.cols, kind, regCovar: 1e-6, fixed, prior: p })
         : null;
     const w = options.sampleWeight ?? null;
     const fitOn = (data: Matrix, rowWeights: Float64Array | null) =>
