@@ -16,3 +16,6 @@ export { missingFactorLength, missingWorkLength, missingFactors, missingEStep } 
 export { heapBase } from './util/heap';
 export * from './hmm';
 export { poissonEStep } from './families/poisson/estep';
+export { bernoulliEStep } from './families/bernoulli/estep';
+export { categoricalEStep } from './families/categorical/estep';
+export { multinomialEStep } from './families/multinomial/estep';

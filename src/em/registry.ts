@@ -1,5 +1,8 @@
 import { GaussianMixture, type GaussianMixtureJSON } from '../mixture/gaussian-mixture.js';
 import { PoissonMixture } from '../families/poisson/poisson-mixture.js';
+import { BernoulliMixture } from '../families/bernoulli/bernoulli-mixture.js';
+import { CategoricalMixture } from '../families/categorical/categorical-mixture.js';
+import { MultinomialMixture } from '../families/multinomial/multinomial-mixture.js';
 import { show } from '../util/errors.js';
 import type { EstimatorJSON, FitData } from './estimator.js';
 
@@ -35,6 +38,18 @@ export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
   PoissonMixture: {
     create: (o) => new PoissonMixture(o),
     fromJSON: (json, o) => PoissonMixture.fromJSON(json as EstimatorJSON, o),
+  },
+  BernoulliMixture: {
+    create: (o) => new BernoulliMixture(o),
+    fromJSON: (json, o) => BernoulliMixture.fromJSON(json as EstimatorJSON, o),
+  },
+  CategoricalMixture: {
+    create: (o) => new CategoricalMixture(o),
+    fromJSON: (json, o) => CategoricalMixture.fromJSON(json as EstimatorJSON, o),
+  },
+  MultinomialMixture: {
+    create: (o) => new MultinomialMixture(o),
+    fromJSON: (json, o) => MultinomialMixture.fromJSON(json as EstimatorJSON, o),
   },
 };
 
