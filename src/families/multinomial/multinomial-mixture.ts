@@ -66,9 +66,12 @@ export class MultinomialMixture extends DensityMixture<MultinomialComponents, Mu
   constructor(options: MultinomialMixtureOptions = {}) {
     super('MultinomialMixture', SPEC, options);
     const { probabilitiesInit, rowTotalsInit, nComponents: k } = this.settings;
-    if (probabilitiesInit !== undefined && rowTotalsInit !== undefined) {
-      const probabilities = this.probabilitiesFrom(probabilitiesInit, 'probabilitiesInit', null);
-      const rowTotals = rowTotalsFrom(rowTotalsInit, 'rowTotalsInit', k);
+    const probabilities =
+      probabilitiesInit === undefined
+        ? null
+        : this.probabilitiesFrom(probabilitiesInit, 'probabilitiesInit', null);
+    const rowTotals = rowTotalsInit === undefined ? null : rowTotalsFrom(rowTotalsInit, 'rowTotalsInit', k);
+    if (probabilities && rowTotals) {
       const nFeatures = probabilities.length / k;
       this.adoptCompleteStart({ complete: true, params: { probabilities, rowTotals }, nFeatures });
     }
