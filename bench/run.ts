@@ -7,6 +7,7 @@
  *   npm run bench -- --only full,diag   covariance types
  *   npm run bench -- --shapes targets,100000x10:8
  *   npm run bench -- --no-peers --no-js --repeats 5 --keep-data
+ *   npm run bench -- --families          the other mixture families vs flexmix/mixtools (bench/families.ts)
  *
  * Bundled by esbuild to build/bench.mjs (see package.json) so that `import ... from '*.wasm'`
  * works; run from anywhere inside the repository.
@@ -31,6 +32,7 @@ import {
 } from './lib/data';
 import { hasThreadsOption, threadsLabel, timeFits, type Threads, type Timing } from './lib/emwasm';
 import { flopsPerIteration, FLOP_MODEL_TEXT } from './lib/flops';
+import { runFamiliesBench } from './families';
 import { fixed, median, min, ms, renderTable, spreadPercent } from './lib/format';
 import { describeMachine, type Machine } from './lib/machine';
 import { bestPeak, compilePeak, type PeakResult } from './lib/peak';
@@ -499,6 +501,10 @@ function boundCheck(c: CaseResult): string {
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--families')) {
+    await runFamiliesBench(process.argv.slice(2));
+    return;
+  }
   const o = parseOptions(process.argv.slice(2));
   const machine = describeMachine();
   const groups = planGroups(o);

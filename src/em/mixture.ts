@@ -125,10 +125,25 @@ export interface Components<C, L extends StatsLayout = StatsLayout> {
   bind(): void;
   /** The fused E-step kernel call for one slice of rows; it returns Σ w·log p(x) over the slice. */
   eStep(args: PassArgs): KernelJob;
-  /** M-step from the merged statistics (the weights are the engine's). Throws a clear error on a degenerate case. */
-  mStep(stats: StatsBlock<L>): void;
-  /** Adds the statistics of explicit `(n × K)` responsibilities (already multiplied by the row weights); init only. */
-  accumulate(resp: Float64Array, stats: StatsBlock<L>): void;
+  /**
+   * M-step from the merged statistics; throws a clear error on a degenerate case. The weights are
+   * the engine's (`(nk + 10·eps) / Σ`) unless this returns them (a family whose M-step fixes or
+   * constrains the weights). `initial` is true for the M-step from the starting responsibilities.
+   */
+  mStep(stats: StatsBlock<L>, initial?: boolean): Float64Array | void;
+  /**
+   * Adds the statistics of explicit `(n × K)` responsibilities (already multiplied by the row
+   * weights); init only. `handles` names the same responsibilities and X in the workspace, for
+   * families that accumulate with kernels.
+   */
+  accumulate(resp: Float64Array, stats: StatsBlock<L>, handles?: { resp: Handle; x: Handle }): void;
+  /**
+   * Responsibilities and log p(x) for scoring, when the E-step kernel cannot write them (its
+   * `stats` null): runs the calls itself. Without it, the engine runs `eStep` with `stats` null.
+   */
+  posterior?(args: PassArgs): void;
+  /** What to tell the user when a row has zero probability under every component. */
+  readonly zeroDensityAdvice?: string;
   /** The log-prior of the current parameters, added to the bound (0 without a prior). */
   logPrior(): number;
   /** Sets the starting values the user gave (`*Init`), after the initial M-step. */
@@ -148,7 +163,25 @@ const WORK_PER_THREAD = 1 << 19;
  * threads into statistics blocks that are then merged; the engine owns the weights, the starting
  * responsibilities (k-means, k-means++, random, random rows, or the user's `respInit`) and the bound.
  */
-class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixtureParams<C>> {
+/** What one `MixtureFit` is built from. */
+export interface MixtureFitOptions<C, L extends StatsLayout> {
+  ws: TableWorkspace<KernelTable>;
+  ctx: ComponentContext;
+  components: (ctx: ComponentContext) => Components<C, L>;
+  initParams: MixtureInitParams;
+  /** Statistics blocks, one per thread. */
+  blocks: number;
+  /** `(n)` row weights, or null for weight 1 everywhere. */
+  rowWeights: Float64Array | null;
+  /** `(n × K)` starting responsibilities, or null. */
+  respInit: Float64Array | null;
+  /** `(K)` starting weights, or null. */
+  weightsInit: Float64Array | null;
+  /** Allocate the k-means buffers (the start may need them). */
+  kmeans: boolean;
+}
+
+export class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixtureParams<C>> {
   readonly comps: Components<C, L>;
   private readonly x: Handle;
   private readonly resp: Handle;
@@ -160,36 +193,40 @@ class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixtureParams<C>> 
   private readonly totalWeight: number;
   private views!: { resp: Float64Array; logWeights: Float64Array };
 
-  constructor(
-    private readonly ws: TableWorkspace<KernelTable>,
-    private readonly ctx: ComponentContext,
-    makeComponents: (ctx: ComponentContext) => Components<C, L>,
-    private readonly settings: MixtureSettings,
-    nBlocks: number,
-    private readonly rowWeights: Float64Array | null,
-    private readonly respInit: Float64Array | null,
-    private readonly weightsInit: Float64Array | null,
-    withKMeans: boolean,
-  ) {
+  private readonly ws: TableWorkspace<KernelTable>;
+  private readonly ctx: ComponentContext;
+  private readonly initParams: MixtureInitParams;
+  private readonly rowWeights: Float64Array | null;
+  private readonly respInit: Float64Array | null;
+  private readonly weightsInit: Float64Array | null;
+
+  constructor(o: MixtureFitOptions<C, L>) {
+    const { ws, ctx } = o;
     const { n, d, k } = ctx;
+    this.ws = ws;
+    this.ctx = ctx;
+    this.initParams = o.initParams;
+    this.rowWeights = o.rowWeights;
+    this.respInit = o.respInit;
+    this.weightsInit = o.weightsInit;
     this.x = ws.allocF64(n * d);
     this.resp = ws.allocF64(n * k);
     this.logWeights = ws.allocF64(k);
-    this.sw = rowWeights ? ws.allocF64(n) : 0;
-    this.comps = makeComponents(ctx);
+    this.sw = o.rowWeights ? ws.allocF64(n) : 0;
+    this.comps = o.components(ctx);
     this.blocks = Array.from(
-      { length: nBlocks },
+      { length: o.blocks },
       () => new StatsBlock(ws, this.comps.layout, this.comps.scratch),
     );
-    this.km = withKMeans ? allocKMeans(ws, n, d, k) : null;
+    this.km = o.kmeans ? allocKMeans(ws, n, d, k) : null;
     // Every allocation is done: from here on the views stay valid.
     ws.f64(this.x, n * d).set(ctx.X.data);
-    if (rowWeights) ws.f64(this.sw, n).set(rowWeights);
+    if (o.rowWeights) ws.f64(this.sw, n).set(o.rowWeights);
     this.views = { resp: ws.f64(this.resp, n * k), logWeights: ws.f64(this.logWeights, k) };
     for (const b of this.blocks) b.bind(ws);
     this.comps.bind();
     this.weights = new Float64Array(k);
-    this.totalWeight = rowWeights ? rowWeights.reduce((a, b) => a + b, 0) : n;
+    this.totalWeight = o.rowWeights ? o.rowWeights.reduce((a, b) => a + b, 0) : n;
   }
 
   private setWeights(w: ArrayLike<number>): void {
@@ -213,7 +250,7 @@ class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixtureParams<C>> 
     if (this.respInit) {
       this.views.resp.set(this.respInit);
       this.mStepFromResponsibilities();
-    } else if (this.comps.startComplete) {
+    } else if (this.comps.startComplete && this.weightsInit) {
       this.setWeights(new Float64Array(k).fill(1 / k));
     } else {
       this.initialResponsibilities(rng);
@@ -230,7 +267,7 @@ class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixtureParams<C>> 
       resp.fill(0);
       for (let c = 0; c < k; c++) resp[rows[c] * k + c] = 1;
     };
-    switch (this.settings.initParams) {
+    switch (this.initParams) {
       case 'kmeans': {
         const labels = kmeans(this.ws, this.km as KMeansBuffers, this.x, n, d, k, rng, this.rowWeights);
         resp.fill(0);
@@ -267,9 +304,13 @@ class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixtureParams<C>> 
     if (w) for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) resp[i * k + c] *= w[i];
     const b = this.blocks[0];
     b.zero();
-    this.comps.accumulate(resp, b);
-    this.comps.mStep(b);
-    this.weightsFromCounts(b.views.nk);
+    this.comps.accumulate(resp, b, { resp: this.resp, x: this.x });
+    this.setWeightsAfterMStep(this.comps.mStep(b, true), b);
+  }
+
+  private setWeightsAfterMStep(weights: Float64Array | void, b: StatsBlock<L>): void {
+    if (weights) this.setWeights(weights);
+    else this.weightsFromCounts(b.views.nk);
   }
 
   eStep(): number | Promise<number> {
@@ -306,7 +347,7 @@ class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixtureParams<C>> 
     if (!Number.isFinite(total)) {
       throw new Error(
         `The log-likelihood became ${total}: some samples have zero probability under every component ` +
-          `(check the data's domain, or use a smoothing prior).`,
+          (this.comps.zeroDensityAdvice ?? `(check the data's domain, or use a smoothing prior).`),
       );
     }
     return (total + this.comps.logPrior()) / this.totalWeight;
@@ -314,8 +355,7 @@ class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixtureParams<C>> 
 
   mStep(): void {
     const b = this.blocks[0];
-    this.comps.mStep(b);
-    this.weightsFromCounts(b.views.nk);
+    this.setWeightsAfterMStep(this.comps.mStep(b, false), b);
   }
 
   restore(p: MixtureParams<C>): void {
@@ -331,8 +371,13 @@ class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixtureParams<C>> 
   posterior(): { resp: Float64Array; lse: Float64Array } {
     const { n, k } = this.ctx;
     const lse = this.ws.allocF64(n);
-    const job = this.comps.eStep(this.pass(0, n, null, this.blocks[0].scratch, this.resp, lse));
-    (this.ws.calls as Record<string, (...a: number[]) => number>)[job.kernel](...job.args);
+    const args = this.pass(0, n, null, this.blocks[0].scratch, this.resp, lse);
+    if (this.comps.posterior) {
+      this.comps.posterior(args);
+    } else {
+      const job = this.comps.eStep(args);
+      (this.ws.calls as Record<string, (...a: number[]) => number>)[job.kernel](...job.args);
+    }
     return {
       resp: Float64Array.from(this.ws.f64(this.resp, n * k)),
       lse: Float64Array.from(this.ws.f64(lse, n)),
@@ -406,17 +451,17 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
     try {
       const needKMeans =
         !warm && respInit === null && (s.initParams === 'kmeans' || s.initParams === 'k-means++');
-      const fit = new MixtureFit<C, StatsLayout>(
+      const fit = new MixtureFit<C, StatsLayout>({
         ws,
-        { ws, n, d: X.cols, k, X, y: data.y },
-        (ctx) => this.components(ctx),
-        s,
-        threads,
-        data.sampleWeight,
+        ctx: { ws, n, d: X.cols, k, X, y: data.y },
+        components: (ctx) => this.components(ctx),
+        initParams: s.initParams,
+        blocks: threads,
+        rowWeights: data.sampleWeight,
         respInit,
         weightsInit,
-        needKMeans,
-      );
+        kmeans: needKMeans,
+      });
       if (warm) fit.restore(warm.params);
       const result = await runEM(fit, {
         maxIter: s.maxIter,
@@ -516,17 +561,17 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
     this.checkData(X);
     const ws = acquireTableWorkspaceSync(this.kernels, this.settings.backend);
     try {
-      const fit = new MixtureFit<C, StatsLayout>(
+      const fit = new MixtureFit<C, StatsLayout>({
         ws,
-        { ws, n: X.rows, d: X.cols, k: this.settings.nComponents, X, y },
-        (ctx) => this.components(ctx),
-        this.settings,
-        1,
-        null,
-        null,
-        null,
-        false,
-      );
+        ctx: { ws, n: X.rows, d: X.cols, k: this.settings.nComponents, X, y },
+        components: (ctx) => this.components(ctx),
+        initParams: this.settings.initParams,
+        blocks: 1,
+        rowWeights: null,
+        respInit: null,
+        weightsInit: null,
+        kmeans: false,
+      });
       fit.restore(f.params);
       return fit.posterior();
     } finally {
@@ -547,14 +592,15 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
   }
 
   /**
-   * With `maxIter: 0` and every starting parameter given, the model is usable without a fit:
+   * With `maxIter: 0` and every starting parameter given (`weightsInit` and the family's
+   * `*Init`), the model is usable without a fit:
    * parameters set this way can be scored or sampled at once (`nIter` 0, `lowerBound` −∞).
    * Call from the family constructor once its settings are read.
    */
   protected adoptCompleteStart(start: { complete: boolean; params: C; nFeatures: number } | null): void {
     if (this.settings.maxIter !== 0 || !start?.complete) return;
-    const k = this.settings.nComponents;
-    const weights = this.checkedWeightsInit(k) ?? new Float64Array(k).fill(1 / k);
+    const weights = this.checkedWeightsInit(this.settings.nComponents);
+    if (!weights) return;
     this.fitted = {
       params: { ...start.params, weights },
       nFeatures: start.nFeatures,

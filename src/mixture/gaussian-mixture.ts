@@ -288,7 +288,14 @@ export class GaussianMixture {
     const { onIteration, signal: _signal, worker: _worker, ...options } = this.settings;
     const warm = this.settings.warmStart && this.fitted ? this.toJSON() : null;
     const json = await fitInWorker(
-      { family: 'GaussianMixture', options, X, sampleWeight, warm, reportIterations: onIteration !== undefined },
+      {
+        family: 'GaussianMixture',
+        options,
+        X,
+        sampleWeight,
+        warm,
+        reportIterations: onIteration !== undefined,
+      },
       onIteration as ((info: unknown) => void) | undefined,
       signal,
     );

@@ -1,0 +1,222 @@
+/**
+ * `npm run bench -- --families`: each mixture family of the engine against its R peer (flexmix,
+ * mixtools) on the same data from the same start, a fixed number of EM iterations (tol 0), at
+ * N = 100,000 rows. Prints ms per iteration (min of the repeats, both sides including their one
+ * initial M-step from the start) and the ratio; saves JSON to bench/results/.
+ *
+ *   npm run bench -- --families [--quick] [--only PoissonMixture,...] [--repeats N] [--no-peers]
+ *
+ * A family adds one `FamilyCase` to CASES: its data, its emwasm model, and the R call of each peer
+ * (evaluated by bench/peers/families_bench.R with `X`, `y`, `start` (soft n × k responsibilities,
+ * flexmix's `cluster` matrix) and `partition` (their argmax) in scope).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { PoissonMixture } from '../src/families/poisson/poisson-mixture';
+import type { Matrix } from '../src/util/matrix';
+import { Random } from '../src/util/random';
+import { poisson } from '../src/util/special';
+import { fixed, min, renderTable } from './lib/format';
+import { describeMachine } from './lib/machine';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DATA_DIR = join(ROOT, 'bench/.data');
+const RESULTS_DIR = join(ROOT, 'bench/results');
+
+/** What a benchmarked model needs: a fit over the case's data arguments and its bound. */
+export interface BenchModel {
+  fit(...args: unknown[]): Promise<unknown>;
+  readonly lowerBound: number;
+}
+
+export interface FamilyCase {
+  family: string;
+  n: number;
+  d: number;
+  k: number;
+  /** The data: X, and y for regression. Deterministic (seeded). */
+  data(n: number): { X: Matrix; y?: Float64Array };
+  /** The emwasm model with these engine options (respInit, tol 0, maxIter, threads are set by the bench). */
+  model(options: Record<string, unknown>): BenchModel;
+  /** Peer name → R call (a string evaluated with X, y, start, partition, iters in scope). */
+  peers: Record<string, (iters: number, k: number) => string>;
+}
+
+const flexmixControl = (iters: number) => `control = list(iter.max = ${iters}, tolerance = 0, minprior = 0)`;
+
+function poissonData(n: number): { X: Matrix } {
+  const rng = new Random(2026);
+  const rates = [
+    [1, 8, 3, 0.5, 6],
+    [6, 2, 3, 4, 1],
+    [15, 4, 0.5, 2, 2],
+  ];
+  const d = rates[0].length;
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = poisson(rng, rates[i % 3][j]);
+  return { X: { data, rows: n, cols: d } };
+}
+
+export const CASES: FamilyCase[] = [
+  {
+    family: 'PoissonMixture',
+    n: 100_000,
+    d: 5,
+    k: 3,
+    data: poissonData,
+    model: (o) => new PoissonMixture({ nComponents: 3, ...o }),
+    peers: {
+      flexmix: (iters, k) =>
+        `flexmix(X ~ 1, k = ${k}, cluster = start, model = FLXMCmvpois(), ${flexmixControl(iters)})`,
+    },
+  },
+];
+
+/** flexmix's soft start from a partition: 0.9 for the row's component, 0.1 for the others, normalised. */
+function softStart(n: number, k: number, seed: number): Float64Array {
+  const rng = new Random(seed);
+  const resp = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const c = rng.int(k);
+    for (let j = 0; j < k; j++) resp[i * k + j] = (j === c ? 0.9 : 0.1) / (0.9 + 0.1 * (k - 1));
+  }
+  return resp;
+}
+
+function writeF64(path: string, a: Float64Array): void {
+  writeFileSync(path, Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+}
+
+async function timeEmwasm(
+  c: FamilyCase,
+  args: unknown[],
+  resp: Float64Array,
+  iters: number,
+  threads: 1 | 'auto',
+  repeats: number,
+): Promise<{ ms: number[]; bound: number }> {
+  const ms: number[] = [];
+  let bound = NaN;
+  for (let r = 0; r < repeats; r++) {
+    const m = c.model({ respInit: resp, tol: 0, maxIter: iters, threads });
+    const t0 = performance.now();
+    await m.fit(...args);
+    ms.push(performance.now() - t0);
+    bound = m.lowerBound;
+  }
+  return { ms, bound };
+}
+
+export async function runFamiliesBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv.filter((a) => a !== '--families'),
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      repeats: { type: 'string' },
+      'no-peers': { type: 'boolean', default: false },
+    },
+  });
+  const repeats = values.repeats ? Number(values.repeats) : values.quick ? 1 : 3;
+  const iters = values.quick ? 5 : 20;
+  const only = values.only ? values.only.split(',') : null;
+  const cases = CASES.filter((c) => !only || only.includes(c.family));
+  const machine = describeMachine();
+  console.log(`emwasm families bench: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+  console.log(`load average at start: ${fixed(loadavg()[0], 1)}`);
+  mkdirSync(DATA_DIR, { recursive: true });
+  mkdirSync(RESULTS_DIR, { recursive: true });
+
+  const manifest: Record<string, unknown>[] = [];
+  const emwasm = new Map<string, { t1: number[]; auto: number[]; bound: number; n: number }>();
+  for (const c of cases) {
+    const n = values.quick ? Math.min(c.n, 10_000) : c.n;
+    const { X, y } = c.data(n);
+    const resp = softStart(n, c.k, 7);
+    const args = y ? [X, y] : [X];
+    const t1 = await timeEmwasm(c, args, resp, iters, 1, repeats);
+    const auto = await timeEmwasm(c, args, resp, iters, 'auto', repeats);
+    emwasm.set(c.family, { t1: t1.ms, auto: auto.ms, bound: t1.bound, n });
+    console.log(`${c.family}: emwasm ${fixed(min(t1.ms) / iters, 1)} ms/iter (1 thread)`);
+    const base = join(DATA_DIR, c.family);
+    writeF64(`${base}.x.bin`, X.data);
+    if (y) writeF64(`${base}.y.bin`, y);
+    writeF64(`${base}.start.bin`, resp);
+    for (const [peer, call] of Object.entries(c.peers)) {
+      manifest.push({
+        id: `${c.family}/${peer}`,
+        x: `${base}.x.bin`,
+        y: y ? `${base}.y.bin` : null,
+        start: `${base}.start.bin`,
+        n,
+        d: X.cols,
+        k: c.k,
+        iters,
+        repeats: Math.max(1, Math.min(repeats, 2)),
+        call: call(iters, c.k),
+      });
+    }
+  }
+
+  const peerResults = new Map<string, { ms?: number[]; loglik?: number; error?: string }>();
+  let peerInfo: unknown = null;
+  if (!values['no-peers'] && manifest.length) {
+    const path = join(DATA_DIR, 'families-manifest.json');
+    writeFileSync(path, JSON.stringify({ cases: manifest }));
+    const run = spawnSync('Rscript', ['bench/peers/families_bench.R', path], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
+    if (run.error || run.status !== 0)
+      console.log(`R peers failed: ${run.error?.message ?? run.stderr.trim()}`);
+    for (const line of (run.stdout ?? '').split('\n')) {
+      if (!line.trim()) continue;
+      const o = JSON.parse(line);
+      if (o.info) peerInfo = o.info;
+      else peerResults.set(o.id, o);
+    }
+  }
+
+  const rows: string[][] = [];
+  const json: Record<string, unknown>[] = [];
+  for (const c of cases) {
+    const e = emwasm.get(c.family) as { t1: number[]; auto: number[]; bound: number; n: number };
+    const t1 = min(e.t1) / iters;
+    const auto = min(e.auto) / iters;
+    const peers = Object.keys(c.peers).map((peer) => {
+      const r = peerResults.get(`${c.family}/${peer}`);
+      const perIter = r?.ms ? min(r.ms) / iters : null;
+      return { peer, perIter, loglik: r?.loglik ?? null, error: r?.error ?? null };
+    });
+    if (!peers.length) peers.push({ peer: '—', perIter: null, loglik: null, error: null });
+    for (const p of peers) {
+      const speedup = p.perIter !== null ? p.perIter / Math.min(t1, auto) : null;
+      rows.push([
+        `${c.family} ${e.n}×${c.d} K=${c.k}`,
+        p.peer,
+        fixed(t1, 1),
+        fixed(auto, 1),
+        p.perIter === null ? (p.error ? 'error' : '—') : fixed(p.perIter, 1),
+        speedup === null ? '—' : `${fixed(speedup, 0)}×`,
+        p.loglik === null ? '—' : (Math.abs(p.loglik - e.bound * e.n) / Math.abs(p.loglik)).toExponential(1),
+      ]);
+      json.push({ family: c.family, n: e.n, d: c.d, k: c.k, iters, emwasm: e, peer: p });
+    }
+  }
+  console.log();
+  console.log(
+    renderTable(
+      ['case', 'peer', 'wasm t1 ms/it', 'wasm auto', 'peer ms/it', 'peer/wasm', 'rel Δ loglik'],
+      rows,
+    ),
+  );
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const out = join(RESULTS_DIR, `families-${stamp}.json`);
+  writeFileSync(out, JSON.stringify({ machine, peerInfo, iters, repeats, results: json }, null, 2));
+  console.log(`\nsaved ${out}`);
+}
