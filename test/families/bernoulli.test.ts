@@ -133,7 +133,13 @@ describe.each(BACKENDS)('BernoulliMixture known answers (%s)', (backend) => {
     expect(m.scoreSamples(X).every(Number.isFinite)).toBe(true);
     // Posteriors of an impossible component: exactly 0 in Wasm (its exp flushes), 5e-324 in the twin.
     expect(maxScaledDiff(m.predictProba(X), [1, 0, 1, 0, 0, 1])).toBeLessThan(1e-300);
-    const fixed = new BernoulliMixture({ alpha: 0, probabilitiesInit: [[1, 0]], maxIter: 0, backend });
+    const fixed = new BernoulliMixture({
+      alpha: 0,
+      probabilitiesInit: [[1, 0]],
+      weightsInit: [1],
+      maxIter: 0,
+      backend,
+    });
     expect(fixed.scoreSamples([[0, 0]])[0]).toBe(LOG_TINY);
     expect(fixed.scoreSamples([[1, 1]])[0]).toBe(LOG_TINY);
     expect(fixed.scoreSamples([[1, 0]])[0]).toBe(0);

@@ -150,6 +150,7 @@ describe.each(BACKENDS)('CategoricalMixture known answers (%s)', (backend) => {
       nComponents: 1,
       nCategories: [3, 2],
       probabilitiesInit: [[0.2, 0.5, 0.3, 0.9, 0.1]],
+      weightsInit: [1],
       maxIter: 0,
       randomState: 1,
       backend,
