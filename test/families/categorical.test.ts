@@ -163,6 +163,29 @@ describe.each(BACKENDS)('CategoricalMixture known answers (%s)', (backend) => {
   });
 });
 
+describe('CategoricalMixture latent classes', () => {
+  it('the default start (rows from the data) recovers well-separated classes', async () => {
+    const rng = new Random(21);
+    const X: number[][] = [];
+    const truth: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const c = i % 3;
+      truth.push(c);
+      X.push(Array.from({ length: 6 }, (_, j) => (rng.uniform() < 0.8 ? (c + j) % 4 : rng.int(4))));
+    }
+    const m = await new CategoricalMixture({ nComponents: 3, nInit: 3, randomState: 0 }).fit(X);
+    expect((m.toJSON().options as { initParams: string }).initParams).toBe('random_from_data');
+    const found = m.predict(X);
+    let agree = 0;
+    for (let c = 0; c < 3; c++) {
+      const tally = [0, 0, 0];
+      found.forEach((f, i) => f === c && tally[truth[i]]++);
+      agree += Math.max(...tally);
+    }
+    expect(agree / X.length).toBeGreaterThan(0.95);
+  });
+});
+
 describe('CategoricalMixture categories and bad input', () => {
   it('infers nCategories from the data; JSON keeps them; codes are checked against the fitted model', async () => {
     const X = [

@@ -1,6 +1,7 @@
 import { DensityMixture } from '../../em/density-mixture.js';
 import { readEnvelope, type EstimatorJSON, type FitData, type Fitted } from '../../em/estimator.js';
 import {
+  MIXTURE_INIT_PARAMS,
   MIXTURE_OPTIONS,
   type ComponentContext,
   type MixtureOptions,
@@ -22,6 +23,11 @@ const INFERRED_LIMIT = 1024;
 const MAX_CATEGORIES = 1 << 20;
 
 export interface CategoricalMixtureOptions extends MixtureOptions {
+  /**
+   * How starting responsibilities are made when no `respInit` is given. Default
+   * `'random_from_data'` (codes are nominal, so k-means distances between them mean nothing).
+   */
+  initParams?: MixtureOptions['initParams'];
   /**
    * Number of categories m_j of each feature: one integer for every feature or an array `(D)`, each
    * in [1, 2²⁰]; feature j takes the codes 0 … m_j − 1. Default: inferred from the fitted data as
@@ -67,6 +73,9 @@ function checkNCategories(value: unknown, name: string): number | number[] {
 
 const SPEC: OptionSpec = {
   ...MIXTURE_OPTIONS,
+  // Codes are nominal: k-means distances between them mean nothing, so the default start is a
+  // table per component from K distinct rows.
+  initParams: { type: 'enum', values: MIXTURE_INIT_PARAMS, default: 'random_from_data' },
   nCategories: { type: 'custom', check: checkNCategories },
   alpha: ALPHA_OPTION,
   probabilitiesInit: { type: 'array' },
