@@ -29,8 +29,9 @@ export interface MultinomialMixtureOptions extends MixtureOptions {
   /** Starting probabilities `(K × D)`, each row summing to 1 (nested or flat). */
   probabilitiesInit?: ArrayLike<number> | readonly (readonly number[])[];
   /**
-   * Starting mean row totals `(K)`, each ≥ 0: only `sample` uses them. With `maxIter: 0`,
-   * `probabilitiesInit` and `rowTotalsInit`, the model is usable without data.
+   * Starting mean row totals `(K)`, each ≥ 0: only `sample` uses them (a fit without them starts
+   * them at the data's mean row total; every M-step re-estimates them). With `maxIter: 0`,
+   * `weightsInit`, `probabilitiesInit` and `rowTotalsInit`, the model is usable without data.
    */
   rowTotalsInit?: ArrayLike<number> | readonly number[];
 }
