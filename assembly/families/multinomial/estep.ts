@@ -1,22 +1,29 @@
 // Multinomial mixture: one fused pass per EM iteration over rows of counts (bag-of-words rows).
 // log p(x | c) = log(n! / Π_j x_j!) + Σ_j x_j·log θ_cj with n = Σ_j x_j; the coefficient is the same
 // for every component, so it is precomputed per row (`rowConst`) and only shifts the row's
-// log-likelihood. A probability of 0 enters as log θ = log(5e-324) (the caller floors it): a zero
-// count then adds exactly 0, a positive count about −744.4·x, instead of NaN or −∞.
-import { ld, st } from '../../util/memory';
-import { axpy, dot, rowPosterior } from '../row';
+// log-likelihood. Count rows are mostly zeros, so the rows come compressed (the nonzero counts and
+// their columns) and the tables transposed, `(d × k)`: a row costs two k-vector multiply-adds per
+// nonzero count (two lanes at a time), whatever the vocabulary size.
+// A probability of 0 enters as log θ = log(5e-324) (the caller floors it): a zero count then adds
+// nothing, a positive count about −744.4·x, instead of NaN or −∞.
+import { ld, ldi, st } from '../../util/memory';
+import { axpy, rowPosterior } from '../row';
 
 /**
- * For each row: responsibilities r_c ∝ w_c·p(x | c); accumulates `nk (k) += s·r`, `sumX (k × d) +=
- * s·r·x` (s the row's sample weight, 1 when `sampleWeight` is 0); writes `resp (n × k)` and
- * `lse (n)` when they are not 0; returns Σ s·log p(x). `nk` 0 skips the statistics (scoring).
- * `logProbs (k × d)` = log θ; `rowConst (n)` the log multinomial coefficients; `work` holds k + 2 f64s.
+ * For each row i: responsibilities r_c ∝ w_c·p(x | c); accumulates `nk (k) += s·r` and, for each
+ * nonzero count x_j, `sumX[j] (k) += s·x_j·r` (s the row's sample weight, 1 when `sampleWeight` is
+ * 0); writes `resp (n × k)` and `lse (n)` when they are not 0; returns Σ s·log p(x). `nk` 0 skips
+ * the statistics (scoring). Row i's counts are `counts[rowStart[i] … rowStart[i + 1])` in columns
+ * `columns[…]` (`rowStart (n + 1)` f64 positions, so a slice of rows is an offset into it);
+ * `logProbsT (d × k)` = log θ transposed; `rowConst (n)` the log multinomial coefficients;
+ * `work` holds k + 2 f64s.
  */
 export function multinomialEStep(
-  x: usize,
+  rowStart: usize,
+  columns: usize,
+  counts: usize,
   n: i32,
-  d: i32,
-  logProbs: usize,
+  logProbsT: usize,
   logWeights: usize,
   k: i32,
   nk: usize,
@@ -28,12 +35,14 @@ export function multinomialEStep(
   work: usize,
 ): f64 {
   const scale = work + ((<usize>k) << 3);
+  const rowBytes = (<usize>k) << 3;
   let total = 0.0;
   for (let i = 0; i < n; i++) {
-    const xi = x + ((<usize>(i * d)) << 3);
-    for (let c = 0; c < k; c++) {
-      const lp = logProbs + ((<usize>(c * d)) << 3);
-      st(work, c, ld(logWeights, c) + dot(xi, lp, d));
+    const first = <i32>ld(rowStart, i);
+    const end = <i32>ld(rowStart, i + 1);
+    memory.copy(work, logWeights, rowBytes);
+    for (let e = first; e < end; e++) {
+      axpy(work, ld(counts, e), logProbsT + <usize>ldi(columns, e) * rowBytes, k);
     }
     const l = rowPosterior(work, k, scale) + ld(rowConst, i);
     const w = sampleWeight ? ld(sampleWeight, i) : 1.0;
@@ -45,11 +54,11 @@ export function multinomialEStep(
       for (let c = 0; c < k; c++) st(ri, c, ld(work, c) * inv);
     }
     if (nk && w != 0.0) {
-      for (let c = 0; c < k; c++) {
-        const r = w * ld(work, c) * inv;
-        if (r == 0.0) continue;
-        st(nk, c, ld(nk, c) + r);
-        axpy(sumX + ((<usize>(c * d)) << 3), r, xi, d);
+      const r = w * inv;
+      for (let c = 0; c < k; c++) st(work, c, r * ld(work, c));
+      axpy(nk, 1.0, work, k);
+      for (let e = first; e < end; e++) {
+        axpy(sumX + <usize>ldi(columns, e) * rowBytes, ld(counts, e), work, k);
       }
     }
   }

@@ -13,7 +13,8 @@ export interface MultinomialComponents {
   rowTotals: Float64Array;
 }
 
-const layout = (k: number, d: number) => ({ nk: k, sumX: k * d });
+/** `sumX` is `(d × K)`, Σ r·x transposed (as the kernel keeps it). */
+const layout = (k: number, d: number) => ({ nk: k, sumX: d * k });
 type Layout = ReturnType<typeof layout>;
 
 /**
@@ -21,7 +22,8 @@ type Layout = ReturnType<typeof layout>;
  * MAP under a symmetric Dirichlet(α + 1) prior, `θ_cj = (Σ_i r_ic·x_ij + α) / (Σ_i r_ic·n_i + D·α)`
  * (n_i the row's total; scikit-learn's `MultinomialNB` smoothing), and the bound adds the matching
  * log-prior `α·Σ_cj log θ_cj` (up to a constant). The row totals are not modelled by the density;
- * their per-component mean is kept for `sample`.
+ * their per-component mean is kept for `sample`. The kernel reads the rows compressed (nonzero
+ * counts and their columns, built once per fit) and the tables transposed.
  */
 export class MultinomialParts implements Components<MultinomialComponents, Layout> {
   readonly layout: Layout;
@@ -29,9 +31,13 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   readonly startComplete: boolean;
   private readonly probabilities: Float64Array;
   private readonly rowTotals: Float64Array;
-  private readonly logProbsH: Handle;
+  private readonly logProbsTH: Handle;
   private readonly rowConstH: Handle;
-  private logProbs!: Float64Array;
+  private readonly rowStartH: Handle;
+  private readonly columnsH: Handle;
+  private readonly countsH: Handle;
+  private readonly nonzeros: number;
+  private logProbsT!: Float64Array;
   private logPriorValue = 0;
 
   constructor(
@@ -44,50 +50,72 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.scratch = { work: k + 2 };
     this.probabilities = new Float64Array(k * d);
     this.rowTotals = new Float64Array(k);
-    this.logProbsH = ws.allocF64(k * d);
+    this.logProbsTH = ws.allocF64(d * k);
     this.rowConstH = ws.allocF64(n);
+    let nonzeros = 0;
+    for (const v of ctx.X.data) if (v !== 0) nonzeros++;
+    this.nonzeros = nonzeros;
+    this.rowStartH = ws.allocF64(n + 1);
+    this.columnsH = ws.allocI32(Math.max(1, nonzeros));
+    this.countsH = ws.allocF64(Math.max(1, nonzeros));
     this.startComplete = start.probabilities !== null;
   }
 
-  /** Takes the views and computes each row's log multinomial coefficient `log n! − Σ_j log x_j!`. */
+  /**
+   * Takes the views, compresses the rows (nonzero counts and their columns) and computes each row's
+   * log multinomial coefficient `log n! − Σ_j log x_j!`.
+   */
   bind(): void {
     const { ws, n, d, k, X } = this.ctx;
-    this.logProbs = ws.f64(this.logProbsH, k * d);
+    this.logProbsT = ws.f64(this.logProbsTH, d * k);
     const rowConst = ws.f64(this.rowConstH, n);
+    const rowStart = ws.f64(this.rowStartH, n + 1);
+    const columns = ws.i32(this.columnsH, Math.max(1, this.nonzeros));
+    const counts = ws.f64(this.countsH, Math.max(1, this.nonzeros));
     let grand = 0;
+    let e = 0;
     for (let i = 0; i < n; i++) {
+      rowStart[i] = e;
       let total = 0;
       let s = 0;
       for (let j = 0; j < d; j++) {
         const v = X.data[i * d + j];
+        if (v === 0) continue;
+        columns[e] = j;
+        counts[e++] = v;
         total += v;
         s -= logFactorial(v);
       }
       rowConst[i] = s + logFactorial(total);
       grand += total;
     }
+    rowStart[n] = e;
     // Until an M-step estimates them, every component's row total is the data's mean.
     this.rowTotals.fill(grand / n);
   }
 
   private setProbabilities(p: ArrayLike<number>): void {
+    const { d, k } = this.ctx;
     let logPrior = 0;
-    for (let i = 0; i < this.probabilities.length; i++) {
-      this.probabilities[i] = p[i];
-      logPrior += this.logProbs[i] = floorLog(p[i]);
+    for (let c = 0; c < k; c++) {
+      for (let j = 0; j < d; j++) {
+        this.probabilities[c * d + j] = p[c * d + j];
+        logPrior += this.logProbsT[j * k + c] = floorLog(p[c * d + j]);
+      }
     }
     this.logPriorValue = this.alpha * logPrior;
   }
 
   eStep(a: PassArgs): KernelJob {
-    const { d, k } = this.ctx;
+    const { k } = this.ctx;
     return {
       kernel: 'multinomialEStep',
       args: [
-        a.x,
+        rowOffset(this.rowStartH, a.first, 1),
+        this.columnsH,
+        this.countsH,
         a.rows,
-        d,
-        this.logProbsH,
+        this.logProbsTH,
         a.logWeights,
         k,
         a.stats ? a.stats.nk : 0,
@@ -112,10 +140,10 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     const p = new Float64Array(k * d);
     for (let c = 0; c < k; c++) {
       let total = 0;
-      for (let j = 0; j < d; j++) total += sumX[c * d + j];
+      for (let j = 0; j < d; j++) total += sumX[j * k + c];
       const denominator = total + d * a;
       for (let j = 0; j < d; j++)
-        p[c * d + j] = denominator > 0 ? (sumX[c * d + j] + a) / denominator : 1 / d;
+        p[c * d + j] = denominator > 0 ? (sumX[j * k + c] + a) / denominator : 1 / d;
       this.rowTotals[c] = nk[c] > 0 ? total / nk[c] : 0;
     }
     this.setProbabilities(p);
@@ -129,7 +157,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
         const r = resp[i * k + c];
         if (r === 0) continue;
         nk[c] += r;
-        for (let j = 0; j < d; j++) sumX[c * d + j] += r * X.data[i * d + j];
+        for (let j = 0; j < d; j++) sumX[j * k + c] += r * X.data[i * d + j];
       }
     }
   }

@@ -3,14 +3,16 @@ import { rowPosterior } from '../../util/special.js';
 
 /**
  * The TypeScript twin of `multinomialEStep` (assembly/families/multinomial/estep.ts): same
- * arguments with arrays for handles (null for "not wanted"), same sums in the same order up to the
- * SIMD lanes.
+ * arguments with arrays for handles (null for "not wanted"), the same sums in the same order.
+ * Row i's nonzero counts are `counts[rowStart[i] … rowStart[i + 1])` in columns `columns[…]`;
+ * `logProbsT` and `sumX` are `(d × k)`.
  */
 export function multinomialEStep(
-  x: Float64Array,
+  rowStart: Float64Array,
+  columns: Int32Array,
+  counts: Float64Array,
   n: number,
-  d: number,
-  logProbs: Float64Array,
+  logProbsT: Float64Array,
   logWeights: Float64Array,
   k: number,
   nk: Float64Array | null,
@@ -23,10 +25,12 @@ export function multinomialEStep(
 ): number {
   let total = 0;
   for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += x[i * d + j] * logProbs[c * d + j];
-      work[c] = logWeights[c] + s;
+    const first = rowStart[i];
+    const end = rowStart[i + 1];
+    for (let c = 0; c < k; c++) work[c] = logWeights[c];
+    for (let e = first; e < end; e++) {
+      const at = columns[e] * k;
+      for (let c = 0; c < k; c++) work[c] += counts[e] * logProbsT[at + c];
     }
     const [m, inv] = rowPosterior(work, k);
     const l = m + rowConst[i];
@@ -35,11 +39,12 @@ export function multinomialEStep(
     if (lse) lse[i] = l;
     if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c] * inv;
     if (nk && sumX && w !== 0) {
-      for (let c = 0; c < k; c++) {
-        const r = w * work[c] * inv;
-        if (r === 0) continue;
-        nk[c] += r;
-        for (let j = 0; j < d; j++) sumX[c * d + j] += r * x[i * d + j];
+      const r = w * inv;
+      for (let c = 0; c < k; c++) work[c] = r * work[c];
+      for (let c = 0; c < k; c++) nk[c] += work[c];
+      for (let e = first; e < end; e++) {
+        const at = columns[e] * k;
+        for (let c = 0; c < k; c++) sumX[at + c] += counts[e] * work[c];
       }
     }
   }
@@ -49,7 +54,22 @@ export function multinomialEStep(
 /** The multinomial mixture's kernels: one table for the Wasm export and its twin. */
 export const MULTINOMIAL_KERNELS = {
   multinomialEStep: {
-    args: ['F64', 'i32', 'i32', 'F64', 'F64', 'i32', 'F64?', 'F64?', 'F64?', 'F64?', 'F64?', 'F64', 'F64'],
+    args: [
+      'F64',
+      'I32',
+      'F64',
+      'i32',
+      'F64',
+      'F64',
+      'i32',
+      'F64?',
+      'F64?',
+      'F64?',
+      'F64?',
+      'F64?',
+      'F64',
+      'F64',
+    ],
     twin: multinomialEStep,
   },
 } as const satisfies KernelTable;
