@@ -22,25 +22,38 @@ describe('bernoulliEStep: Wasm == twin on odd shapes', () => {
     for (const weighted of [false, true]) {
       it(`n=${n} d=${d} k=${k}${weighted ? ', sample weights' : ''}`, async () => {
         const rng = new Random(n * 1000 + d * 10 + k);
-        const x = Float64Array.from(binaryRows(n, d, n + d).flat());
+        const X = binaryRows(n, d, n + d);
+        const rowStart = new Float64Array(n + 1);
+        const ones: number[] = [];
+        X.forEach((r, i) => {
+          rowStart[i] = ones.length;
+          r.forEach((v, j) => v === 1 && ones.push(j));
+        });
+        rowStart[n] = ones.length;
         const p = Float64Array.from({ length: k * d }, () => 0.02 + 0.96 * rng.uniform());
-        const logOdds = p.map((v) => Math.log(v) - Math.log(1 - v));
+        const logOddsT = new Float64Array(d * k);
         const logNeg = new Float64Array(k);
-        for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) logNeg[c] += Math.log(1 - p[c * d + j]);
+        for (let c = 0; c < k; c++) {
+          for (let j = 0; j < d; j++) {
+            const q = p[c * d + j];
+            logOddsT[j * k + c] = Math.log(q) - Math.log(1 - q);
+            logNeg[c] += Math.log(1 - q);
+          }
+        }
         const logWeights = Float64Array.from({ length: k }, () => Math.log((1 + rng.uniform()) / (2 * k)));
         const sw = weighted
           ? Float64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 0 : rng.uniform() * 3))
           : null;
         const args = (stats: boolean): KernelArg[] => [
-          x,
+          rowStart,
+          Int32Array.from(ones.length ? ones : [0]),
           n,
-          d,
-          logOdds,
+          logOddsT,
           logNeg,
           logWeights,
           k,
           stats ? new Float64Array(k) : null,
-          stats ? new Float64Array(k * d) : null,
+          stats ? new Float64Array(d * k) : null,
           new Float64Array(n * k),
           new Float64Array(n),
           sw,

@@ -1,22 +1,27 @@
 // Bernoulli mixture: one fused pass per EM iteration over rows of 0/1 features.
-// log p(x | c) = Σ_j x_j·log p_cj + (1 − x_j)·log(1 − p_cj) = Σ_j log(1 − p_cj) + x·(log p_c − log(1 − p_c)):
-// a per-component constant (`logNeg`) plus one dot product with the log-odds. A probability of 0 or 1
-// enters with its log floored at log(5e-324) (the caller does it): the impossible value then costs
-// about −744.4 instead of −∞, and the possible one costs exactly 0 (no 0·∞ NaN).
-import { ld, st } from '../../util/memory';
-import { axpy, dot, rowPosterior } from '../row';
+// log p(x | c) = Σ_j x_j·log p_cj + (1 − x_j)·log(1 − p_cj) = Σ_j log(1 − p_cj) + Σ_{j: x_j = 1} logit p_cj:
+// a per-component constant (`logNeg`) plus the log-odds of the row's ones. The rows come compressed
+// (the columns of their ones) and the log-odds transposed, `(d × k)`: a row costs two k-vector adds
+// per one (two lanes at a time), and its statistics `Σ r·x` one k-vector add per one.
+// A probability of 0 or 1 enters with its log floored at log(5e-324) (the caller does it): the
+// impossible value then costs about −744.4 instead of −∞, and the possible one exactly 0.
+import { ld, ldi, st } from '../../util/memory';
+import { axpy, rowPosterior } from '../row';
 
 /**
- * For each row: responsibilities r_c ∝ w_c·p(x | c); accumulates `nk (k) += s·r`, `sumX (k × d) +=
- * s·r·x` (s the row's sample weight, 1 when `sampleWeight` is 0); writes `resp (n × k)` and
- * `lse (n)` when they are not 0; returns Σ s·log p(x). `nk` 0 skips the statistics (scoring).
- * `logOdds (k × d)` = log p − log(1 − p), `logNeg (k)` = Σ_j log(1 − p_cj); `work` holds k + 2 f64s.
+ * For each row i: responsibilities r_c ∝ w_c·p(x | c); accumulates `nk (k) += s·r` and, for each
+ * one of the row in column j, `sumX[j] (k) += s·r` (s the row's sample weight, 1 when
+ * `sampleWeight` is 0); writes `resp (n × k)` and `lse (n)` when they are not 0; returns
+ * Σ s·log p(x). `nk` 0 skips the statistics (scoring). Row i's ones are in columns
+ * `ones[rowStart[i] … rowStart[i + 1])` (`rowStart (n + 1)` f64 positions, so a slice of rows is an
+ * offset into it); `logOddsT (d × k)` = log p − log(1 − p) transposed, `logNeg (k)` =
+ * Σ_j log(1 − p_cj); `work` holds k + 2 f64s.
  */
 export function bernoulliEStep(
-  x: usize,
+  rowStart: usize,
+  ones: usize,
   n: i32,
-  d: i32,
-  logOdds: usize,
+  logOddsT: usize,
   logNeg: usize,
   logWeights: usize,
   k: i32,
@@ -28,13 +33,14 @@ export function bernoulliEStep(
   work: usize,
 ): f64 {
   const scale = work + ((<usize>k) << 3);
+  const rowBytes = (<usize>k) << 3;
   let total = 0.0;
   for (let i = 0; i < n; i++) {
-    const xi = x + ((<usize>(i * d)) << 3);
-    for (let c = 0; c < k; c++) {
-      const lo = logOdds + ((<usize>(c * d)) << 3);
-      st(work, c, ld(logWeights, c) + ld(logNeg, c) + dot(xi, lo, d));
-    }
+    const first = <i32>ld(rowStart, i);
+    const end = <i32>ld(rowStart, i + 1);
+    memory.copy(work, logWeights, rowBytes);
+    axpy(work, 1.0, logNeg, k);
+    for (let e = first; e < end; e++) axpy(work, 1.0, logOddsT + <usize>ldi(ones, e) * rowBytes, k);
     const l = rowPosterior(work, k, scale);
     const w = sampleWeight ? ld(sampleWeight, i) : 1.0;
     if (w != 0.0) total += w * l;
@@ -45,12 +51,10 @@ export function bernoulliEStep(
       for (let c = 0; c < k; c++) st(ri, c, ld(work, c) * inv);
     }
     if (nk && w != 0.0) {
-      for (let c = 0; c < k; c++) {
-        const r = w * ld(work, c) * inv;
-        if (r == 0.0) continue;
-        st(nk, c, ld(nk, c) + r);
-        axpy(sumX + ((<usize>(c * d)) << 3), r, xi, d);
-      }
+      const r = w * inv;
+      for (let c = 0; c < k; c++) st(work, c, r * ld(work, c));
+      axpy(nk, 1.0, work, k);
+      for (let e = first; e < end; e++) axpy(sumX + <usize>ldi(ones, e) * rowBytes, 1.0, work, k);
     }
   }
   return total;

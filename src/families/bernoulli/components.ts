@@ -1,5 +1,6 @@
 import type { Handle, KernelJob } from '../../backend/types.js';
 import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js';
+import { rowOffset } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
 import { floorLog } from '../discrete.js';
 
@@ -9,7 +10,8 @@ export interface BernoulliComponents {
   probabilities: Float64Array;
 }
 
-const layout = (k: number, d: number) => ({ nk: k, sumX: k * d });
+/** `sumX` is `(d × K)`, Σ r·x transposed (as the kernel keeps it). */
+const layout = (k: number, d: number) => ({ nk: k, sumX: d * k });
 type Layout = ReturnType<typeof layout>;
 
 /**
@@ -17,15 +19,20 @@ type Layout = ReturnType<typeof layout>;
  * MAP under a Beta(α + 1, α + 1) prior on each probability, `p_cj = (Σ_i r_ic·x_ij + α) / (Σ_i r_ic
  * + 2α)` (scikit-learn's `BernoulliNB` smoothing; α = 0 is flexmix's `FLXMCmvbinary`), and the
  * bound adds the matching log-prior `α·Σ_cj (log p_cj + log(1 − p_cj))` (up to a constant).
+ * The kernel reads the rows compressed (the columns of their ones, built once per fit) and the
+ * log-odds transposed.
  */
 export class BernoulliParts implements Components<BernoulliComponents, Layout> {
   readonly layout: Layout;
   readonly scratch: Record<string, number>;
   readonly startComplete: boolean;
   private readonly probabilities: Float64Array;
-  private readonly logOddsH: Handle;
+  private readonly logOddsTH: Handle;
   private readonly logNegH: Handle;
-  private logOdds!: Float64Array;
+  private readonly rowStartH: Handle;
+  private readonly onesH: Handle;
+  private readonly nOnes: number;
+  private logOddsT!: Float64Array;
   private logNeg!: Float64Array;
   private logPriorValue = 0;
 
@@ -34,19 +41,33 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
     private readonly alpha: number,
     private readonly probabilitiesInit: Float64Array | null,
   ) {
-    const { ws, d, k } = ctx;
+    const { ws, n, d, k } = ctx;
     this.layout = layout(k, d);
     this.scratch = { work: k + 2 };
     this.probabilities = new Float64Array(k * d);
-    this.logOddsH = ws.allocF64(k * d);
+    this.logOddsTH = ws.allocF64(d * k);
     this.logNegH = ws.allocF64(k);
+    let nOnes = 0;
+    for (const v of ctx.X.data) nOnes += v;
+    this.nOnes = nOnes;
+    this.rowStartH = ws.allocF64(n + 1);
+    this.onesH = ws.allocI32(Math.max(1, nOnes));
     this.startComplete = probabilitiesInit !== null;
   }
 
+  /** Takes the views and compresses the rows (the columns of their ones). */
   bind(): void {
-    const { ws, d, k } = this.ctx;
-    this.logOdds = ws.f64(this.logOddsH, k * d);
+    const { ws, n, d, k, X } = this.ctx;
+    this.logOddsT = ws.f64(this.logOddsTH, d * k);
     this.logNeg = ws.f64(this.logNegH, k);
+    const rowStart = ws.f64(this.rowStartH, n + 1);
+    const ones = ws.i32(this.onesH, Math.max(1, this.nOnes));
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      rowStart[i] = e;
+      for (let j = 0; j < d; j++) if (X.data[i * d + j] !== 0) ones[e++] = j;
+    }
+    rowStart[n] = e;
   }
 
   private setProbabilities(p: ArrayLike<number>): void {
@@ -59,7 +80,7 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
         const lp = floorLog(v);
         const lq = floorLog(1 - v);
         this.probabilities[c * d + j] = v;
-        this.logOdds[c * d + j] = lp - lq;
+        this.logOddsT[j * k + c] = lp - lq;
         neg += lq;
         logPrior += lp + lq;
       }
@@ -69,14 +90,14 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
   }
 
   eStep(a: PassArgs): KernelJob {
-    const { d, k } = this.ctx;
+    const { k } = this.ctx;
     return {
       kernel: 'bernoulliEStep',
       args: [
-        a.x,
+        rowOffset(this.rowStartH, a.first, 1),
+        this.onesH,
         a.rows,
-        d,
-        this.logOddsH,
+        this.logOddsTH,
         this.logNegH,
         a.logWeights,
         k,
@@ -102,7 +123,7 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
     for (let c = 0; c < k; c++) {
       const total = nk[c] + 2 * a;
       for (let j = 0; j < d; j++) {
-        p[c * d + j] = total > 0 ? Math.min(1, Math.max(0, (sumX[c * d + j] + a) / total)) : 0.5;
+        p[c * d + j] = total > 0 ? Math.min(1, Math.max(0, (sumX[j * k + c] + a) / total)) : 0.5;
       }
     }
     this.setProbabilities(p);
@@ -116,7 +137,7 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
         const r = resp[i * k + c];
         if (r === 0) continue;
         nk[c] += r;
-        for (let j = 0; j < d; j++) sumX[c * d + j] += r * X.data[i * d + j];
+        for (let j = 0; j < d; j++) sumX[j * k + c] += r * X.data[i * d + j];
       }
     }
   }

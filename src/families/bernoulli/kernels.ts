@@ -3,13 +3,14 @@ import { rowPosterior } from '../../util/special.js';
 
 /**
  * The TypeScript twin of `bernoulliEStep` (assembly/families/bernoulli/estep.ts): same arguments
- * with arrays for handles (null for "not wanted"), same sums in the same order up to the SIMD lanes.
+ * with arrays for handles (null for "not wanted"), the same sums in the same order. Row i's ones
+ * are in columns `ones[rowStart[i] … rowStart[i + 1])`; `logOddsT` and `sumX` are `(d × k)`.
  */
 export function bernoulliEStep(
-  x: Float64Array,
+  rowStart: Float64Array,
+  ones: Int32Array,
   n: number,
-  d: number,
-  logOdds: Float64Array,
+  logOddsT: Float64Array,
   logNeg: Float64Array,
   logWeights: Float64Array,
   k: number,
@@ -22,10 +23,12 @@ export function bernoulliEStep(
 ): number {
   let total = 0;
   for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += x[i * d + j] * logOdds[c * d + j];
-      work[c] = logWeights[c] + logNeg[c] + s;
+    const first = rowStart[i];
+    const end = rowStart[i + 1];
+    for (let c = 0; c < k; c++) work[c] = logWeights[c] + logNeg[c];
+    for (let e = first; e < end; e++) {
+      const at = ones[e] * k;
+      for (let c = 0; c < k; c++) work[c] += logOddsT[at + c];
     }
     const [l, inv] = rowPosterior(work, k);
     const w = sampleWeight ? sampleWeight[i] : 1;
@@ -33,11 +36,12 @@ export function bernoulliEStep(
     if (lse) lse[i] = l;
     if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c] * inv;
     if (nk && sumX && w !== 0) {
-      for (let c = 0; c < k; c++) {
-        const r = w * work[c] * inv;
-        if (r === 0) continue;
-        nk[c] += r;
-        for (let j = 0; j < d; j++) sumX[c * d + j] += r * x[i * d + j];
+      const r = w * inv;
+      for (let c = 0; c < k; c++) work[c] = r * work[c];
+      for (let c = 0; c < k; c++) nk[c] += work[c];
+      for (let e = first; e < end; e++) {
+        const at = ones[e] * k;
+        for (let c = 0; c < k; c++) sumX[at + c] += work[c];
       }
     }
   }
@@ -47,7 +51,7 @@ export function bernoulliEStep(
 /** The Bernoulli mixture's kernels: one table for the Wasm export and its twin. */
 export const BERNOULLI_KERNELS = {
   bernoulliEStep: {
-    args: ['F64', 'i32', 'i32', 'F64', 'F64', 'F64', 'i32', 'F64?', 'F64?', 'F64?', 'F64?', 'F64?', 'F64'],
+    args: ['F64', 'I32', 'i32', 'F64', 'F64', 'F64', 'i32', 'F64?', 'F64?', 'F64?', 'F64?', 'F64?', 'F64'],
     twin: bernoulliEStep,
   },
 } as const satisfies KernelTable;
