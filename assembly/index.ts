@@ -15,6 +15,15 @@ export { mStepFull, mStepTied, mStepDiag, mStepSpherical } from './gaussian/fuse
 export { missingFactorLength, missingWorkLength, missingFactors, missingEStep } from './gaussian/missing';
 export { heapBase } from './util/heap';
 export * from './hmm';
+export {
+  tomoPadLength,
+  tomoWorkLength,
+  tomoPad,
+  tomoUnpad,
+  tomoForward,
+  tomoBack,
+} from './imaging/tomography';
+export { csrForward, csrBack, mlemRatio, mlemUpdate } from './imaging/tomography-em';
 export { poissonEStep } from './families/poisson/estep';
 export { bernoulliEStep } from './families/bernoulli/estep';
 export { categoricalEStep } from './families/categorical/estep';

@@ -6,8 +6,8 @@ export type {
   FitOptions,
   ArrayInput,
 } from './mixture/gaussian-mixture.js';
-export { DegenerateCovarianceError } from './mixture/gaussian-em.js';
-export type { InitParams } from './mixture/gaussian-em.js';
+export { DegenerateCovarianceError } from './mixture/degenerate.js';
+export type { InitParams } from './mixture/gaussian-mixture.js';
 export type { CovarianceType } from './mixture/covariance.js';
 export type { IterationInfo } from './em/loop.js';
 export type { Matrix, MatrixInput } from './util/matrix.js';
@@ -45,3 +45,4 @@ export type { EstimatorJSON, EstimatorFitOptions } from './em/estimator.js';
 export type * from './select/index.js';
 export type { PriorInput, PriorOptions } from './mixture/prior.js';
 export type { FixedParameters } from './mixture/constrained-mstep.js';
+export * from './imaging/tomography/index.js';

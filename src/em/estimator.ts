@@ -119,6 +119,11 @@ export abstract class Estimator<P, S extends CommonSettings = CommonSettings> {
     this.settings = parseOptions(family, spec, options) as unknown as S;
   }
 
+  /** The variable name the "not fitted" message shows (`await gm.fit(X)`). */
+  protected get exampleName(): string {
+    return 'model';
+  }
+
   /** The version of this family's JSON layout. */
   protected get jsonVersion(): number {
     return 1;
@@ -196,7 +201,9 @@ export abstract class Estimator<P, S extends CommonSettings = CommonSettings> {
 
   protected requireFitted(method: string): Fitted<P> {
     if (!this.fitted) {
-      throw new Error(`This ${this.family} is not fitted yet: call \`await model.fit(X)\` before ${method}`);
+      throw new Error(
+        `This ${this.family} is not fitted yet: call \`await ${this.exampleName}.fit(X)\` before ${method}`,
+      );
     }
     return this.fitted;
   }

@@ -90,6 +90,8 @@ export interface ComponentContext {
   readonly X: Matrix;
   /** `(n)` responses, for families that model one (regression). */
   readonly y?: Float64Array;
+  /** The current mixture weights `(K)` (set by the engine; for M-steps that keep or constrain them). */
+  readonly weights?: () => Float64Array;
 }
 
 /** The arrays of one kernel call over rows [first, first + rows); 0 means "not wanted". */
@@ -213,7 +215,7 @@ export class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixturePara
     this.resp = ws.allocF64(n * k);
     this.logWeights = ws.allocF64(k);
     this.sw = o.rowWeights ? ws.allocF64(n) : 0;
-    this.comps = o.components(ctx);
+    this.comps = o.components({ ...ctx, weights: () => this.weights });
     this.blocks = Array.from(
       { length: o.blocks },
       () => new StatsBlock(ws, this.comps.layout, this.comps.scratch),
@@ -375,8 +377,7 @@ export class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixturePara
     if (this.comps.posterior) {
       this.comps.posterior(args);
     } else {
-      const job = this.comps.eStep(args);
-      (this.ws.calls as Record<string, (...a: number[]) => number>)[job.kernel](...job.args);
+      this.ws.run(this.comps.eStep(args));
     }
     return {
       resp: Float64Array.from(this.ws.f64(this.resp, n * k)),
@@ -398,6 +399,13 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
 > {
   /** The family's kernel table (its Wasm exports and their TypeScript twins). */
   protected abstract readonly kernels: KernelTable;
+
+  constructor(family: string, spec: OptionSpec, options: unknown) {
+    super(family, spec, options);
+    // A shape known from the options alone is checked at once; the values at fit, as scikit-learn.
+    const w = this.settings.weightsInit;
+    if (w !== undefined) toArray(w, 'weightsInit', [this.settings.nComponents]);
+  }
 
   /** The family's components for one fit or scoring call (allocates in `ctx.ws`). */
   protected abstract components(ctx: ComponentContext): Components<C>;
@@ -421,11 +429,15 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
     return Float64Array.from(this.requireFitted('weights').params.weights);
   }
 
-  /** Free parameters: the components' plus K − 1 weights. */
+  /** Free parameters of the fitted model: the components' plus K − 1 weights. */
   nParameters(): number {
-    const f = this.requireFitted('nParameters');
+    return this.nParametersFor(this.requireFitted('nParameters').nFeatures);
+  }
+
+  /** Free parameters this model would have on data with `nFeatures` columns (no fit needed). */
+  nParametersFor(nFeatures: number): number {
     const k = this.settings.nComponents;
-    return this.componentParameters(k, f.nFeatures) + k - 1;
+    return this.componentParameters(k, nFeatures) + k - 1;
   }
 
   protected async runFit(
@@ -437,15 +449,9 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
     const { X } = data;
     const k = s.nComponents;
     const n = X.rows;
-    if (k > n) throw new RangeError(`nComponents must be an integer in [1, nSamples=${n}], got ${k}`);
-    const positive = positiveRows(data.sampleWeight, n);
-    if (k > positive) {
-      throw new RangeError(
-        `nComponents (${k}) must not exceed the number of rows with a positive sampleWeight (${positive})`,
-      );
-    }
+    this.checkRows(n, data.sampleWeight);
     const respInit = warm ? null : this.checkedRespInit(n, k);
-    const weightsInit = warm ? null : this.checkedWeightsInit(k);
+    const weightsInit = warm ? null : this.checkedWeights(k);
     const threads = await this.threadsFor(n, X.cols);
     const ws = await acquireTableWorkspace(this.kernels, s.backend, threads > 1);
     try {
@@ -496,13 +502,34 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
     return Math.max(1, Math.min(cores, wanted));
   }
 
-  private checkedWeightsInit(k: number): Float64Array | null {
+  /** nComponents against the rows (with a positive weight) of the data. */
+  protected checkRows(n: number, sampleWeight: Float64Array | null): void {
+    const k = this.settings.nComponents;
+    if (k > n) throw new RangeError(`nComponents must be an integer in [1, nSamples=${n}], got ${k}`);
+    const positive = positiveRows(sampleWeight, n);
+    if (k > positive) {
+      throw new RangeError(
+        `nComponents (${k}) must not exceed the number of rows with a positive sampleWeight (${positive})`,
+      );
+    }
+  }
+
+  /** X's width against the fitted model's. */
+  protected checkWidth(X: Matrix, nFeatures: number): void {
+    if (X.cols !== nFeatures) {
+      throw new RangeError(`X has ${X.cols} features, but this ${this.family} was fitted with ${nFeatures}`);
+    }
+  }
+
+  /** `weightsInit (K)` checked (non-negative, summing to 1), or null when not given. */
+  protected checkedWeights(k: number): Float64Array | null {
     const given = this.settings.weightsInit;
     if (given === undefined) return null;
     const w = toArray(given, 'weightsInit', [k]);
     let sum = 0;
     for (let c = 0; c < k; c++) {
-      if (w[c] < 0) throw new RangeError(`weightsInit[${c}] must be >= 0, got ${w[c]}`);
+      if (w[c] < 0 || w[c] > 1)
+        throw new RangeError(`weightsInit must be in [0, 1], got ${w[c]} at index ${c}`);
       sum += w[c];
     }
     if (Math.abs(sum - 1) > 1e-8) throw new RangeError(`weightsInit must sum to 1, got a sum of ${sum}`);
@@ -599,7 +626,7 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
    */
   protected adoptCompleteStart(start: { complete: boolean; params: C; nFeatures: number } | null): void {
     if (this.settings.maxIter !== 0 || !start?.complete) return;
-    const weights = this.checkedWeightsInit(this.settings.nComponents);
+    const weights = this.checkedWeights(this.settings.nComponents);
     if (!weights) return;
     this.fitted = {
       params: { ...start.params, weights },

@@ -17,8 +17,7 @@ export function slicedPass<T extends KernelTable, L extends StatsLayout>(
 ): number | Promise<number> {
   for (const b of blocks) b.zero();
   if (blocks.length === 1) {
-    const { kernel, args } = job(0, n, blocks[0]);
-    return (ws.calls as Record<string, (...a: number[]) => number>)[kernel](...args);
+    return ws.run(job(0, n, blocks[0]));
   }
   const parallel = ws.parallel;
   if (!parallel) throw new Error('emwasm: several statistics blocks need a shared-memory workspace');

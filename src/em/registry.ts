@@ -1,4 +1,5 @@
-import { GaussianMixture, type GaussianMixtureJSON } from '../mixture/gaussian-mixture.js';
+import { COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
+import { GaussianMixture } from '../mixture/gaussian-mixture.js';
 import { PoissonMixture } from '../families/poisson/poisson-mixture.js';
 import { BernoulliMixture } from '../families/bernoulli/bernoulli-mixture.js';
 import { CategoricalMixture } from '../families/categorical/categorical-mixture.js';
@@ -16,40 +17,39 @@ export interface RegisteredModel {
 export interface FamilyEntry {
   create(options: Record<string, unknown>): RegisteredModel;
   fromJSON(json: unknown, options: Record<string, unknown>): RegisteredModel;
-}
-
-/** The Gaussian mixture predates the engine's envelope; this adapts its fit and JSON to the registry. */
-function gaussianEntry(): FamilyEntry {
-  const wrap = (gm: GaussianMixture): RegisteredModel => ({
-    fitInThisThread: async (data) => {
-      await gm.fit(data.X, { sampleWeight: data.sampleWeight ?? undefined });
-    },
-    toJSON: () => gm.toJSON(),
-  });
-  return {
-    create: (options) => wrap(new GaussianMixture(options)),
-    fromJSON: (json, options) => wrap(GaussianMixture.fromJSON(json as GaussianMixtureJSON, options)),
-  };
+  /** The `covarianceType` values of a family that has them (selectModel's second axis). */
+  covarianceTypes?: readonly CovarianceType[];
+  /** A density of X alone, so `selectModel` and the CLI's `fit` can take it (not regression). */
+  selectable?: boolean;
 }
 
 /** Family name (the class name, as in JSON) → entry. A new family adds one line here. */
 export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
-  GaussianMixture: gaussianEntry(),
+  GaussianMixture: {
+    create: (o) => new GaussianMixture(o),
+    fromJSON: (json, o) => GaussianMixture.fromJSON(json as EstimatorJSON, o),
+    covarianceTypes: COVARIANCE_TYPES,
+    selectable: true,
+  },
   PoissonMixture: {
     create: (o) => new PoissonMixture(o),
     fromJSON: (json, o) => PoissonMixture.fromJSON(json as EstimatorJSON, o),
+    selectable: true,
   },
   BernoulliMixture: {
     create: (o) => new BernoulliMixture(o),
     fromJSON: (json, o) => BernoulliMixture.fromJSON(json as EstimatorJSON, o),
+    selectable: true,
   },
   CategoricalMixture: {
     create: (o) => new CategoricalMixture(o),
     fromJSON: (json, o) => CategoricalMixture.fromJSON(json as EstimatorJSON, o),
+    selectable: true,
   },
   MultinomialMixture: {
     create: (o) => new MultinomialMixture(o),
     fromJSON: (json, o) => MultinomialMixture.fromJSON(json as EstimatorJSON, o),
+    selectable: true,
   },
 };
 

@@ -1,6 +1,9 @@
 import type { Handle, Kernels } from '../backend/types.js';
-import { COVARIANCE_KINDS, type CovarianceType } from '../mixture/covariance.js';
-import { precisionCholeskyFromCovariance } from '../reference/linalg.js';
+import {
+  COVARIANCE_KINDS,
+  gaussianSampler as sharedSampler,
+  type CovarianceType,
+} from '../mixture/covariance.js';
 import type { Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
 
@@ -66,28 +69,7 @@ export function precisionCholeskyOf(
   count: number,
   d: number,
 ): Float64Array | null {
-  if (type === 'diag' || type === 'spherical') {
-    const out = new Float64Array(cov.length);
-    for (let i = 0; i < cov.length; i++) {
-      if (!(cov[i] > 0)) return null;
-      out[i] = 1 / Math.sqrt(cov[i]);
-    }
-    return out;
-  }
-  const matrices = type === 'tied' ? 1 : count;
-  const out = new Float64Array(matrices * d * d);
-  const scratch = new Float64Array(d * d);
-  for (let c = 0; c < matrices; c++) {
-    const o = c * d * d;
-    const status = precisionCholeskyFromCovariance(
-      cov.subarray(o, o + d * d),
-      d,
-      scratch,
-      out.subarray(o, o + d * d),
-    );
-    if (status !== 0) return null;
-  }
-  return out;
+  return COVARIANCE_KINDS[type].precisionCholeskyFromCovariances(cov, count, d);
 }
 
 /** Checks user-given covariances beyond their shape; returns the problem or null. */
@@ -100,11 +82,7 @@ export function covarsProblem(
   return COVARIANCE_KINDS[type].checkPrecisions(cov, count, d);
 }
 
-/**
- * `cov = scatter / denominator + reg·I` and its precision factor, through the mixture's finalize
- * kernels: `denominators (count)` per Gaussian, except tied, which takes `tiedDenominator`.
- * Returns 0, or `c + 1` for the first Gaussian whose covariance is not positive definite.
- */
+/** `cov = scatter / denominator + reg·I` and its precision factor: see `CovarianceKind.finalizeWith`. */
 export function finalizeCovars(
   kern: Kernels,
   type: CovarianceType,
@@ -117,22 +95,20 @@ export function finalizeCovars(
   cov: Handle,
   precChol: Handle,
 ): number {
-  switch (type) {
-    case 'full':
-      return kern.finalizeFull(scatter, denominators, count, d, reg, cov, precChol);
-    case 'tied':
-      return kern.finalizeTied(scatter, tiedDenominator, d, reg, cov, precChol);
-    case 'diag':
-      return kern.finalizeDiag(scatter, denominators, count, d, reg, cov, precChol);
-    case 'spherical':
-      return kern.finalizeSpherical(scatter, denominators, count, d, reg, cov, precChol);
-  }
+  return COVARIANCE_KINDS[type].finalizeWith(
+    kern,
+    scatter,
+    denominators,
+    tiedDenominator,
+    count,
+    d,
+    reg,
+    cov,
+    precChol,
+  );
 }
 
-/**
- * A sampler of Gaussian `c` (mean `means[c]`, covariance from `precChol` in `type`'s shape; for
- * tied every c shares the one matrix).
- */
+/** A sampler of Gaussian `c`: the one of src/mixture/covariance.ts, for a covariance type. */
 export function gaussianSampler(
   type: CovarianceType,
   means: Float64Array,
@@ -140,20 +116,5 @@ export function gaussianSampler(
   count: number,
   d: number,
 ): (c: number, rng: Random, out: Float64Array, offset: number) => void {
-  const factors = COVARIANCE_KINDS[type].samplingFactors(precChol, count, d);
-  const z = new Float64Array(d);
-  return (c, rng, out, offset) => {
-    for (let j = 0; j < d; j++) z[j] = rng.normal();
-    for (let a = 0; a < d; a++) {
-      let v: number;
-      if (type === 'full' || type === 'tied') {
-        const o = type === 'full' ? c * d * d : 0;
-        v = 0;
-        for (let b = 0; b <= a; b++) v += factors[o + a * d + b] * z[b];
-      } else {
-        v = (type === 'diag' ? factors[c * d + a] : factors[c]) * z[a];
-      }
-      out[offset + a] = means[c * d + a] + v;
-    }
-  };
+  return sharedSampler(COVARIANCE_KINDS[type], means, precChol, count, d);
 }

@@ -1,5 +1,5 @@
 import { jsBackend } from '../backend/js.js';
-import type { BackendName, Handle, Kernels, Workspace } from '../backend/types.js';
+import type { BackendName, Handle, KernelJob, Kernels, Workspace } from '../backend/types.js';
 import { acquireShared, wasmBackend } from '../backend/wasm.js';
 
 /**
@@ -75,6 +75,8 @@ export function bindTwins<T extends KernelTable>(
  */
 export interface TableWorkspace<T extends KernelTable> extends Workspace {
   readonly calls: BoundKernels<T>;
+  /** Runs one kernel call on this thread: a kernel of the table, or one of the shared `kernels`. */
+  run(job: KernelJob): number;
 }
 
 class TableWorkspaceImpl<T extends KernelTable> implements TableWorkspace<T> {
@@ -98,6 +100,13 @@ class TableWorkspaceImpl<T extends KernelTable> implements TableWorkspace<T> {
             f64: (h) => inner.f64(h, this.length(h)),
             i32: (h) => inner.i32(h, this.length(h)),
           });
+  }
+
+  run(job: KernelJob): number {
+    const own = (this.calls as Record<string, (...a: number[]) => number>)[job.kernel];
+    const fn = own ?? (this.kernels as unknown as Record<string, (...a: number[]) => number>)[job.kernel];
+    if (typeof fn !== 'function') throw new Error(`emwasm: no kernel named '${job.kernel}'`);
+    return fn(...job.args);
   }
 
   private length(h: Handle): number {

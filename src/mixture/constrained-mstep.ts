@@ -1,4 +1,4 @@
-import type { Handle, Kernels, Workspace } from '../backend/types.js';
+import type { Handle, Workspace } from '../backend/types.js';
 import { show } from '../util/errors.js';
 import type { CovarianceKind, CovarianceType } from './covariance.js';
 import { EPS } from './params.js';
@@ -195,22 +195,11 @@ export class ConstrainedMStep {
     return this.finalize(cov, precChol);
   }
 
-  /** `regCovar` and the precision Cholesky factors for the estimates in `target`. */
+  /** `regCovar` and the precision Cholesky factors for the estimates in `target` (unit counts). */
   private finalize(cov: Handle, precChol: Handle): number {
     const { k, d, kind, ws } = this;
-    const kern: Kernels = ws.kernels;
     ws.f64(this.ones, k).fill(1);
-    const reg = this.regCovar;
-    switch (kind.type) {
-      case 'full':
-        return kern.finalizeFull(this.target, this.ones, k, d, reg, cov, precChol);
-      case 'tied':
-        return kern.finalizeTied(this.target, 1, d, reg, cov, precChol);
-      case 'diag':
-        return kern.finalizeDiag(this.target, this.ones, k, d, reg, cov, precChol);
-      case 'spherical':
-        return kern.finalizeSpherical(this.target, this.ones, k, d, reg, cov, precChol);
-    }
+    return kind.finalizeWith(ws.kernels, this.target, this.ones, 1, k, d, this.regCovar, cov, precChol);
   }
 
   /** The log-prior of the parameters (0 without a prior): added to the bound. */

@@ -4,9 +4,28 @@ import type { Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
 import type { ConstrainedMStep } from './constrained-mstep.js';
 import type { CovarianceKind } from './covariance.js';
-import { DegenerateCovarianceError, GaussianEM, type GaussianStart, type InitParams } from './gaussian-em.js';
+import { DegenerateCovarianceError } from './degenerate.js';
 import { MixtureParams } from './mixture-params.js';
 import type { GaussianParams } from './params.js';
+
+/** What a missing-data fit is made from. */
+export interface MissingEMOptions {
+  ws: Workspace;
+  /** `(n × d)` with NaN for missing entries. */
+  X: Matrix;
+  k: number;
+  kind: CovarianceKind;
+  regCovar: number;
+  /** Fixed parameters or a prior: the M-step runs in TypeScript and the bound adds the log-prior. */
+  constrained: ConstrainedMStep | null;
+  /** `(n)` non-negative row weights (checked by the caller); null for weight 1 everywhere. */
+  sampleWeight: Float64Array | null;
+  /**
+   * Makes the starting point: the complete-data fit's own initialisation on `initialData(X)`
+   * (allocated in the same workspace, called once while this fit allocates).
+   */
+  initializer: (data: InitialData) => Pick<EMHooks<GaussianParams>, 'initialize' | 'snapshot'>;
+}
 
 /**
  * The rows of a data matrix grouped by missingness pattern (which entries are NaN). Pattern `p`
@@ -66,36 +85,6 @@ export function missingPatterns(X: Matrix): MissingPatterns {
   }
   starts[P] = n;
   return { order, starts, nObs, idx };
-}
-
-/** Every component's covariance as a full `(k × d × d)` matrix, whatever the covariance type. */
-function fullCovariances(
-  kind: CovarianceKind,
-  cov: Float64Array,
-  k: number,
-  d: number,
-  out: Float64Array,
-): void {
-  out.fill(0);
-  for (let c = 0; c < k; c++) {
-    const o = c * d * d;
-    for (let a = 0; a < d; a++) {
-      switch (kind.type) {
-        case 'full':
-          for (let b = 0; b < d; b++) out[o + a * d + b] = cov[o + a * d + b];
-          break;
-        case 'tied':
-          for (let b = 0; b < d; b++) out[o + a * d + b] = cov[a * d + b];
-          break;
-        case 'diag':
-          out[o + a * d + a] = cov[c * d + a];
-          break;
-        case 'spherical':
-          out[o + a * d + a] = cov[c];
-          break;
-      }
-    }
-  }
 }
 
 function singularMarginal(): Error {
@@ -220,24 +209,23 @@ export class MissingEM implements EMHooks<GaussianParams> {
     scatterFull: Float64Array;
     scatter: Float64Array;
   };
-  private readonly init: GaussianEM;
+  private readonly init: Pick<EMHooks<GaussianParams>, 'initialize' | 'snapshot'>;
   private readonly params: MixtureParams;
   /** Σ of the sample weights (n when unweighted): the bound's divisor. */
   private readonly totalWeight: number;
+  private readonly ws: Workspace;
+  private readonly k: number;
+  private readonly kind: CovarianceKind;
+  private readonly regCovar: number;
+  private readonly constrained: ConstrainedMStep | null;
 
-  constructor(
-    private readonly ws: Workspace,
-    X: Matrix,
-    private readonly k: number,
-    private readonly kind: CovarianceKind,
-    private readonly regCovar: number,
-    initParams: InitParams,
-    start: GaussianStart,
-    /** Fixed parameters or a prior: the M-step runs in TypeScript and the bound adds the log-prior. */
-    private readonly constrained: ConstrainedMStep | null = null,
-    /** `(n)` non-negative row weights (checked by the caller); null for weight 1 everywhere. */
-    sampleWeight: Float64Array | null = null,
-  ) {
+  constructor(o: MissingEMOptions) {
+    const { ws, X, k, kind, sampleWeight } = o;
+    this.ws = ws;
+    this.k = k;
+    this.kind = kind;
+    this.regCovar = o.regCovar;
+    this.constrained = o.constrained;
     const { rows: n, cols: d } = X;
     this.n = n;
     this.d = d;
@@ -264,19 +252,7 @@ export class MissingEM implements EMHooks<GaussianParams> {
       sw: sampleWeight ? ws.allocF64(n) : 0,
     };
     // The initial fit allocates in the same workspace; every view is taken after it.
-    const first = initialData(X, k, sampleWeight);
-    this.init = new GaussianEM(
-      ws,
-      first,
-      k,
-      kind,
-      regCovar,
-      initParams,
-      start,
-      1,
-      constrained,
-      first.sampleWeight,
-    );
+    this.init = o.initializer(initialData(X, k, sampleWeight));
     fillRows(ws, X, this.pat, x, idx);
     const h = this.h;
     if (sampleWeight) {
@@ -305,7 +281,7 @@ export class MissingEM implements EMHooks<GaussianParams> {
 
   eStep(): number {
     const { d, k, kern, h, pat } = this;
-    fullCovariances(this.kind, this.v.cov, k, d, this.v.covFull);
+    this.kind.toFull(this.v.cov, k, d, this.v.covFull);
     this.v.nk.fill(0);
     this.v.sumX.fill(0);
     this.v.scatterFull.fill(0);
@@ -353,24 +329,8 @@ export class MissingEM implements EMHooks<GaussianParams> {
    */
   mStep(): void {
     const { d, k, h } = this;
-    const full = this.v.scatterFull;
-    const out = this.v.scatter;
-    let scatter = h.scatter;
-    let scatterView = out;
-    switch (this.kind.type) {
-      case 'full':
-        scatter = h.scatterFull;
-        scatterView = full;
-        break;
-      case 'tied':
-        out.fill(0);
-        for (let c = 0; c < k; c++) for (let e = 0; e < d * d; e++) out[e] += full[c * d * d + e];
-        break;
-      case 'diag':
-      case 'spherical':
-        for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[c * d + j] = full[c * d * d + j * d + j];
-        break;
-    }
+    const scatterView = this.kind.scatterFromFull(this.v.scatterFull, k, d, this.v.scatter);
+    const scatter = scatterView === this.v.scatterFull ? h.scatterFull : h.scatter;
     if (this.constrained) {
       const w = this.params.weights;
       const v = this.v;
@@ -436,7 +396,7 @@ export function missingPosterior(
   const work = ws.allocF64(kern.missingWorkLength(k, d));
   fillRows(ws, X, pat, x, idx);
   ws.f64(means, k * d).set(p.means);
-  fullCovariances(kind, p.covariances, k, d, ws.f64(covFull, k * d * d));
+  kind.toFull(p.covariances, k, d, ws.f64(covFull, k * d * d));
   ws.f64(logW, k).set(p.weights.map(Math.log));
   for (let q = 0; q + 1 < pat.starts.length; q++) {
     const o = pat.nObs[q];

@@ -1,4 +1,4 @@
-import { cholesky } from '../reference/linalg.js';
+import { cholesky } from '../linalg/dense.js';
 import { show } from '../util/errors.js';
 import { toArray, type Matrix } from '../util/matrix.js';
 import type { CovarianceType } from './covariance.js';

@@ -5,7 +5,7 @@
  * component, in the order the formulas read.
  */
 
-import { precisionCholeskyFromCovariance } from './linalg.js';
+import { precisionCholeskyFromCovariance } from '../linalg/dense.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 

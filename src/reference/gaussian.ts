@@ -3,7 +3,7 @@
  * row-major Float64Arrays starting at index 0; `n` = samples, `d` = features, `k` = components.
  */
 
-import { precisionCholeskyFromCovariance } from './linalg.js';
+import { precisionCholeskyFromCovariance } from '../linalg/dense.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 

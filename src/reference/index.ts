@@ -3,5 +3,5 @@
 export * from './fused.js';
 export * from './gaussian.js';
 export * from './kmeans.js';
-export * from './linalg.js';
+export * from '../linalg/dense.js';
 export * from './missing.js';

@@ -43,7 +43,10 @@ export function plotSelection(table: readonly SelectionRow[], options: PlotSelec
   const plotH = height - margin.top - margin.bottom;
 
   const types: CovarianceType[] = [];
-  for (const row of table) if (!types.includes(row.covarianceType)) types.push(row.covarianceType);
+  for (const row of table) {
+    const series = row.covarianceType ?? row.family ?? '';
+    if (!types.includes(series)) types.push(series);
+  }
   const ks = [...new Set(table.map((r) => r.nComponents))].sort((a, b) => a - b);
   const finite = table.filter((r) => Number.isFinite(r.score)).map((r) => r.score);
   let lo = finite.length ? Math.min(...finite) : 0;
@@ -98,7 +101,7 @@ export function plotSelection(table: readonly SelectionRow[], options: PlotSelec
   );
   for (const type of types) {
     const rows = table
-      .filter((r) => r.covarianceType === type && Number.isFinite(r.score))
+      .filter((r) => (r.covarianceType ?? r.family ?? '') === type && Number.isFinite(r.score))
       .sort((a, b) => a.nComponents - b.nComponents);
     const color = COLORS[type] ?? 'black';
     const points = rows.map((r) => `${f(x(r.nComponents))},${f(y(r.score))}`).join(' ');

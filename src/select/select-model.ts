@@ -1,6 +1,7 @@
-import { COVARIANCE_KINDS, COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
-import { DegenerateCovarianceError } from '../mixture/gaussian-em.js';
-import { GaussianMixture, type GaussianMixtureOptions } from '../mixture/gaussian-mixture.js';
+import { familyEntry } from '../em/registry.js';
+import { COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
+import { DegenerateCovarianceError } from '../mixture/degenerate.js';
+import type { GaussianMixture, GaussianMixtureOptions } from '../mixture/gaussian-mixture.js';
 import { requireInteger, requireOneOf, show } from '../util/errors.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../util/matrix.js';
 import { randomFrom, type Random } from '../util/random.js';
@@ -23,10 +24,29 @@ export type SelectionModelOptions = Omit<
   'nComponents' | 'covarianceType' | 'nInit' | 'randomState' | 'warmStart' | 'onIteration'
 >;
 
+/** What selectModel needs of a fitted model of any density family (every mixture but regression). */
+export interface SelectableModel {
+  fit(X: Matrix): Promise<unknown>;
+  bic(X: Matrix): number;
+  aic(X: Matrix): number;
+  predictProba(X: Matrix): Float64Array;
+  scoreSamples(X: Matrix): Float64Array;
+  nParametersFor(nFeatures: number): number;
+  readonly nComponents: number;
+}
+
 export interface SelectModelOptions {
+  /**
+   * The model family, by class name (`'GaussianMixture'`, `'PoissonMixture'`, `'BernoulliMixture'`,
+   * …; any registered family that models X alone). Default `'GaussianMixture'`.
+   */
+  family?: string;
   /** Candidate numbers of components (integers in [1, nSamples]). Default 1…9 (those ≤ nSamples). */
   nComponents?: readonly number[];
-  /** Candidate covariance types. Default all four. */
+  /**
+   * Candidate covariance types, for the families that have them (GaussianMixture: default all
+   * four; StudentMixture: default 'full' and 'diag'). Other families have none (rows then carry none).
+   */
   covarianceTypes?: readonly CovarianceType[];
   /** Default `'bic'`. */
   criterion?: SelectionCriterion;
@@ -38,17 +58,20 @@ export interface SelectModelOptions {
   randomState?: number;
   /** Called after each combination is scored. */
   onProgress?: (progress: SelectionProgress) => void;
-  /** Passed to every `GaussianMixture` (tol, regCovar, maxIter, initParams, prior, backend …). */
-  modelOptions?: SelectionModelOptions;
+  /** Passed to every model (tol, regCovar, maxIter, initParams, prior, backend …). */
+  modelOptions?: SelectionModelOptions | Record<string, unknown>;
 }
 
 export interface SelectionRow {
+  /** The model family (class name); selectModel always sets it. */
+  family?: string;
   nComponents: number;
-  covarianceType: CovarianceType;
+  /** The covariance type, for families that have one. */
+  covarianceType?: CovarianceType;
   criterion: SelectionCriterion;
   /** The criterion, lower is better; `Infinity` when the fit failed (see `error`). */
   score: number;
-  /** Free parameters (scikit-learn's count). */
+  /** Free parameters (the model's count, as `nParameters()`). */
   nParameters: number;
   /** Why the fit failed (a covariance collapsed), if it did. */
   error?: string;
@@ -61,13 +84,13 @@ export interface SelectionProgress {
   row: SelectionRow;
 }
 
-export interface SelectionResult {
+export interface SelectionResult<M = GaussianMixture> {
   /** One row per combination, covariance type major, in the order given. */
   table: SelectionRow[];
   /** The row with the lowest score (the first such row on a tie). */
   bestRow: SelectionRow;
   /** The best combination fitted on all of X. */
-  best: GaussianMixture;
+  best: M;
 }
 
 /**
@@ -77,8 +100,16 @@ export interface SelectionResult {
  */
 export async function selectModel(
   X: MatrixInput,
+  options?: SelectModelOptions & { family?: 'GaussianMixture' },
+): Promise<SelectionResult<GaussianMixture>>;
+export async function selectModel(
+  X: MatrixInput,
+  options: SelectModelOptions & { family: string },
+): Promise<SelectionResult<SelectableModel>>;
+export async function selectModel(
+  X: MatrixInput,
   options: SelectModelOptions = {},
-): Promise<SelectionResult> {
+): Promise<SelectionResult<SelectableModel>> {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`options must be an object, got ${show(options)}`);
   }
@@ -97,30 +128,58 @@ export async function selectModel(
     options.nComponents ?? [1, 2, 3, 4, 5, 6, 7, 8, 9].filter((k) => k <= maxK),
     (k) => requireInteger('nComponents', k, 1, maxK),
   );
-  const types = checkList('covarianceTypes', options.covarianceTypes ?? COVARIANCE_TYPES, (t) =>
-    requireOneOf('covarianceTypes', t, COVARIANCE_TYPES),
-  );
+  const family = options.family ?? 'GaussianMixture';
+  const entry = familyEntry(family);
+  if (!entry.covarianceTypes && !entry.selectable) {
+    throw new RangeError(`selectModel needs a family that models X alone; ${family} does not (it needs y)`);
+  }
+  const allowed = entry.covarianceTypes ?? null;
+  if (!allowed && options.covarianceTypes !== undefined) {
+    throw new RangeError(`covarianceTypes does not apply to ${family}, which has no covariance types`);
+  }
+  const types: (CovarianceType | undefined)[] = allowed
+    ? checkList('covarianceTypes', options.covarianceTypes ?? allowed, (t) =>
+        requireOneOf('covarianceTypes', t, allowed as readonly CovarianceType[]),
+      )
+    : [undefined];
   const rng = randomFrom(options.randomState);
   const seed = rng.seed();
   const folds = criterion === 'cv' ? makeFolds(data, nFolds, rng) : [];
-  const make = (nComponents: number, covarianceType: CovarianceType): GaussianMixture =>
-    new GaussianMixture({ ...options.modelOptions, nComponents, covarianceType, nInit, randomState: seed });
+  const make = (nComponents: number, covarianceType: CovarianceType | undefined): SelectableModel =>
+    entry.create({
+      ...options.modelOptions,
+      nComponents,
+      ...(covarianceType ? { covarianceType } : {}),
+      nInit,
+      randomState: seed,
+    }) as unknown as SelectableModel;
 
   const table: SelectionRow[] = [];
-  let best: { row: SelectionRow; model: GaussianMixture | null } | null = null;
+  let best: { row: SelectionRow; model: SelectableModel | null } | null = null;
   const total = ks.length * types.length;
   for (const covarianceType of types) {
     for (const nComponents of ks) {
-      const row: SelectionRow = { nComponents, covarianceType, criterion, score: Infinity, nParameters: 0 };
-      let model: GaussianMixture | null = null;
+      const row: SelectionRow = {
+        family,
+        nComponents,
+        ...(covarianceType ? { covarianceType } : {}),
+        criterion,
+        score: Infinity,
+        nParameters: 0,
+      };
+      let model: SelectableModel | null = null;
       try {
         if (criterion === 'cv') {
           let heldOut = 0;
-          for (const fold of folds)
-            heldOut += sumLogLikelihood(await make(nComponents, covarianceType).fit(fold.train), fold.test);
+          for (const fold of folds) {
+            const m = make(nComponents, covarianceType);
+            await m.fit(fold.train);
+            heldOut += sumLogLikelihood(m, fold.test);
+          }
           row.score = -heldOut / n;
         } else {
-          model = await make(nComponents, covarianceType).fit(data);
+          model = make(nComponents, covarianceType);
+          await model.fit(data);
           row.score = information(model, data, criterion);
         }
       } catch (e) {
@@ -128,19 +187,23 @@ export async function selectModel(
         row.error = e.message;
         model = null;
       }
-      row.nParameters = parameterCount(nComponents, covarianceType, data.cols);
+      row.nParameters = make(nComponents, covarianceType).nParametersFor(data.cols);
       table.push(row);
       if (!best || row.score < best.row.score) best = { row, model };
       options.onProgress?.({ done: table.length, total, row });
     }
   }
-  const chosen = best as { row: SelectionRow; model: GaussianMixture | null };
+  const chosen = best as { row: SelectionRow; model: SelectableModel | null };
   if (!(chosen.row.score < Infinity)) {
     throw new Error(
       `selectModel: every combination failed (${chosen.row.error ?? 'no finite score'}); increase modelOptions.regCovar or use fewer components`,
     );
   }
-  const bestModel = chosen.model ?? (await make(chosen.row.nComponents, chosen.row.covarianceType).fit(data));
+  let bestModel = chosen.model;
+  if (!bestModel) {
+    bestModel = make(chosen.row.nComponents, chosen.row.covarianceType);
+    await bestModel.fit(data);
+  }
   return { table, bestRow: chosen.row, best: bestModel };
 }
 
@@ -156,7 +219,7 @@ function checkList<T>(name: string, list: unknown, check: (v: unknown) => T): T[
   return out;
 }
 
-function information(model: GaussianMixture, X: Matrix, criterion: 'bic' | 'icl' | 'aic'): number {
+function information(model: SelectableModel, X: Matrix, criterion: 'bic' | 'icl' | 'aic'): number {
   if (criterion === 'aic') return model.aic(X);
   const bic = model.bic(X);
   if (criterion === 'bic') return bic;
@@ -172,14 +235,10 @@ function information(model: GaussianMixture, X: Matrix, criterion: 'bic' | 'icl'
   return bic - 2 * logMax;
 }
 
-function sumLogLikelihood(model: GaussianMixture, X: Matrix): number {
+function sumLogLikelihood(model: SelectableModel, X: Matrix): number {
   let s = 0;
   for (const v of model.scoreSamples(X)) s += v;
   return s;
-}
-
-function parameterCount(k: number, type: CovarianceType, d: number): number {
-  return COVARIANCE_KINDS[type].covarianceParameters(k, d) + k * d + k - 1;
 }
 
 /** `nFolds` folds of a seeded shuffle of the rows: fold f tests on its rows and trains on the rest. */

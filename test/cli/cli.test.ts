@@ -155,7 +155,7 @@ describe('choosing columns', () => {
     expect(fit.stdout).toContain('150 rows × 2 columns (Petal.Width, Sepal.Length)');
     expect(fit.stdout).toMatch(/component\s+weight\s+size\s+Petal\.Width\s+Sepal\.Length/);
     const json = JSON.parse(readFileSync(out('iris.json'), 'utf8'));
-    expect(json.nFeatures).toBe(2);
+    expect(json.fit.nFeatures).toBe(2);
     const iris = loadExample('iris');
     const X = toFlat(iris.map((row) => [row[3], row[0]]));
     const lib = await new GaussianMixture({ nComponents: 3, covarianceType: 'diag', randomState: 1 }).fit(X);

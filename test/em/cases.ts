@@ -5,6 +5,8 @@ import { PoissonMixture } from '../../src/families/poisson/poisson-mixture';
 import { BernoulliMixture } from '../../src/families/bernoulli/bernoulli-mixture';
 import { CategoricalMixture } from '../../src/families/categorical/categorical-mixture';
 import { MultinomialMixture } from '../../src/families/multinomial/multinomial-mixture';
+import { GaussianMixture } from '../../src/mixture/gaussian-mixture';
+import { loadExample } from '../helpers/data';
 import { Random } from '../../src/util/random';
 import { poisson } from '../../src/util/special';
 
@@ -62,6 +64,43 @@ function poissonCase(): ContractCase {
         [12, 5, 1],
       ],
       weightsInit: [0.3, 0.3, 0.4],
+    },
+    labels: true,
+  };
+}
+
+function gaussianCase(covarianceType: 'full' | 'diag'): ContractCase {
+  const X = loadExample('faithful');
+  return {
+    family: 'GaussianMixture',
+    make: (o) => new GaussianMixture({ covarianceType, ...o }) as unknown as ContractModel,
+    restore: (json, o) => GaussianMixture.fromJSON(json, o) as unknown as ContractModel,
+    data: [X],
+    repeated: (counts) => [repeatRows(X, counts)],
+    n: X.length,
+    nComponents: 2,
+    start: {
+      meansInit: [
+        [2, 55],
+        [4.5, 80],
+      ],
+      precisionsInit:
+        covarianceType === 'full'
+          ? [
+              [
+                [4, 0],
+                [0, 0.02],
+              ],
+              [
+                [4, 0],
+                [0, 0.02],
+              ],
+            ]
+          : [
+              [4, 0.02],
+              [4, 0.02],
+            ],
+      weightsInit: [0.4, 0.6],
     },
     labels: true,
   };
@@ -184,4 +223,11 @@ function multinomialCase(): ContractCase {
   };
 }
 
-export const CASES: ContractCase[] = [poissonCase(), bernoulliCase(), categoricalCase(), multinomialCase()];
+export const CASES: ContractCase[] = [
+  poissonCase(),
+  gaussianCase('full'),
+  gaussianCase('diag'),
+  bernoulliCase(),
+  categoricalCase(),
+  multinomialCase(),
+];

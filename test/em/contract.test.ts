@@ -22,7 +22,7 @@ it('every registered family but the Gaussian mixture (its own suites) has a cont
     if (family !== 'GaussianMixture') expect(covered).toContain(family);
 });
 
-describe.each(CASES.flatMap((c) => BACKENDS.map((b) => [`${c.family} (${b})`, c, b] as const)))(
+describe.each(CASES.flatMap((c, i) => BACKENDS.map((b) => [`${c.family} #${i} (${b})`, c, b] as const)))(
   '%s',
   (_name, c: ContractCase, backend) => {
     const base = { nComponents: c.nComponents, backend, randomState: 0 };

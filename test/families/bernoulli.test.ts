@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BernoulliMixture } from '../../src/families/bernoulli/bernoulli-mixture';
 import { BERNOULLI_KERNELS } from '../../src/families/bernoulli/kernels';
 import { LOG_TINY } from '../../src/families/discrete';
+import { selectModel } from '../../src/select/index';
 import { Random } from '../../src/util/random';
 import { maxScaledDiff, runKernel, type KernelArg } from '../helpers/kernel-table';
 
@@ -185,6 +186,29 @@ describe.each(BACKENDS)('BernoulliMixture known answers (%s)', (backend) => {
     expect(counts[0] / 4000).toBeCloseTo(0.25, 1);
     expect(ones[0][0] / counts[0]).toBeCloseTo(0.9, 1);
     expect(ones[1][1] / counts[1]).toBeCloseTo(0.7, 1);
+  });
+});
+
+describe('BernoulliMixture in selectModel', () => {
+  it('BIC over K finds the three latent classes', async () => {
+    const rng = new Random(31);
+    const p = [
+      [0.9, 0.9, 0.1, 0.1, 0.8, 0.2, 0.9, 0.1],
+      [0.1, 0.2, 0.9, 0.9, 0.8, 0.1, 0.1, 0.9],
+      [0.5, 0.9, 0.9, 0.1, 0.1, 0.9, 0.1, 0.1],
+    ];
+    const rows = Array.from({ length: 600 }, (_, i) => p[i % 3].map((q) => (rng.uniform() < q ? 1 : 0)));
+    const X = { data: Float64Array.from(rows.flat()), rows: 600, cols: 8 };
+    const { table, bestRow, best } = await selectModel(X, {
+      family: 'BernoulliMixture',
+      nComponents: [1, 2, 3, 4, 5],
+      randomState: 0,
+      nInit: 2,
+    });
+    expect(table.every((r) => r.family === 'BernoulliMixture')).toBe(true);
+    expect(bestRow.nComponents).toBe(3);
+    expect(table[2].nParameters).toBe(3 * 8 + 2);
+    expect(best.bic(X)).toBeCloseTo(bestRow.score, 8);
   });
 });
 

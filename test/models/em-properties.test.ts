@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture, type CovarianceType, type IterationInfo } from '../../src/index';
 import type { BackendName } from '../../src/backend/types';
-import { INIT_PARAMS } from '../../src/mixture/gaussian-em';
+import { MIXTURE_INIT_PARAMS as INIT_PARAMS } from '../../src/em/mixture';
 import { blobs, loadExample, maxAbsDiff, maxRelDiff, toFlat } from '../helpers/data';
 
 const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];

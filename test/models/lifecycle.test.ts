@@ -27,7 +27,7 @@ describe('toJSON / fromJSON', () => {
     expect(gm.lowerBound).toBe(-Infinity);
     const json = gm.toJSON();
     const text = JSON.stringify(json);
-    expect(JSON.parse(text).lowerBound).toBeNull();
+    expect(JSON.parse(text).fit.lowerBound).toBeNull();
     const more = { warmStart: true, maxIter: 5, randomState: 9 };
     const direct = await GaussianMixture.fromJSON(json, more).fit(iris);
     const viaText = await GaussianMixture.fromJSON(text, more).fit(iris);
@@ -37,6 +37,9 @@ describe('toJSON / fromJSON', () => {
 
   it('rejects what is not a saved model', () => {
     expect(() => GaussianMixture.fromJSON('{"format":"other"}')).toThrow(/format 'emwasm.GaussianMixture'/);
+    expect(() =>
+      GaussianMixture.fromJSON({ format: 'emwasm', family: 'PoissonMixture', version: 1 } as never),
+    ).toThrow(/holds a "PoissonMixture", not a GaussianMixture/);
     expect(() => GaussianMixture.fromJSON({ format: 'emwasm.GaussianMixture', version: 2 } as never)).toThrow(
       /supports version 1, got 2/,
     );
@@ -44,8 +47,26 @@ describe('toJSON / fromJSON', () => {
 
   it('rejects a saved model whose arrays do not match its shape', async () => {
     const gm = await new GaussianMixture({ nComponents: 2, randomState: 0 }).fit(iris);
-    const json = { ...gm.toJSON(), means: [1, 2, 3] };
+    const saved = gm.toJSON();
+    const json = { ...saved, params: { ...saved.params, means: [1, 2, 3] } };
     expect(() => GaussianMixture.fromJSON(json)).toThrow(/means must have shape \(2 × 4\)/);
+  });
+
+  it('reads the layout emwasm wrote before the engine envelope (format emwasm.GaussianMixture)', async () => {
+    const gm = await new GaussianMixture({ nComponents: 2, covarianceType: 'diag', randomState: 0 }).fit(
+      iris,
+    );
+    const { options, params, fit } = gm.toJSON();
+    const legacy = {
+      format: 'emwasm.GaussianMixture',
+      version: 1,
+      ...options,
+      ...params,
+      ...fit,
+    };
+    const back = GaussianMixture.fromJSON(JSON.stringify(legacy));
+    expect(back.scoreSamples(iris)).toEqual(gm.scoreSamples(iris));
+    expect(back.toJSON()).toEqual(gm.toJSON());
   });
 });
 

@@ -6,8 +6,10 @@ import { runEM, type EMResult } from '../../src/em/loop';
 import { GaussianMixture, type CovarianceType } from '../../src/index';
 import { ConstrainedMStep, type FixedParameters } from '../../src/mixture/constrained-mstep';
 import { COVARIANCE_KINDS } from '../../src/mixture/covariance';
-import { GaussianEM, type GaussianStart } from '../../src/mixture/gaussian-em';
+import { MixtureFit, type ComponentContext } from '../../src/em/mixture';
+import { acquireTableWorkspaceSync } from '../../src/kernels/table';
 import type { GaussianMixtureOptions } from '../../src/mixture/gaussian-mixture';
+import { GaussianParts, type GaussianStart } from '../../src/mixture/gaussian-parts';
 import { MissingEM } from '../../src/mixture/missing-em';
 import type { GaussianParams } from '../../src/mixture/params';
 import { logPrior, resolvePrior, type Prior, type PriorOptions } from '../../src/mixture/prior';
@@ -69,7 +71,10 @@ async function startOf(X: Matrix, covarianceType: CovarianceType) {
 }
 
 /** The same start in the hooks' form (flat, with covariances). */
-async function hookStart(X: Matrix, covarianceType: CovarianceType): Promise<GaussianStart> {
+async function hookStart(
+  X: Matrix,
+  covarianceType: CovarianceType,
+): Promise<GaussianStart & { weights: Float64Array }> {
   const gm = await new GaussianMixture({ nComponents: K, covarianceType, maxIter: 0, randomState: 3 }).fit(X);
   return {
     weights: gm.weights,
@@ -98,30 +103,57 @@ function priorFor(type: CovarianceType): PriorOptions {
   return prior;
 }
 
-/** One run of the missing-data hooks (`MissingEM`) or of the complete-data hooks (`GaussianEM`). */
+/** One run of the missing-data hooks (`MissingEM`) or of the complete-data hooks (`GaussianParts` on the mixture engine). */
 async function runHooks(
   path: 'missing' | 'plain',
   backend: Backend,
   X: Matrix,
   type: CovarianceType,
-  start: GaussianStart,
+  start: GaussianStart & { weights?: Float64Array },
   options: { fixed?: FixedParameters; prior?: Prior | null; sampleWeight?: Float64Array | null },
 ): Promise<EMResult<GaussianParams>> {
-  const ws = backend.acquire();
+  const ws = acquireTableWorkspaceSync({}, backend.name);
   try {
     const kind = COVARIANCE_KINDS[type];
     const fixed = { weights: false, means: false, covariances: false, ...options.fixed };
     const p = options.prior ?? null;
     const constrained =
       p || fixed.weights || fixed.means || fixed.covariances
-        ? new ConstrainedMStep(ws, K, X.cols, kind, 1e-6, fixed, p)
+        ? (ctx: ComponentContext) => new ConstrainedMStep(ctx.ws, K, X.cols, kind, 1e-6, fixed, p)
         : null;
     const w = options.sampleWeight ?? null;
+    const fitOn = (data: Matrix, rowWeights: Float64Array | null) =>
+      new MixtureFit({
+        ws,
+        ctx: { ws, n: data.rows, d: data.cols, k: K, X: data },
+        components: (ctx) => new GaussianParts(ctx, { kind, regCovar: 1e-6, start, constrained }),
+        initParams: 'kmeans',
+        blocks: 1,
+        rowWeights,
+        respInit: null,
+        weightsInit: start.weights ?? null,
+        kmeans: true,
+      });
     const em =
       path === 'missing'
-        ? new MissingEM(ws, X, K, kind, 1e-6, 'kmeans', start, constrained, w)
-        : new GaussianEM(ws, X, K, kind, 1e-6, 'kmeans', start, 1, constrained, w);
-    return await runEM(em, { maxIter: 20, tol: 0, nInit: 1, warmStartBound: null, rng: new Random(1) });
+        ? new MissingEM({
+            ws,
+            X,
+            k: K,
+            kind,
+            regCovar: 1e-6,
+            constrained: constrained && constrained({ ws, n: X.rows, d: X.cols, k: K, X }),
+            sampleWeight: w,
+            initializer: (first) => fitOn(first, first.sampleWeight),
+          })
+        : fitOn(X, w);
+    return await runEM<GaussianParams>(em, {
+      maxIter: 20,
+      tol: 0,
+      nInit: 1,
+      warmStartBound: null,
+      rng: new Random(1),
+    });
   } finally {
     ws.release();
   }

@@ -50,11 +50,11 @@ describe.each(TYPES)('toJSON / fromJSON keep prior and fixed, %s covariance', (c
       const gm = await new GaussianMixture({ ...base, prior, fixed, warmStart: true }).fit(iris);
       const text = JSON.stringify(gm);
       const saved = JSON.parse(text) as GaussianMixtureJSON;
-      expect(saved.fixed).toEqual({ weights: false, means: false, covariances: false, ...fixed });
+      expect(saved.options.fixed).toEqual({ weights: false, means: false, covariances: false, ...fixed });
       if (prior === 'default') {
-        expect(saved.prior).toBe('default');
+        expect(saved.options.prior).toBe('default');
       } else {
-        expect(saved.prior).toEqual({
+        expect(saved.options.prior).toEqual({
           shrinkage: prior.shrinkage,
           mean: Array.from(prior.mean as Float64Array),
           dof: prior.dof,
@@ -68,9 +68,9 @@ describe.each(TYPES)('toJSON / fromJSON keep prior and fixed, %s covariance', (c
       await restored.fit(iris);
       expect(restored.toJSON()).toEqual(gm.toJSON());
       // The refit did move (so equality above is not two untouched copies) and kept what is fixed.
-      expect(gm.toJSON().lowerBounds).not.toEqual(before.lowerBounds);
+      expect(gm.toJSON().fit.lowerBounds).not.toEqual(before.fit.lowerBounds);
       const part = 'means' in fixed ? 'means' : 'weights';
-      expect(gm.toJSON()[part]).toEqual(before[part]);
+      expect(gm.toJSON().params[part]).toEqual(before.params[part]);
     },
   );
 
@@ -87,12 +87,13 @@ describe('fromJSON: files without prior and fixed, and bad values', () => {
   it('old JSON without the fields loads, scores the same, and refits with no prior and nothing fixed', async () => {
     const options: GaussianMixtureOptions = { nComponents: 2, randomState: 0, tol: 0, maxIter: 4 };
     const gm = await new GaussianMixture({ ...options, warmStart: true }).fit(iris);
-    const { prior: _prior, fixed: _fixed, ...old } = gm.toJSON();
-    expect('prior' in old || 'fixed' in old).toBe(false);
+    const old = gm.toJSON();
+    delete old.options.prior;
+    delete old.options.fixed;
     const restored = GaussianMixture.fromJSON(JSON.stringify(old), { warmStart: true });
     expect(restored.scoreSamples(iris)).toEqual(gm.scoreSamples(iris));
-    expect(restored.toJSON().prior).toBeNull();
-    expect(restored.toJSON().fixed).toEqual({ weights: false, means: false, covariances: false });
+    expect(restored.toJSON().options.prior).toBeNull();
+    expect(restored.toJSON().options.fixed).toEqual({ weights: false, means: false, covariances: false });
     await gm.fit(iris);
     await restored.fit(iris);
     expect(restored.toJSON()).toEqual(gm.toJSON());
@@ -108,7 +109,8 @@ describe('fromJSON: files without prior and fixed, and bad values', () => {
     ['fixed', 'means'],
   ] as const)('a saved %s of %j is rejected with the constructor’s error', async (field, value) => {
     const gm = await new GaussianMixture({ nComponents: 2, randomState: 0, maxIter: 2 }).fit(iris);
-    const json = { ...gm.toJSON(), [field]: value };
+    const saved = gm.toJSON();
+    const json = { ...saved, options: { ...saved.options, [field]: value } };
     const expected = errorOf(() => new GaussianMixture({ nComponents: 2, [field]: value as never }));
     expect(expected).toMatch(new RegExp(`^${field}`));
     expect(() => GaussianMixture.fromJSON(json)).toThrow(expected);

@@ -134,3 +134,53 @@ describe('selectModel validation', () => {
     await expect(selectModel(X, options as never)).rejects.toThrow(message);
   });
 });
+
+describe('selectModel over other families', () => {
+  it('chooses K for a Poisson mixture by BIC, rows naming the family and no covariance type', async () => {
+    const rng = new Random(4);
+    const rates = [
+      [1, 12, 3],
+      [9, 2, 6],
+      [20, 5, 0.5],
+    ];
+    const data = new Float64Array(600 * 3);
+    for (let i = 0; i < 600; i++) {
+      for (let j = 0; j < 3; j++) {
+        // Poisson by inversion: enough for a test's small rates.
+        const lambda = rates[i % 3][j];
+        let k = 0;
+        let p = Math.exp(-lambda);
+        let cdf = p;
+        const u = rng.uniform();
+        while (u > cdf) {
+          k++;
+          p *= lambda / k;
+          cdf += p;
+        }
+        data[i * 3 + j] = k;
+      }
+    }
+    const X = { data, rows: 600, cols: 3 };
+    const { table, bestRow, best } = await selectModel(X, {
+      family: 'PoissonMixture',
+      nComponents: [1, 2, 3, 4, 5],
+      randomState: 0,
+      nInit: 2,
+    });
+    expect(table).toHaveLength(5);
+    expect(table.every((r) => r.family === 'PoissonMixture' && r.covarianceType === undefined)).toBe(true);
+    expect(bestRow.nComponents).toBe(3);
+    expect(table[2].nParameters).toBe(3 * 3 + 2);
+    expect(best.bic(X)).toBeCloseTo(bestRow.score, 8);
+  });
+
+  it('rejects covariance types for a family without them, and unknown families', async () => {
+    const X = [[1], [2], [3], [4], [5], [6]];
+    await expect(selectModel(X, { family: 'PoissonMixture', covarianceTypes: ['full'] })).rejects.toThrow(
+      'covarianceTypes does not apply to PoissonMixture',
+    );
+    await expect(selectModel(X, { family: 'Banana' })).rejects.toThrow(
+      /Unknown model family "Banana"; known: /,
+    );
+  });
+});

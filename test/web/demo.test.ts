@@ -227,4 +227,15 @@ describe.skipIf(!haveChromium && !onCI)('demo page in headless Chromium', () => 
     await expect.poll(() => page.workers().length, { timeout: 5_000 }).toBe(workersBefore);
     expect(problems).toEqual([]);
   });
+
+  it('reconstructs the Shepp–Logan phantom in the tomography panel, MLEM iteration by iteration', async () => {
+    await page.selectOption('#tomo-size', '64');
+    await page.fill('#tomo-iterations', '12');
+    await page.click('#tomo-run');
+    await page.waitForSelector('#tomo-status[data-state="done"]', { timeout: 30_000 });
+    expect(await page.getAttribute('#tomo-status', 'data-iteration')).toBe('12');
+    expect(await page.textContent('#tomo-em-caption')).toMatch(/^MLEM, 12 iterations, RMSE 0\.\d{3}$/);
+    expect(await page.textContent('#tomo-fbp-caption')).toMatch(/RMSE 0\.\d{3}$/);
+    expect(problems).toEqual([]);
+  });
 });

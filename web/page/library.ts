@@ -6,3 +6,4 @@
  */
 export { GaussianMixture, init, plotSelection, selectModel } from '../../src/index';
 export type { CovarianceType, GaussianIterationInfo, SelectionProgress } from '../../src/index';
+export { mlem, osem, ParallelBeamProjector, poissonNoise, sheppLogan } from '../../src/index';

@@ -13,6 +13,7 @@ import {
 import { componentColour } from './palette';
 import { POINT_LIMIT, ScatterPlot } from './scatter';
 import { blobs, MAX_SYNTHETIC_ROWS } from './synthetic';
+import { mountTomographyPanel } from './tomography-panel';
 import { TracePlot } from './trace';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -433,3 +434,4 @@ ui.select.addEventListener('click', () => void compareModels());
 new ResizeObserver(requestRender).observe($('plots'));
 describeEnvironment();
 void loadData();
+mountTomographyPanel($('tomography'));

@@ -1,6 +1,7 @@
 /**
- * Plain-TypeScript twins of the dense linear-algebra kernels. Every matrix is a single row-major
- * `(d × d)` Float64Array starting at index 0.
+ * Dense linear algebra in plain TypeScript, shared by the models (user-given precisions, priors,
+ * HMM covariances) and by the kernels' twins in src/reference (the TypeScript side of
+ * assembly/linalg.ts). Every matrix is a single row-major `(d × d)` Float64Array starting at index 0.
  */
 
 /**
