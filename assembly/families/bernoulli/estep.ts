@@ -38,9 +38,25 @@ export function bernoulliEStep(
   for (let i = 0; i < n; i++) {
     const first = <i32>ld(rowStart, i);
     const end = <i32>ld(rowStart, i + 1);
-    memory.copy(work, logWeights, rowBytes);
-    axpy(work, 1.0, logNeg, k);
-    for (let e = first; e < end; e++) axpy(work, 1.0, logOddsT + <usize>ldi(ones, e) * rowBytes, k);
+    // Four components at a time in registers (no store-to-load chain through `work` per one).
+    let c = 0;
+    for (; c + 4 <= k; c += 4) {
+      const o = (<usize>c) << 3;
+      let a0 = f64x2.add(v128.load(logWeights + o), v128.load(logNeg + o));
+      let a1 = f64x2.add(v128.load(logWeights + o + 16), v128.load(logNeg + o + 16));
+      for (let e = first; e < end; e++) {
+        const row = logOddsT + <usize>ldi(ones, e) * rowBytes + o;
+        a0 = f64x2.add(a0, v128.load(row));
+        a1 = f64x2.add(a1, v128.load(row + 16));
+      }
+      v128.store(work + o, a0);
+      v128.store(work + o + 16, a1);
+    }
+    for (; c < k; c++) {
+      let a = ld(logWeights, c) + ld(logNeg, c);
+      for (let e = first; e < end; e++) a += ld(logOddsT + <usize>ldi(ones, e) * rowBytes, c);
+      st(work, c, a);
+    }
     const l = rowPosterior(work, k, scale);
     const w = sampleWeight ? ld(sampleWeight, i) : 1.0;
     if (w != 0.0) total += w * l;

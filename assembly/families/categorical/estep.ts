@@ -35,10 +35,25 @@ export function categoricalEStep(
   let total = 0.0;
   for (let i = 0; i < n; i++) {
     const xi = x + ((<usize>(i * d)) << 3);
-    memory.copy(work, logWeights, rowBytes);
-    for (let j = 0; j < d; j++) {
-      const cell = <usize>(ldi(offsets, j) + <i32>ld(xi, j));
-      axpy(work, 1.0, logProbsT + cell * rowBytes, k);
+    // Four components at a time in registers (no store-to-load chain through `work` per feature).
+    let c = 0;
+    for (; c + 4 <= k; c += 4) {
+      const o = (<usize>c) << 3;
+      let a0 = v128.load(logWeights + o);
+      let a1 = v128.load(logWeights + o + 16);
+      for (let j = 0; j < d; j++) {
+        const row = logProbsT + <usize>(ldi(offsets, j) + <i32>ld(xi, j)) * rowBytes + o;
+        a0 = f64x2.add(a0, v128.load(row));
+        a1 = f64x2.add(a1, v128.load(row + 16));
+      }
+      v128.store(work + o, a0);
+      v128.store(work + o + 16, a1);
+    }
+    for (; c < k; c++) {
+      let a = ld(logWeights, c);
+      for (let j = 0; j < d; j++)
+        a += ld(logProbsT + <usize>(ldi(offsets, j) + <i32>ld(xi, j)) * rowBytes, c);
+      st(work, c, a);
     }
     const l = rowPosterior(work, k, scale);
     const w = sampleWeight ? ld(sampleWeight, i) : 1.0;

@@ -40,9 +40,26 @@ export function multinomialEStep(
   for (let i = 0; i < n; i++) {
     const first = <i32>ld(rowStart, i);
     const end = <i32>ld(rowStart, i + 1);
-    memory.copy(work, logWeights, rowBytes);
-    for (let e = first; e < end; e++) {
-      axpy(work, ld(counts, e), logProbsT + <usize>ldi(columns, e) * rowBytes, k);
+    // Four components at a time in registers (no store-to-load chain through `work` per count).
+    let c = 0;
+    for (; c + 4 <= k; c += 4) {
+      const o = (<usize>c) << 3;
+      let a0 = v128.load(logWeights + o);
+      let a1 = v128.load(logWeights + o + 16);
+      for (let e = first; e < end; e++) {
+        const row = logProbsT + <usize>ldi(columns, e) * rowBytes + o;
+        const x = f64x2.splat(ld(counts, e));
+        a0 = f64x2.add(a0, f64x2.mul(x, v128.load(row)));
+        a1 = f64x2.add(a1, f64x2.mul(x, v128.load(row + 16)));
+      }
+      v128.store(work + o, a0);
+      v128.store(work + o + 16, a1);
+    }
+    for (; c < k; c++) {
+      let a = ld(logWeights, c);
+      for (let e = first; e < end; e++)
+        a += ld(counts, e) * ld(logProbsT + <usize>ldi(columns, e) * rowBytes, c);
+      st(work, c, a);
     }
     const l = rowPosterior(work, k, scale) + ld(rowConst, i);
     const w = sampleWeight ? ld(sampleWeight, i) : 1.0;
