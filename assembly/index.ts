@@ -28,3 +28,5 @@ export { poissonEStep } from './families/poisson/estep';
 export { bernoulliEStep } from './families/bernoulli/estep';
 export { categoricalEStep } from './families/categorical/estep';
 export { multinomialEStep } from './families/multinomial/estep';
+export { regressionEStep, regressionAccumulate } from './families/regression/estep';
+export { studentEStepDiag, studentEStepFull } from './families/student/estep';

@@ -20,9 +20,11 @@ import { BernoulliMixture } from '../src/families/bernoulli/bernoulli-mixture';
 import { CategoricalMixture } from '../src/families/categorical/categorical-mixture';
 import { MultinomialMixture } from '../src/families/multinomial/multinomial-mixture';
 import { PoissonMixture } from '../src/families/poisson/poisson-mixture';
+import { RegressionMixture } from '../src/families/regression/regression-mixture';
+import { StudentMixture } from '../src/families/student/student-mixture';
 import type { Matrix } from '../src/util/matrix';
 import { Random } from '../src/util/random';
-import { poisson } from '../src/util/special';
+import { gamma, poisson } from '../src/util/special';
 import { fixed, min, renderTable } from './lib/format';
 import { describeMachine } from './lib/machine';
 
@@ -61,6 +63,59 @@ function poissonData(n: number): { X: Matrix } {
   const d = rates[0].length;
   const data = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = poisson(rng, rates[i % 3][j]);
+  return { X: { data, rows: n, cols: d } };
+}
+
+/** Three regression planes over 3 features, noise sd 0.5, 1, 0.8. */
+function regressionData(n: number): { X: Matrix; y: Float64Array } {
+  const rng = new Random(2027);
+  const coef = [
+    [1, 2, -1, 0.5],
+    [-2, -1, 0.5, 1],
+    [0, 0.5, 2, -1.5],
+  ];
+  const sd = [0.5, 1, 0.8];
+  const d = 3;
+  const data = new Float64Array(n * d);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    let mu = coef[c][0];
+    for (let j = 0; j < d; j++) mu += coef[c][j + 1] * (data[i * d + j] = rng.normal());
+    y[i] = mu + sd[c] * rng.normal();
+  }
+  return { X: { data, rows: n, cols: d }, y };
+}
+
+/**
+ * mixtools starts from parameters: the same first M-step as ours (weighted least squares and ML
+ * variances from the soft start), then iters − 1 iterations, so its loglik is ours after iters.
+ */
+const regmixFromStart = (iters: number, k: number) =>
+  `local({ Z <- cbind(1, X); b <- sapply(1:${k}, function(c) lm.wfit(Z, y, start[, c])$coefficients); ` +
+  `s <- sqrt(sapply(1:${k}, function(c) sum(start[, c] * (y - Z %*% b[, c])^2) / sum(start[, c]))); ` +
+  `out <- NULL; invisible(capture.output(out <- regmixEM(y, X, lambda = colMeans(start), beta = b, sigma = s, ` +
+  `k = ${k}, epsilon = -Inf, maxit = ${iters - 1}))); out })`;
+
+/** Three t(5) clusters in 5 dimensions (correlated scales): the t mixture's data, also used by bench/families-student.ts. */
+export function studentData(n: number): { X: Matrix } {
+  const rng = new Random(2027);
+  const centres = [
+    [0, 0, 0, 0, 0],
+    [4, -2, 1, 3, 0],
+    [-3, 3, -1, 0, 2],
+  ];
+  const d = centres[0].length;
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = centres[i % 3];
+    const s = 1 / Math.sqrt(gamma(rng, 2.5, 0.4));
+    let previous = 0;
+    for (let j = 0; j < d; j++) {
+      previous = 0.5 * previous + rng.normal();
+      data[i * d + j] = c[j] + s * previous;
+    }
+  }
   return { X: { data, rows: n, cols: d } };
 }
 
@@ -120,6 +175,31 @@ export const CASES: FamilyCase[] = [
       flexmix: (iters, k) =>
         `flexmix(X ~ 1, k = ${k}, cluster = start, model = FLXMCmvpois(), ${flexmixControl(iters)})`,
     },
+  },
+  {
+    // Maximum-likelihood variances (mixtools'); flexmix's are N / (N − P) larger (its loglik then
+    // differs by ~1e-5 relative: dfCorrection: true would match it instead).
+    family: 'RegressionMixture',
+    n: 100_000,
+    d: 3,
+    k: 3,
+    data: regressionData,
+    model: (o) => new RegressionMixture({ nComponents: 3, ...o }),
+    peers: {
+      flexmix: (iters, k) => `flexmix(y ~ X, k = ${k}, cluster = start, ${flexmixControl(iters)})`,
+      mixtools: regmixFromStart,
+    },
+  },
+  {
+    // No R peer here: flexmix and mixtools have no multivariate t mixture and teigen is not
+    // installed; bench/families-student.ts compares it with GaussianMixture and its TypeScript twin.
+    family: 'StudentMixture',
+    n: 100_000,
+    d: 5,
+    k: 3,
+    data: studentData,
+    model: (o) => new StudentMixture({ nComponents: 3, ...o }),
+    peers: {},
   },
   {
     family: 'BernoulliMixture',

@@ -10,12 +10,18 @@ export { DegenerateCovarianceError } from './mixture/degenerate.js';
 export type { InitParams } from './mixture/gaussian-mixture.js';
 export type { CovarianceType } from './mixture/covariance.js';
 export type { IterationInfo } from './em/loop.js';
-export type { Matrix, MatrixInput } from './util/matrix.js';
+export type { Matrix, MatrixInput, FlatMatrixInput, NumericArray } from './util/matrix.js';
 export type { BackendName } from './backend/types.js';
 export { init } from './wasm/init.js';
 export { dispose } from './threads/dispose.js';
+export { setWorkerUrl } from './worker/worker-url.js';
 export { GaussianHMM } from './hmm/gaussian-hmm.js';
-export type { GaussianHMMOptions, GaussianHMMJSON, GaussianHMMParam } from './hmm/gaussian-hmm.js';
+export type {
+  GaussianHMMOptions,
+  GaussianHMMJSON,
+  GaussianHMMJSONOptions,
+  GaussianHMMParam,
+} from './hmm/gaussian-hmm.js';
 export { CategoricalHMM } from './hmm/categorical-hmm.js';
 export type {
   CategoricalHMMOptions,
@@ -26,7 +32,14 @@ export { PoissonHMM } from './hmm/poisson-hmm.js';
 export type { PoissonHMMOptions, PoissonHMMJSON, PoissonHMMParam } from './hmm/poisson-hmm.js';
 export { GMMHMM } from './hmm/gmm-hmm.js';
 export type { GMMHMMOptions, GMMHMMJSON, GMMHMMParam } from './hmm/gmm-hmm.js';
-export type { DecodeAlgorithm, HMMOptions, HMMJSONOptions, LengthsInput, SampleOptions } from './hmm/base.js';
+export type {
+  DecodeAlgorithm,
+  HMMOptions,
+  HMMJSON,
+  HMMJSONOptions,
+  LengthsInput,
+  SampleOptions,
+} from './hmm/base.js';
 export { selectModel, plotSelection } from './select/index.js';
 export { PoissonMixture } from './families/poisson/poisson-mixture.js';
 export type { PoissonMixtureOptions } from './families/poisson/poisson-mixture.js';
@@ -40,9 +53,18 @@ export type { CategoricalComponents } from './families/categorical/components.js
 export { MultinomialMixture } from './families/multinomial/multinomial-mixture.js';
 export type { MultinomialMixtureOptions } from './families/multinomial/multinomial-mixture.js';
 export type { MultinomialComponents } from './families/multinomial/components.js';
+export { RegressionMixture } from './families/regression/regression-mixture.js';
+export type {
+  RegressionMixtureOptions,
+  RegressionInitParams,
+} from './families/regression/regression-mixture.js';
+export type { RegressionComponents } from './families/regression/components.js';
+export { StudentMixture } from './families/student/student-mixture.js';
+export type { StudentMixtureOptions, StudentCovarianceType } from './families/student/student-mixture.js';
+export type { StudentComponents } from './families/student/components.js';
 export type { MixtureOptions, MixtureInitParams } from './em/mixture.js';
 export type { EstimatorJSON, EstimatorFitOptions } from './em/estimator.js';
 export type * from './select/index.js';
-export type { PriorInput, PriorOptions } from './mixture/prior.js';
+export type { PriorInput, PriorOptions, PriorJSON } from './mixture/prior.js';
 export type { FixedParameters } from './mixture/constrained-mstep.js';
 export * from './imaging/tomography/index.js';

@@ -69,7 +69,7 @@ export function finalizeDiag(
     for (let j = 0; j < d; j++) {
       const idx = c * d + j;
       const v = ld(scatter, idx) * inv + reg;
-      if (!(v > 0.0 && v < Infinity)) return c + 1;
+      if (!(v > 0.0 && v < Infinity && 1.0 / v < Infinity)) return c + 1;
       st(cov, idx, v);
       st(precChol, idx, 1.0 / Math.sqrt(v));
     }

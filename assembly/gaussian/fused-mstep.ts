@@ -163,7 +163,7 @@ export function mStepDiag(
       const delta = mNew - m;
       store<f64>(means + o, mNew);
       const v = (load<f64>(scatter + o) - delta * (2.0 * s - n * delta)) * inv + reg;
-      if (!(v > 0.0 && v < Infinity)) return c + 1;
+      if (!(v > 0.0 && v < Infinity && 1.0 / v < Infinity)) return c + 1;
       store<f64>(cov + o, v);
       store<f64>(precChol + o, 1.0 / Math.sqrt(v));
     }
@@ -203,7 +203,7 @@ export function mStepSpherical(
       sum += (load<f64>(scatter + o) - delta * (2.0 * s - n * delta)) * inv + reg;
     }
     const v = sum / <f64>d;
-    if (!(v > 0.0 && v < Infinity)) return c + 1;
+    if (!(v > 0.0 && v < Infinity && 1.0 / v < Infinity)) return c + 1;
     store<f64>(cov + ((<usize>c) << 3), v);
     store<f64>(precChol + ((<usize>c) << 3), 1.0 / Math.sqrt(v));
   }

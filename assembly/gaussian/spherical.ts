@@ -15,7 +15,6 @@ export function logProbSpherical(
     const p = ld(precChol, c);
     const mu = means + ((<usize>(c * d)) << 3);
     const base = -0.5 * <f64>d * LOG_2PI + <f64>d * Math.log(p);
-    const p2 = p * p;
     for (let i = 0; i < n; i++) {
       const xi = x + ((<usize>(i * d)) << 3);
       let q = 0.0;
@@ -23,7 +22,8 @@ export function logProbSpherical(
         const y = ld(xi, j) - ld(mu, j);
         q += y * y;
       }
-      st(out, i * k + c, base - 0.5 * q * p2);
+      // (q·p)·p: p² alone overflows for variances below 1/√MAX_VALUE whose q·p² is fine.
+      st(out, i * k + c, base - 0.5 * (q * p) * p);
     }
   }
 }
@@ -43,7 +43,7 @@ export function finalizeSpherical(
     let s = 0.0;
     for (let j = 0; j < d; j++) s += ld(scatter, c * d + j) * inv + reg;
     const v = s / <f64>d;
-    if (!(v > 0.0 && v < Infinity)) return c + 1;
+    if (!(v > 0.0 && v < Infinity && 1.0 / v < Infinity)) return c + 1;
     st(cov, c, v);
     st(precChol, c, 1.0 / Math.sqrt(v));
   }

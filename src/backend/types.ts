@@ -278,6 +278,7 @@ export interface KernelJob {
   args: number[];
 }
 
+/** Where kernels run: `'wasm'` (the WebAssembly build) or `'js'` (the plain TypeScript twins). */
 export type BackendName = 'wasm' | 'js';
 
 export interface Backend {

@@ -1,4 +1,4 @@
-import { threadPool } from '../threads/pool.js';
+import { threadPool, type SharedInstance } from '../threads/pool.js';
 import { moduleSync, threadedModule } from '../wasm/module.js';
 import type { Backend, Handle, KernelJob, Kernels, Workspace } from './types.js';
 
@@ -11,14 +11,50 @@ const ALIGN = 16;
 /** Shared memory must declare its maximum up front: 4 GiB, all that wasm32 can address. */
 const SHARED_MAXIMUM_PAGES = 65536;
 
+/** At most this many idle instances are kept for reuse (of each build). */
+const MAX_IDLE = 4;
+/**
+ * Idle instances keep at most this much memory in all (Wasm memory never shrinks): an instance
+ * released beyond it is dropped, and the garbage collector takes its memory back.
+ */
+const IDLE_MEMORY_BUDGET = 64 * 1024 * 1024;
+
+/** The most memory a wasm32 instance can address: 65536 pages of 64 KiB, 4 GiB. */
+export const WASM_MEMORY_LIMIT = SHARED_MAXIMUM_PAGES * PAGE;
+
 function align(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
+
+/**
+ * Checks, before any memory grows, that data of `rows × cols` fit in Wasm memory when a call keeps
+ * `valuesPerRow` 8-byte values a row (X itself and the per-row work: responsibilities, lattices).
+ * Throws a RangeError that gives the shape, the memory needed, the limit and how many rows fit.
+ */
+export function requireWasmMemory(rows: number, cols: number, valuesPerRow: number): void {
+  const bytesPerRow = 8 * valuesPerRow;
+  // Room for the module's own data and the arrays that do not grow with the rows.
+  const usable = WASM_MEMORY_LIMIT - 64 * 2 ** 20;
+  if (rows * bytesPerRow <= usable) return;
+  const fit = Math.floor(usable / bytesPerRow).toLocaleString('en-US');
+  throw new RangeError(
+    `X has ${rows.toLocaleString('en-US')} rows × ${cols.toLocaleString('en-US')} columns, which with this ` +
+      `model need ${gib(rows * bytesPerRow)} of WebAssembly memory, more than its limit of ` +
+      `${gib(WASM_MEMORY_LIMIT)}: fit at most ${fit} rows (a random sample of them), fewer columns or ` +
+      `components, or backend: 'js'; fitting data in chunks (streaming) is not available yet`,
+  );
 }
 
 /**
  * One Wasm instance used as a bump allocator above `__heap_base`. Each fit takes an instance from
  * a pool and gives it back when done, so concurrent fits never share memory and repeated fits
- * reuse the memory they already grew instead of growing more.
+ * reuse the memory they already grew instead of growing more; the pool keeps a few small
+ * instances only (`MAX_IDLE`, `IDLE_MEMORY_BUDGET`), so a large or a burst of concurrent fits
+ * leaves no memory behind.
  */
 class WasmWorkspace implements Workspace {
   readonly kernels: Kernels;
@@ -39,7 +75,22 @@ class WasmWorkspace implements Workspace {
     const start = this.top;
     const end = align(start + bytes);
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end > have) {
+      const advice = 'use fewer rows (a random sample of them) or fewer columns or components';
+      if (end > WASM_MEMORY_LIMIT) {
+        throw new RangeError(
+          `emwasm needs ${gib(end)} of WebAssembly memory for this call, more than its limit of ` +
+            `${gib(WASM_MEMORY_LIMIT)}: ${advice}`,
+        );
+      }
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch (err) {
+        throw new RangeError(
+          `emwasm could not grow its WebAssembly memory to ${gib(end)} (${(err as Error).message}): ${advice}`,
+        );
+      }
+    }
     this.top = end;
     return start;
   }
@@ -66,44 +117,60 @@ class WasmWorkspace implements Workspace {
 
   release(): void {
     this.top = this.base;
-    this.pool.push(this);
+    const idleBytes = [...idle, ...idleShared].reduce((sum, ws) => sum + ws.memoryBytes, 0);
+    if (this.pool.length < MAX_IDLE && idleBytes + this.memoryBytes <= IDLE_MEMORY_BUDGET) {
+      this.pool.push(this);
+    } else {
+      this.drop();
+    }
   }
+
+  /** Lets go of the instance for good (nothing to do for a private memory but forget it). */
+  protected drop(): void {}
 }
 
 let nextSharedId = 1;
 
 /**
- * A workspace over shared memory whose kernels can also run on worker threads: `parallel` runs
- * job 0 on the calling thread and job t on worker t − 1, each against the same memory.
+ * A workspace over shared memory whose kernels can also run on worker threads: `parallel` runs the
+ * jobs on the calling thread and the pool's workers, each against the same memory. With as many
+ * workers as jobs less one, job 0 runs here and job t on worker t − 1; with fewer (the pool stops
+ * at the core count), job t runs on lane `t mod (workers + 1)`, lane 0 being this thread. Either
+ * way the jobs, and so the results, are the same.
  */
-export class SharedWorkspace extends WasmWorkspace {
+export class SharedWorkspace extends WasmWorkspace implements SharedInstance {
   readonly id = nextSharedId++;
-  private attached = 0;
 
   constructor(
     exports: Exports,
-    memory: WebAssembly.Memory,
+    override readonly memory: WebAssembly.Memory,
     pool: WasmWorkspace[],
-    private readonly module: WebAssembly.Module,
+    readonly module: WebAssembly.Module,
   ) {
     super(exports, memory, pool);
   }
 
   async parallel(jobs: KernelJob[]): Promise<number[]> {
-    const workers = jobs.length - 1;
-    if (threadPool.size < workers) await threadPool.ensure(workers);
-    for (; this.attached < workers; this.attached++) {
-      threadPool.notify(this.attached, {
-        type: 'attach',
-        id: this.id,
-        module: this.module,
-        memory: this.memory,
-      });
+    const lanes = (await threadPool.ensure(jobs.length - 1)) + 1;
+    const results = new Array<number>(jobs.length);
+    const remote: Promise<void>[] = [];
+    jobs.forEach((job, t) => {
+      const lane = t % lanes;
+      if (lane > 0) {
+        remote.push(threadPool.run(lane - 1, this, job.kernel, job.args).then((r) => void (results[t] = r)));
+      }
+    });
+    for (let t = 0; t < jobs.length; t += lanes) {
+      const call = (this.kernels as unknown as Record<string, (...args: number[]) => number>)[jobs[t].kernel];
+      results[t] = call(...jobs[t].args);
     }
-    const remote = jobs.slice(1).map((job, t) => threadPool.run(t, this.id, job.kernel, job.args));
-    const call = (this.kernels as unknown as Record<string, (...args: number[]) => number>)[jobs[0].kernel];
-    const local = call(...jobs[0].args);
-    return [local, ...(await Promise.all(remote))];
+    await Promise.all(remote);
+    return results;
+  }
+
+  /** The workers drop their instances over this memory too. */
+  protected override drop(): void {
+    threadPool.detach(this.id);
   }
 }
 
@@ -136,7 +203,7 @@ export async function acquireShared(): Promise<SharedWorkspace> {
   );
 }
 
-/** Idle instances and their memory sizes (bytes): for tests that check memory is reused. */
+/** Idle instances and their memory sizes (bytes): for tests that check memory is reused and given back. */
 export function idleWasmMemory(): number[] {
   return [...idle, ...idleShared].map((ws) => ws.memoryBytes);
 }

@@ -9,6 +9,14 @@ export function formatNumber(v: number): string {
   return a === 0 || (a >= 1e-3 && a < 1e7) ? v.toFixed(4) : v.toExponential(4);
 }
 
+/**
+ * A total such as a log-likelihood, BIC or AIC: four decimals at any magnitude, so that values that
+ * differ by a few units stay apart at a million rows (where they reach 10⁷).
+ */
+export function formatTotal(v: number): string {
+  return Number.isFinite(v) ? v.toFixed(4) : String(v);
+}
+
 /** Rows of cells as text columns: the first left-aligned, the rest right-aligned. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));

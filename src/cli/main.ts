@@ -1,21 +1,36 @@
+import { version } from '../../package.json';
 import { UsageError } from './errors.js';
 import { FIT_HELP, fit } from './fit.js';
+import { HMM_HELP, hmm } from './hmm.js';
 import { PREDICT_HELP, predict } from './predict.js';
+import { SELECT_HELP, select } from './select.js';
 
-const HELP = `emwasm: Gaussian mixtures fitted by EM, with WebAssembly kernels
+const HELP = `emwasm ${version}: mixture models and hidden Markov models fitted by EM, with WebAssembly kernels
 
 Usage:
   emwasm fit DATA.csv [--components K] [--covariance TYPE] [--seed N] [--json FILE] [--plot FILE] ...
-  emwasm predict MODEL.json DATA.csv [--out FILE]
+  emwasm predict MODEL.json DATA.csv [--keep COLUMNS] [--format csv|json] [--out FILE]
+  emwasm select DATA.csv [--components 1-9] [--criterion bic|icl|aic|cv] [--plot FILE] ...
+  emwasm hmm fit DATA.csv --states K [--sequence COLUMN] [--json FILE] ...
+  emwasm hmm decode MODEL.json DATA.csv [--out FILE]
   emwasm COMMAND --help      all options of a command
+  emwasm --version
 
 Commands:
-  fit       fit a mixture to the numeric columns of a CSV file; print a summary, save the model and a plot
-  predict   label the rows of a CSV file with a saved model; write labels and probabilities as CSV
+  fit       fit a Gaussian mixture to the numeric columns of a CSV file; print a summary, save the model
+            and a plot
+  predict   label the rows of a CSV file with a saved model; write labels and probabilities
+  select    choose the number of components and the covariance type by BIC, ICL, AIC or
+            cross-validation; print the table, save the best model and a chart
+  hmm       fit a hidden Markov model (fit), or write the most likely states under a saved one (decode)
 
-Examples:
+Files: DATA.csv is comma-, tab- or semicolon-separated with a header line (or --no-header); - reads
+standard input, and an output FILE of - writes standard output.
+
+Examples (the CSV files ship in the package's examples/ folder):
   emwasm fit examples/faithful.csv --components 2 --seed 0 --json model.json --plot plot.svg
   emwasm predict model.json examples/faithful.csv > labels.csv
+  emwasm select examples/iris.csv --components 1-6 --seed 0 --plot bic.svg
 `;
 
 interface Command {
@@ -26,6 +41,8 @@ interface Command {
 const COMMANDS = new Map<string, Command>([
   ['fit', { run: fit, help: FIT_HELP }],
   ['predict', { run: predict, help: PREDICT_HELP }],
+  ['select', { run: select, help: SELECT_HELP }],
+  ['hmm', { run: hmm, help: HMM_HELP }],
 ]);
 
 /** Runs one command line; returns the exit status. Every failure is reported as one line on stderr. */
@@ -35,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
   if (name === 'help') {
     process.stdout.write(COMMANDS.get(args[0])?.help ?? HELP);
     return 0;
@@ -42,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
   const command = name === undefined ? undefined : COMMANDS.get(name);
   if (!command) {
     const problem = name === undefined ? 'missing command' : `unknown command '${name}'`;
-    return report('emwasm', new UsageError(`${problem}, expected fit or predict`));
+    return report('emwasm', new UsageError(`${problem}, expected ${[...COMMANDS.keys()].join(', ')}`));
   }
   try {
     await command.run(args);

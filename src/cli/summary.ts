@@ -1,5 +1,5 @@
 import type { GaussianMixture, Matrix } from '../index.js';
-import { formatNumber, plural, table } from './format.js';
+import { formatNumber, formatTotal, plural, table } from './format.js';
 
 /**
  * The fit as a person reads it: the data, the settings, convergence, the log-likelihood with BIC and
@@ -38,9 +38,9 @@ export function fitSummary(
       `${plural(gm.nInit, 'initialization')}, ${seed}`,
     convergence,
     table([
-      ['log-likelihood', formatNumber(meanLogLik * X.rows), `(${meanLogLik.toFixed(6)} per row)`],
-      ['BIC', formatNumber(gm.bic(X)), ''],
-      ['AIC', formatNumber(gm.aic(X)), ''],
+      ['log-likelihood', formatTotal(meanLogLik * X.rows), `(${meanLogLik.toFixed(6)} per row)`],
+      ['BIC', formatTotal(gm.bic(X)), ''],
+      ['AIC', formatTotal(gm.aic(X)), ''],
     ]),
     '',
     table(rows),

@@ -106,7 +106,12 @@ export abstract class DensityMixture<C, S extends MixtureSettings = MixtureSetti
   sample(
     n = 1,
     randomState: number | undefined = this.settings.randomState,
-  ): { X: Float64Array; labels: Int32Array } {
+  ): {
+    /** The samples `(n × nFeatures)`, row-major. */
+    X: Float64Array;
+    /** The component of each sample, `Int32Array (n)`, sorted. */
+    labels: Int32Array;
+  } {
     const f = this.requireFitted('sample');
     requireInteger('n', n, 1);
     if (randomState !== undefined) requireInteger('randomState', randomState, 0, 0xffffffff);

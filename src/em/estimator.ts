@@ -31,6 +31,7 @@ export interface Fitted<P> extends FitState {
 
 /** The JSON form of every fitted emwasm estimator (`toJSON` / `fromJSON`). */
 export interface EstimatorJSON {
+  /** Tells an emwasm model file from other JSON. */
   format: 'emwasm';
   /** Version of this layout for the family: a newer file is rejected by an older emwasm. */
   version: number;
@@ -42,10 +43,15 @@ export interface EstimatorJSON {
   params: Record<string, unknown>;
   /** How the fit went; a bound of −∞ (no iteration run) is written as null. */
   fit: {
+    /** Number of features the model was fitted on. */
     nFeatures: number;
+    /** Whether the best run met `tol` within `maxIter`. */
     converged: boolean;
+    /** EM iterations of the best run. */
     nIter: number;
+    /** The best run's final lower bound. */
     lowerBound: number | null;
+    /** The lower bound after each iteration of the best run. */
     lowerBounds: (number | null)[];
   };
 }

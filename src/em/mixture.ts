@@ -1,4 +1,5 @@
 import type { Handle, KernelJob } from '../backend/types.js';
+import { requireWasmMemory } from '../backend/wasm.js';
 import { allocKMeans, kmeans, kmeansPlusPlus, type KMeansBuffers } from '../init/kmeans.js';
 import {
   acquireTableWorkspace,
@@ -450,6 +451,7 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
     const k = s.nComponents;
     const n = X.rows;
     this.checkRows(n, data.sampleWeight);
+    if (s.backend === 'wasm') requireWasmMemory(n, X.cols, X.cols + k + 2);
     const respInit = warm ? null : this.checkedRespInit(n, k);
     const weightsInit = warm ? null : this.checkedWeights(k);
     const threads = await this.threadsFor(n, X.cols);
@@ -586,6 +588,8 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
       );
     }
     this.checkData(X);
+    if (this.settings.backend === 'wasm')
+      requireWasmMemory(X.rows, X.cols, X.cols + this.settings.nComponents + 1);
     const ws = acquireTableWorkspaceSync(this.kernels, this.settings.backend);
     try {
       const fit = new MixtureFit<C, StatsLayout>({
@@ -647,4 +651,16 @@ export function drawComponent(rng: Random, weights: Float64Array): number {
     if (u < 0) return c;
   }
   return weights.length - 1;
+}
+
+/** Saved weights `(K)`: non-negative, summing to 1 (to 1e-8). */
+export function checkWeights(value: unknown, k: number): Float64Array {
+  const w = toArray(value, 'weights', [k]);
+  let sum = 0;
+  for (let c = 0; c < k; c++) {
+    if (w[c] < 0) throw new RangeError(`weights[${c}] must be >= 0, got ${w[c]}`);
+    sum += w[c];
+  }
+  if (Math.abs(sum - 1) > 1e-8) throw new RangeError(`weights must sum to 1, got a sum of ${sum}`);
+  return w;
 }

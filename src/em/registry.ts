@@ -4,6 +4,8 @@ import { PoissonMixture } from '../families/poisson/poisson-mixture.js';
 import { BernoulliMixture } from '../families/bernoulli/bernoulli-mixture.js';
 import { CategoricalMixture } from '../families/categorical/categorical-mixture.js';
 import { MultinomialMixture } from '../families/multinomial/multinomial-mixture.js';
+import { RegressionMixture } from '../families/regression/regression-mixture.js';
+import { StudentMixture } from '../families/student/student-mixture.js';
 import { show } from '../util/errors.js';
 import type { EstimatorJSON, FitData } from './estimator.js';
 
@@ -49,6 +51,16 @@ export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
   MultinomialMixture: {
     create: (o) => new MultinomialMixture(o),
     fromJSON: (json, o) => MultinomialMixture.fromJSON(json as EstimatorJSON, o),
+    selectable: true,
+  },
+  RegressionMixture: {
+    create: (o) => new RegressionMixture(o),
+    fromJSON: (json, o) => RegressionMixture.fromJSON(json as EstimatorJSON, o),
+  },
+  StudentMixture: {
+    create: (o) => new StudentMixture(o),
+    fromJSON: (json, o) => StudentMixture.fromJSON(json as EstimatorJSON, o),
+    covarianceTypes: ['full', 'diag'],
     selectable: true,
   },
 };

@@ -1,4 +1,5 @@
 import type { BackendName } from '../backend/types.js';
+import { requireWasmMemory } from '../backend/wasm.js';
 import { runEM, type IterationInfo } from '../em/loop.js';
 import type { ArrayInput } from '../mixture/gaussian-mixture.js';
 import { isInteger, requireInteger, requireNonNegative, requireOneOf, show } from '../util/errors.js';
@@ -34,9 +35,9 @@ export interface HMMOptions<P extends string> {
   nComponents?: number;
   /** EM iterations per restart at most, an integer >= 0. Default 10 (as hmmlearn's `n_iter`). */
   nIter?: number;
-  /** Stop when the total log-likelihood changes by less than `tol` (absolute); 0 runs `nIter` iterations. Default 1e-2. */
+  /** Stop when the bound (see `lowerBound`) changes by less than `tol` (absolute); 0 runs `nIter` iterations. Default 1e-2. */
   tol?: number;
-  /** Restarts; the one with the highest final log-likelihood wins. Default 1. */
+  /** Restarts; the one with the highest final bound wins. Default 1. */
   nInit?: number;
   /** Integer seed in [0, 2³²): the same seed gives the same fit. Unset: a fresh seed each fit. */
   randomState?: number;
@@ -62,7 +63,7 @@ export interface HMMOptions<P extends string> {
    * their values. Unfitted, `fit` initialises as usual. Default false.
    */
   warmStart?: boolean;
-  /** Called after every EM iteration; `lowerBound` is the total log-likelihood. */
+  /** Called after every EM iteration; `lowerBound` is the bound (see the `lowerBound` getter). */
   onIteration?: (info: IterationInfo) => void;
   /** `'wasm'` (default) runs the WebAssembly kernels; `'js'` their plain TypeScript twins. */
   backend?: BackendName;
@@ -74,28 +75,47 @@ export interface HMMOptions<P extends string> {
  * object does, not what the model is, so `fromJSON(json, { warmStart: true })` asks for it.
  */
 export interface HMMJSONOptions {
+  /** Number of hidden states. */
   nComponents: number;
+  /** Maximum EM iterations per initialization (the `nIter` option). */
   nIter: number;
+  /** Convergence threshold on the change of the log-likelihood. */
   tol: number;
+  /** Initializations; the best log-likelihood wins. */
   nInit: number;
+  /** The seed, or null when none was given. */
   randomState: number | null;
+  /** The default decoder of `decode` and `predict`. */
   algorithm: DecodeAlgorithm;
+  /** Dirichlet prior of the start probabilities `(nComponents)`. */
   startProbPrior: number[];
+  /** Dirichlet prior of the transition rows `(nComponents × nComponents)`, row-major. */
   transMatPrior: number[];
+  /** Which parameters EM updated. */
   params: Record<string, boolean>;
 }
 
 /** The JSON form of a fitted HMM; `O` adds the family's options, `E` its fitted emission parameters. */
 export type HMMJSON<F extends string, O, E> = {
+  /** Tells the model class apart, e.g. `'emwasm.GaussianHMM'`. */
   format: F;
+  /** The format version; `fromJSON` reads version 1. */
   version: 1;
+  /** The options to construct the model again. */
   options: HMMJSONOptions & O;
+  /** The width of the data the model was fitted on (CategoricalHMM: the number of symbols). */
   nFeatures: number;
+  /** Fitted start probabilities `(nComponents)`. */
   startProb: number[];
+  /** Fitted transition matrix `(nComponents × nComponents)`, row-major. */
   transMat: number[];
+  /** Whether the best run met `tol` within `nIter`. */
   converged: boolean;
+  /** EM iterations of the best run. */
   nIter: number;
+  /** The best run's final log-likelihood; null in JSON text when it is −∞. */
   lowerBound: number;
+  /** The log-likelihood after each iteration of the best run. */
   lowerBounds: number[];
 } & E;
 
@@ -127,13 +147,19 @@ export function drawIndex(rng: Random, p: Float64Array, offset: number, count: n
  * into NaN; `'map'` decoding reports `Σ log max posterior` (hmmlearn sums the probabilities).
  */
 export abstract class BaseHMM<E, P extends string> {
+  /** Number of hidden states. */
   readonly nComponents: number;
+  /** EM stops when the log-likelihood improves by less than this. */
   readonly tol: number;
+  /** Initializations; the one with the best log-likelihood is kept. */
   readonly nInit: number;
+  /** The seed of initialization and sampling (undefined: a fresh seed each fit). */
   readonly randomState: number | undefined;
+  /** The decoder `decode` and `predict` use by default: `'viterbi'` or `'map'`. */
   readonly algorithm: DecodeAlgorithm;
   /** Whether `fit` continues from the fitted parameters (see `HMMOptions.warmStart`). */
   readonly warmStart: boolean;
+  /** Where the kernels run: `'wasm'` (default) or `'js'` (the TypeScript reference). */
   readonly backend: BackendName;
   /** Which parameters EM updates. */
   readonly params: Readonly<Record<P, boolean>>;
@@ -242,6 +268,7 @@ export abstract class BaseHMM<E, P extends string> {
     if (warm) this.checkWarmStart(data, warm.nFeatures);
     if (this.backend === 'wasm') await loadModule();
     const nFeatures = warm ? warm.nFeatures : this.featuresOf(data);
+    this.requireMemory(data);
     const ws = acquireHmmWorkspace(this.backend);
     try {
       const chain = new Chain(ws, lens, data.rows, this.nComponents);
@@ -270,6 +297,11 @@ export abstract class BaseHMM<E, P extends string> {
     return this;
   }
 
+  /** Checks that X fits in Wasm memory with the chain's per-row arrays (emissions, lattice, posteriors). */
+  private requireMemory(data: Matrix): void {
+    if (this.backend === 'wasm') requireWasmMemory(data.rows, data.cols, data.cols + 4 * this.nComponents);
+  }
+
   protected requireFitted(method: string): Fitted<E> {
     if (!this.fitted) {
       throw new Error(
@@ -289,6 +321,7 @@ export abstract class BaseHMM<E, P extends string> {
     const f = this.requireFitted(method);
     const data = this.toData(X, f.nFeatures);
     const lens = toLengths(lengths, data.rows);
+    this.requireMemory(data);
     const ws = acquireHmmWorkspace(this.backend);
     try {
       const chain = new Chain(ws, lens, data.rows, this.nComponents);
@@ -313,7 +346,15 @@ export abstract class BaseHMM<E, P extends string> {
    * `p(z_t = c | X)` as `Float64Array (nSamples × nComponents)` row-major, rows summing to 1 (a row of
    * a sequence that is impossible under the model holds 1/K, and `logProb` is then −∞).
    */
-  scoreSamples(X: unknown, lengths?: LengthsInput): { logProb: number; posteriors: Float64Array } {
+  scoreSamples(
+    X: unknown,
+    lengths?: LengthsInput,
+  ): {
+    /** Log-likelihood of X, summed over sequences. */
+    logProb: number;
+    /** State posteriors `(nSamples × nComponents)`, row-major. */
+    posteriors: Float64Array;
+  } {
     return this.forwardBackward(X, lengths, 'scoreSamples');
   }
 
@@ -347,7 +388,12 @@ export abstract class BaseHMM<E, P extends string> {
     X: unknown,
     lengths?: LengthsInput,
     algorithm: DecodeAlgorithm = this.algorithm,
-  ): { logProb: number; states: Int32Array } {
+  ): {
+    /** The decoder's log-probability, summed over sequences. */
+    logProb: number;
+    /** The decoded state of each sample, `Int32Array (nSamples)`. */
+    states: Int32Array;
+  } {
     requireOneOf('algorithm', algorithm, DECODE_ALGORITHMS);
     const f = this.requireFitted('decode');
     if (algorithm === 'viterbi') {
@@ -369,6 +415,7 @@ export abstract class BaseHMM<E, P extends string> {
 
   /** The decoded states (`algorithm` of the model): `Int32Array (nSamples)`. */
   predict(X: unknown, lengths?: LengthsInput): Int32Array {
+    this.requireFitted('predict');
     return this.decode(X, lengths).states;
   }
 
@@ -382,7 +429,12 @@ export abstract class BaseHMM<E, P extends string> {
   sample(
     n = 1,
     options: number | SampleOptions | undefined = this.randomState,
-  ): { X: Float64Array; states: Int32Array } {
+  ): {
+    /** The samples `(n × width)`, row-major. */
+    X: Float64Array;
+    /** The hidden state of each sample, `Int32Array (n)`. */
+    states: Int32Array;
+  } {
     const f = this.requireFitted('sample');
     requireInteger('n', n, 1);
     const k = this.nComponents;
@@ -432,6 +484,7 @@ export abstract class BaseHMM<E, P extends string> {
 
   /** Akaike information criterion on X: `−2·score + 2p`; lower is better. */
   aic(X: unknown, lengths?: LengthsInput): number {
+    this.requireFitted('aic');
     return -2 * this.score(X, lengths) + 2 * this.nParameters();
   }
 
@@ -461,12 +514,18 @@ export abstract class BaseHMM<E, P extends string> {
     return this.requireFitted('nIter').nIter;
   }
 
-  /** The total log-likelihood of the last E-step (before the last M-step) of the winning restart. */
+  /**
+   * The bound of the last E-step (before the last M-step) of the winning restart: the total
+   * log-likelihood plus the log-prior density (up to a constant) of every prior in use (start and
+   * transition Dirichlets, the emissions' priors), the objective each EM step increases, so it never
+   * decreases. Without priors (the defaults, except GaussianHMM's `covarsPrior` 1e-2) it is the
+   * log-likelihood, `score` of the training data under the parameters of that E-step.
+   */
   get lowerBound(): number {
     return this.requireFitted('lowerBound').lowerBound;
   }
 
-  /** The total log-likelihood at every iteration of the winning restart. */
+  /** The bound (see `lowerBound`) at every iteration of the winning restart. */
   get lowerBounds(): number[] {
     return [...this.requireFitted('lowerBounds').lowerBounds];
   }

@@ -5,14 +5,28 @@ import { toArray, toMatrix, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
 import { BaseHMM, drawIndex, type HMMJSON, type HMMOptions } from './base.js';
 import { dirichletUpdate, type Emission } from './hmm-em.js';
+import { dirichletLogPrior } from './log-prior.js';
 import { toPrior, toStochastic } from './validate.js';
 import type { HmmWorkspace } from './workspace.js';
 
+/** A parameter EM can update (see `params`). */
 export type CategoricalHMMParam = 'startProb' | 'transMat' | 'emissionProb';
+
+/**
+ * Without `nFeatures` the alphabet is [0, largest symbol]: one stray large symbol would make the
+ * emission tables that wide, so an inferred alphabet stops here (an explicit `nFeatures` may be larger).
+ */
+export const MAX_INFERRED_SYMBOLS = 1 << 20;
+
+/** Entries of the `(K × M)` emission tables at most (1 GiB each as f64). */
+const MAX_EMISSION_ENTRIES = 1 << 27;
 const PARAMS: readonly CategoricalHMMParam[] = ['startProb', 'transMat', 'emissionProb'];
 
 export interface CategoricalHMMOptions extends HMMOptions<CategoricalHMMParam> {
-  /** Number of symbols M: X holds integers in [0, M). Default: the largest symbol in the fitted X plus 1. */
+  /**
+   * Number of symbols M: X holds integers in [0, M). Default: the largest symbol in the fitted X
+   * plus 1, which may be at most `MAX_INFERRED_SYMBOLS` (1,048,576); nComponents × nFeatures at most 2²⁷.
+   */
   nFeatures?: number;
   /** Starting emission probabilities `(K × M)`, rows summing to 1. Default: random rows. */
   emissionProbInit?: ArrayInput;
@@ -23,8 +37,16 @@ export interface CategoricalHMMOptions extends HMMOptions<CategoricalHMMParam> {
 /** The JSON form of a fitted CategoricalHMM (`toJSON` / `fromJSON`). */
 export type CategoricalHMMJSON = HMMJSON<
   'emwasm.CategoricalHMM',
-  { nFeatures: number | null; emissionProbPrior: number | number[] },
-  { emissionProb: number[] }
+  {
+    /** The `nFeatures` option (null: taken from the data). */
+    nFeatures: number | null;
+    /** The `emissionProbPrior` option. */
+    emissionProbPrior: number | number[];
+  },
+  {
+    /** Fitted emission probabilities `(nComponents × nFeatures)`, row-major. */
+    emissionProb: number[];
+  }
 >;
 
 interface CategoricalParams {
@@ -101,6 +123,10 @@ class CategoricalEmission implements Emission<CategoricalParams> {
     dirichletUpdate(this.emissionProb, counts, this.settings.emissionProbPrior, k, m, false);
   }
 
+  logPrior(): number {
+    return dirichletLogPrior(this.emissionProb, this.settings.emissionProbPrior);
+  }
+
   snapshot(): CategoricalParams {
     return { emissionProb: Float64Array.from(this.emissionProb) };
   }
@@ -130,7 +156,15 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
 
   constructor(options: CategoricalHMMOptions = {}) {
     super(options, PARAMS);
-    if (options.nFeatures !== undefined) requireInteger('nFeatures', options.nFeatures, 1);
+    if (options.nFeatures !== undefined) {
+      requireInteger('nFeatures', options.nFeatures, 1);
+      if (this.nComponents * options.nFeatures > MAX_EMISSION_ENTRIES) {
+        throw new RangeError(
+          `nComponents × nFeatures must be at most ${MAX_EMISSION_ENTRIES.toLocaleString('en-US')} (the emission ` +
+            `table), got ${this.nComponents} × ${options.nFeatures}`,
+        );
+      }
+    }
     this.symbolCount = options.nFeatures;
     this.emissionProbInit = options.emissionProbInit;
     this.emissionProbPrior = options.emissionProbPrior ?? 1;
@@ -139,14 +173,29 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
 
   /** Symbols as a matrix of one column; each must be an integer in [0, nFeatures) when that is known. */
   protected toData(X: unknown, nFeatures: number | null): Matrix {
-    const flat = ArrayBuffer.isView(X) || (Array.isArray(X) && X.every((v) => typeof v === 'number'));
+    const isRow = (v: unknown): boolean => Array.isArray(v) || ArrayBuffer.isView(v);
+    const flat = ArrayBuffer.isView(X) || (Array.isArray(X) && !X.some(isRow));
+    if (Array.isArray(X) && !flat && !X.every(isRow)) {
+      const symbol = X.findIndex((v) => !isRow(v));
+      const row = X.findIndex(isRow);
+      throw new RangeError(
+        `X must be a flat array of symbols or an array of rows (nSamples × 1), but X[${row}] is a row ` +
+          `and X[${symbol}] is ${show(X[symbol])}`,
+      );
+    }
+    // A flat array is checked entry by entry below, so that a bad entry is named as X[t].
     const m = flat
-      ? { data: Float64Array.from(X as ArrayLike<number>), rows: (X as ArrayLike<number>).length, cols: 1 }
+      ? {
+          data: Float64Array.from(X as ArrayLike<unknown>, (v) => (typeof v === 'number' ? v : NaN)),
+          rows: (X as ArrayLike<number>).length,
+          cols: 1,
+        }
       : toMatrix(X);
     if (m.cols !== 1)
       throw new RangeError(`X must hold one symbol per row (nSamples × 1), got ${m.cols} columns`);
     if (m.rows === 0) throw new RangeError('X must have at least one row, got an empty array');
     const limit = nFeatures ?? this.symbolCount;
+    const name = (t: number): string => (flat ? `X[${t}]` : `X[${t}][0]`);
     for (let t = 0; t < m.rows; t++) {
       const v = m.data[t];
       if (!Number.isInteger(v) || v < 0 || (limit !== undefined && v >= limit)) {
@@ -154,7 +203,16 @@ export class CategoricalHMM extends BaseHMM<CategoricalParams, CategoricalHMMPar
           limit === undefined
             ? 'a non-negative integer symbol'
             : `an integer symbol in [0, nFeatures=${limit})`;
-        throw new RangeError(`X[${t}][0] must be ${range}, got ${show(v)}`);
+        throw new RangeError(
+          `${name(t)} must be ${range}, got ${show(flat ? (X as ArrayLike<unknown>)[t] : v)}`,
+        );
+      }
+      if (limit === undefined && v >= MAX_INFERRED_SYMBOLS) {
+        throw new RangeError(
+          `${name(t)} is the symbol ${v}: without nFeatures the alphabet is [0, largest symbol], at most ` +
+            `${MAX_INFERRED_SYMBOLS.toLocaleString('en-US')} symbols; relabel the symbols as 0…M−1, or pass ` +
+            `nFeatures (the number of symbols) if the alphabet really is that large`,
+        );
       }
     }
     return m;

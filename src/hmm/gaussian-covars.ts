@@ -1,4 +1,3 @@
-import type { Handle, Kernels } from '../backend/types.js';
 import {
   COVARIANCE_KINDS,
   gaussianSampler as sharedSampler,
@@ -80,32 +79,6 @@ export function covarsProblem(
   d: number,
 ): string | null {
   return COVARIANCE_KINDS[type].checkPrecisions(cov, count, d);
-}
-
-/** `cov = scatter / denominator + reg·I` and its precision factor: see `CovarianceKind.finalizeWith`. */
-export function finalizeCovars(
-  kern: Kernels,
-  type: CovarianceType,
-  scatter: Handle,
-  denominators: Handle,
-  tiedDenominator: number,
-  count: number,
-  d: number,
-  reg: number,
-  cov: Handle,
-  precChol: Handle,
-): number {
-  return COVARIANCE_KINDS[type].finalizeWith(
-    kern,
-    scatter,
-    denominators,
-    tiedDenominator,
-    count,
-    d,
-    reg,
-    cov,
-    precChol,
-  );
 }
 
 /** A sampler of Gaussian `c`: the one of src/mixture/covariance.ts, for a covariance type. */

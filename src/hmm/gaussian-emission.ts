@@ -3,8 +3,10 @@ import { allocKMeans, kmeans, type KMeansBuffers } from '../init/kmeans.js';
 import { COVARIANCE_KINDS, type CovarianceKind, type CovarianceType } from '../mixture/covariance.js';
 import type { Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
-import { dataCovariance, fillCovars, finalizeCovars, precisionCholeskyOf } from './gaussian-covars.js';
+import { finalizeFloored } from './covariance-floor.js';
+import { dataCovariance, fillCovars, precisionCholeskyOf } from './gaussian-covars.js';
 import type { Emission } from './hmm-em.js';
+import { gaussianLogPrior, type GaussianPrior } from './log-prior.js';
 import type { HmmWorkspace } from './workspace.js';
 
 /** Fitted Gaussian emission parameters, flat row-major. */
@@ -36,7 +38,8 @@ const MIN_DENOMINATOR = 1e-5;
 /**
  * Gaussian emissions of one fit: the log-densities and the statistics run on the mixture's Gaussian
  * kernels (the states play the components), the M-step follows hmmlearn's GaussianHMM with its
- * priors, and `minCovar` is added to the diagonal in every M-step.
+ * priors, and `minCovar` is a floor on every covariance's eigenvalues under which the M-step
+ * maximises (see covariance-floor.ts), so that it stays the maximiser of the bound.
  */
 export class GaussianEmission implements Emission<GaussianEmissionParams> {
   readonly degenerateAdvice: string;
@@ -55,6 +58,7 @@ export class GaussianEmission implements Emission<GaussianEmissionParams> {
   private readonly km: KMeansBuffers | null;
   private post: Handle = 0;
   private startCovars: Float64Array | null = null;
+  private readonly prior: GaussianPrior;
 
   constructor(
     private readonly ws: HmmWorkspace,
@@ -78,6 +82,14 @@ export class GaussianEmission implements Emission<GaussianEmissionParams> {
     this.denominators = ws.allocF64(k);
     this.km = initializing && !settings.meansInit ? allocKMeans(ws, n, d, k) : null;
     ws.f64(this.x, n * d).set(X.data);
+    const triangular = settings.covarianceType === 'full' || settings.covarianceType === 'tied';
+    this.prior = {
+      covarianceType: settings.covarianceType,
+      meansPrior: settings.meansPrior,
+      meansWeight: settings.meansWeight,
+      covarsPrior: settings.covarsPrior,
+      logDetWeight: Math.max(settings.covarsWeight - (triangular ? d : 1), 0),
+    };
     this.degenerateAdvice =
       `A state's covariance may have collapsed: increase minCovar (now ${settings.minCovar}), ` +
       `decrease nComponents, or rescale the data.`;
@@ -129,11 +141,23 @@ export class GaussianEmission implements Emission<GaussianEmissionParams> {
     ws.kernels.accumulateMoments(this.x, n, d, post, k, this.nk, this.sumX);
   }
 
+  /** The log-prior of the current means and covariances (see log-prior.ts). */
+  logPrior(): number {
+    const { ws, k, d } = this;
+    return gaussianLogPrior(
+      this.prior,
+      ws.f64(this.means, k * d),
+      ws.f64(this.precChol, this.covLength),
+      k,
+      d,
+    );
+  }
+
   /**
    * hmmlearn's GaussianHMM M-step: `μ = (w·μ₀ + Σγx) / (w + Σγ)` (a state without mass keeps its
-   * mean), then the covariance from the scatter about the new means plus the priors, with
-   * `minCovar` on the diagonal. A scalar `covarsPrior` is added to the diagonal only (hmmlearn
-   * adds it to every entry of full and tied covariances).
+   * mean), then the covariance from the scatter about the new means plus the priors, its
+   * eigenvalues raised to `minCovar`. A scalar `covarsPrior` is added to the diagonal only
+   * (hmmlearn adds it to every entry of full and tied covariances).
    */
   mStep(): void {
     const { ws, n, d, k, settings: s } = this;
@@ -170,24 +194,23 @@ export class GaussianEmission implements Emission<GaussianEmissionParams> {
       for (let c = 0; c < matrices; c++)
         for (let a = 0; a < d; a++) scatter[c * d * d + a * d + a] += s.covarsPrior;
     }
-    const extra = Math.max(s.covarsWeight - (triangular ? d : 1), 0);
+    const extra = this.prior.logDetWeight;
     const denominators = ws.f64(this.denominators, k);
     let tied = extra;
     for (let c = 0; c < k; c++) {
       denominators[c] = Math.max(extra + nk[c], MIN_DENOMINATOR);
       tied += nk[c];
     }
-    const status = finalizeCovars(
-      ws.kernels,
+    const status = finalizeFloored(
       s.covarianceType,
-      this.scatter,
-      this.denominators,
+      scatter,
+      denominators,
       Math.max(tied, MIN_DENOMINATOR),
       k,
       d,
       s.minCovar,
-      this.cov,
-      this.precChol,
+      ws.f64(this.cov, this.covLength),
+      ws.f64(this.precChol, this.covLength),
     );
     if (status !== 0) {
       const which =

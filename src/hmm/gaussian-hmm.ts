@@ -13,21 +13,34 @@ import {
 import { requireFinite } from './validate.js';
 import type { HmmWorkspace } from './workspace.js';
 
+/** A parameter EM can update (see `params`). */
 export type GaussianHMMParam = 'startProb' | 'transMat' | 'means' | 'covars';
 const PARAMS: readonly GaussianHMMParam[] = ['startProb', 'transMat', 'means', 'covars'];
 
 export interface GaussianHMMOptions extends HMMOptions<GaussianHMMParam> {
   /** Shape of each state's covariance. Default `'diag'` (hmmlearn's default). */
   covarianceType?: CovarianceType;
-  /** Added to the covariance diagonal at the start and in every M-step. Default 1e-3. */
+  /**
+   * Added to the diagonal of the starting covariance, and a floor on the eigenvalues of every
+   * covariance (each variance for diag and spherical) under which the M-step maximises, so the bound
+   * still never decreases. Default 1e-3.
+   */
   minCovar?: number;
   /** Mean of the normal prior on the means. Default 0. */
   meansPrior?: number;
   /** Weight (precision) of the prior on the means; 0 is no prior. Default 0. */
   meansWeight?: number;
-  /** Scale of the prior on the covariances (added to the diagonal of the scatter). Default 1e-2. */
+  /**
+   * Scale ψ of the inverse-gamma (diag, spherical) or inverse-Wishart (full, tied) prior on the
+   * covariances: ψ is added to the diagonal of the scatter. Default 1e-2 (hmmlearn's). The prior's
+   * log-density `−(a/2)·log|Σ| − (ψ/2)·tr(Σ⁻¹)` is part of the bound.
+   */
   covarsPrior?: number;
-  /** Degrees of freedom of the prior on the covariances. Default 1. */
+  /**
+   * Degrees of freedom of the prior on the covariances: `a = max(covarsWeight − 1, 0)` (diag,
+   * spherical) or `max(covarsWeight − nFeatures, 0)` (full, tied) is added to the state occupancy.
+   * Default 1.
+   */
   covarsWeight?: number;
   /** Starting means `(K × D)`. Default: k-means centers. */
   meansInit?: ArrayInput;
@@ -38,12 +51,19 @@ export interface GaussianHMMOptions extends HMMOptions<GaussianHMMParam> {
   covarsInit?: ArrayInput;
 }
 
+/** The GaussianHMM options saved in its JSON form. */
 export interface GaussianHMMJSONOptions {
+  /** The `covarianceType` option. */
   covarianceType: CovarianceType;
+  /** The `minCovar` option. */
   minCovar: number;
+  /** The `meansPrior` option. */
   meansPrior: number;
+  /** The `meansWeight` option. */
   meansWeight: number;
+  /** The `covarsPrior` option. */
   covarsPrior: number;
+  /** The `covarsWeight` option. */
   covarsWeight: number;
 }
 
@@ -51,7 +71,14 @@ export interface GaussianHMMJSONOptions {
 export type GaussianHMMJSON = HMMJSON<
   'emwasm.GaussianHMM',
   GaussianHMMJSONOptions,
-  { means: number[]; covars: number[]; precisionsCholesky: number[] }
+  {
+    /** Fitted means `(nComponents × nFeatures)`, row-major. */
+    means: number[];
+    /** Fitted covariances, flat in the shape of `covarianceType`. */
+    covars: number[];
+    /** Cholesky factors of the precisions, the shape of `covars`. */
+    precisionsCholesky: number[];
+  }
 >;
 
 /**
@@ -65,7 +92,9 @@ export type GaussianHMMJSON = HMMJSON<
  */
 export class GaussianHMM extends BaseHMM<GaussianEmissionParams, GaussianHMMParam> {
   protected readonly modelName = 'GaussianHMM';
+  /** Shape of each state's covariance. */
   readonly covarianceType: CovarianceType;
+  /** Floor added to the covariance diagonals. */
   readonly minCovar: number;
   private readonly emissionSettings: Omit<GaussianEmissionSettings, 'meansInit' | 'covarsInit'>;
   private readonly meansInit: ArrayInput | undefined;

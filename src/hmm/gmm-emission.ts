@@ -3,8 +3,10 @@ import { allocKMeans, kmeans, type KMeansBuffers } from '../init/kmeans.js';
 import { COVARIANCE_KINDS, type CovarianceKind, type CovarianceType } from '../mixture/covariance.js';
 import type { Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
-import { dataCovariance, fillCovars, finalizeCovars, precisionCholeskyOf } from './gaussian-covars.js';
+import { finalizeFloored } from './covariance-floor.js';
+import { dataCovariance, fillCovars, precisionCholeskyOf } from './gaussian-covars.js';
 import { dirichletUpdate, type Emission } from './hmm-em.js';
+import { dirichletLogPrior, gaussianLogPrior } from './log-prior.js';
 import type { HmmWorkspace } from './workspace.js';
 
 /** Fitted GMM-HMM emission parameters, flat row-major; Gaussian `(c, q)` is mixture component q of state c. */
@@ -219,8 +221,35 @@ export class GMMEmission implements Emission<GMMEmissionParams> {
   }
 
   /**
+   * The log-prior of the current parameters: the weights' Dirichlet and the means' normal prior
+   * (see log-prior.ts); GMMHMM has no covariance prior.
+   */
+  logPrior(): number {
+    const { ws, km, d, settings: s } = this;
+    const precChol = ws.f64(
+      this.precChol,
+      this.kind.shape(km, d).reduce((a, b) => a * b, 1),
+    );
+    const means = gaussianLogPrior(
+      {
+        covarianceType: this.kind.type,
+        meansPrior: s.meansPrior,
+        meansWeight: s.meansWeight,
+        covarsPrior: 0,
+        logDetWeight: 0,
+      },
+      ws.f64(this.means, km * d),
+      precChol,
+      km,
+      d,
+    );
+    return dirichletLogPrior(this.weights, s.weightsPrior) + means;
+  }
+
+  /**
    * Weights by the Dirichlet MAP rule of the transitions, means as GaussianHMM's, covariances by
-   * maximum likelihood about the new means (hmmlearn uses the previous means) plus `minCovar`.
+   * maximum likelihood about the new means (hmmlearn uses the previous means) with their
+   * eigenvalues raised to `minCovar` (see covariance-floor.ts).
    */
   mStep(): void {
     if (!this.updatesAnything()) return;
@@ -264,32 +293,30 @@ export class GMMEmission implements Emission<GMMEmissionParams> {
         }
         denominators[c] = Math.max(denominators[c], MIN_DENOMINATOR);
       }
-      status = finalizeCovars(
-        ws.kernels,
+      status = finalizeFloored(
         'full',
-        this.stateScatter,
-        this.denominators,
+        stateScatter,
+        denominators,
         0,
         k,
         d,
         s.minCovar,
-        this.cov,
-        this.statePrecChol,
+        ws.f64(this.cov, this.covLength),
+        ws.f64(this.statePrecChol, k * d * d),
       );
       if (status === 0) this.spreadTiedFactors();
     } else {
       for (let c = 0; c < km; c++) denominators[c] = Math.max(nk[c], MIN_DENOMINATOR);
-      status = finalizeCovars(
-        ws.kernels,
+      status = finalizeFloored(
         s.covarianceType,
-        this.scatter,
-        this.denominators,
+        scatter,
+        denominators,
         0,
         km,
         d,
         s.minCovar,
-        this.cov,
-        this.precChol,
+        ws.f64(this.cov, this.covLength),
+        ws.f64(this.precChol, this.covLength),
       );
     }
     if (status !== 0) {

@@ -9,6 +9,7 @@ import { GMMEmission, type GMMEmissionParams, type GMMEmissionSettings } from '.
 import { requireFinite, toPrior, toStochastic } from './validate.js';
 import type { HmmWorkspace } from './workspace.js';
 
+/** A parameter EM can update (see `params`). */
 export type GMMHMMParam = 'startProb' | 'transMat' | 'weights' | 'means' | 'covars';
 const PARAMS: readonly GMMHMMParam[] = ['startProb', 'transMat', 'weights', 'means', 'covars'];
 
@@ -17,7 +18,10 @@ export interface GMMHMMOptions extends HMMOptions<GMMHMMParam> {
   nMix?: number;
   /** Shape of the covariances; `'tied'` shares one full covariance among the M Gaussians of a state. Default `'diag'`. */
   covarianceType?: CovarianceType;
-  /** Added to the covariance diagonal at the start and in every M-step. Default 1e-3. */
+  /**
+   * Added to the diagonal of the starting covariances, and a floor on the eigenvalues of every
+   * covariance under which the M-step maximises (as GaussianHMM's). Default 1e-3.
+   */
   minCovar?: number;
   /** Dirichlet concentration of the mixture weights: one number or `(K × M)`. Default 1 (no prior). */
   weightsPrior?: number | ArrayInput;
@@ -40,20 +44,35 @@ export interface GMMHMMOptions extends HMMOptions<GMMHMMParam> {
 export type GMMHMMJSON = HMMJSON<
   'emwasm.GMMHMM',
   {
+    /** The `nMix` option. */
     nMix: number;
+    /** The `covarianceType` option. */
     covarianceType: CovarianceType;
+    /** The `minCovar` option. */
     minCovar: number;
+    /** The `weightsPrior` option. */
     weightsPrior: number | number[];
+    /** The `meansPrior` option. */
     meansPrior: number;
+    /** The `meansWeight` option. */
     meansWeight: number;
   },
-  { weights: number[]; means: number[]; covars: number[]; precisionsCholesky: number[] }
+  {
+    /** Fitted mixture weights `(nComponents × nMix)`, row-major. */
+    weights: number[];
+    /** Fitted means `(nComponents × nMix × nFeatures)`, row-major. */
+    means: number[];
+    /** Fitted covariances, flat in the shape of `covarianceType` per state and component. */
+    covars: number[];
+    /** Cholesky factors of the precisions, the shape of `covars`. */
+    precisionsCholesky: number[];
+  }
 >;
 
 /**
  * A hidden Markov model whose states emit from Gaussian mixtures of `nMix` components (hmmlearn
- * 0.3's `GMMHMM`). Covariances follow maximum likelihood about the updated means with `minCovar` on
- * the diagonal; hmmlearn's covariance priors are not offered.
+ * 0.3's `GMMHMM`). Covariances follow maximum likelihood about the updated means, their eigenvalues
+ * at least `minCovar`; hmmlearn's covariance priors are not offered.
  *
  * ```ts
  * const hmm = await new GMMHMM({ nComponents: 2, nMix: 3, randomState: 0 }).fit(X, lengths);
@@ -62,8 +81,11 @@ export type GMMHMMJSON = HMMJSON<
  */
 export class GMMHMM extends BaseHMM<GMMEmissionParams, GMMHMMParam> {
   protected readonly modelName = 'GMMHMM';
+  /** Mixture components per state. */
   readonly nMix: number;
+  /** Shape of each mixture component's covariance. */
   readonly covarianceType: CovarianceType;
+  /** Floor added to the covariance diagonals. */
   readonly minCovar: number;
   private readonly weightsPrior: number | ArrayInput;
   private readonly meansPrior: number;

@@ -2,6 +2,7 @@ import type { Handle } from '../backend/types.js';
 import type { EMHooks } from '../em/loop.js';
 import type { Random } from '../util/random.js';
 import type { Chain } from './chain.js';
+import { dirichletLogPrior } from './log-prior.js';
 
 /**
  * What an emission family supplies to an HMM fit (hmmlearn's `_init`, `_compute_log_likelihood`,
@@ -17,8 +18,13 @@ export interface Emission<E> {
   logLikelihood(logB: Handle): void;
   /** Sufficient statistics of the whole data from the state posteriors `post (n × K)`. */
   accumulate(post: Handle): void;
-  /** Updates the parameters that are not frozen from the last statistics. */
+  /**
+   * Updates the parameters that are not frozen from the last statistics: the maximiser of the
+   * expected complete log-likelihood plus `logPrior` (over the parameters the family allows).
+   */
   mStep(): void;
+  /** The log-prior density of the current parameters, up to an additive constant (0 without priors). */
+  logPrior(): number;
   snapshot(): E;
   /** Advice for a log-likelihood that became −∞ or NaN under this family's parameters. */
   readonly degenerateAdvice: string;
@@ -103,7 +109,11 @@ export class HmmEM<E> implements EMHooks<HmmParams<E>> {
     this.emission.restore(params.emission);
   }
 
-  /** E-step over every sequence; returns the total log-likelihood under the current parameters. */
+  /**
+   * E-step over every sequence; returns the bound of the current parameters: the total
+   * log-likelihood plus the log-prior of the start and transition Dirichlets and of the
+   * emissions' priors, the objective the M-step maximises, so it never decreases.
+   */
   eStep(): number {
     const { chain, emission } = this;
     chain.setParameters(this.startProb, this.transMat);
@@ -118,7 +128,13 @@ export class HmmEM<E> implements EMHooks<HmmParams<E>> {
     const update = this.settings.update;
     chain.smooth({ transitions: update.transMat, starts: update.startProb });
     emission.accumulate(chain.post);
-    return logLikelihood;
+    const s = this.settings;
+    return (
+      logLikelihood +
+      dirichletLogPrior(this.startProb, s.startProbPrior) +
+      dirichletLogPrior(this.transMat, s.transMatPrior) +
+      emission.logPrior()
+    );
   }
 
   mStep(): void {

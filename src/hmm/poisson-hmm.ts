@@ -8,6 +8,7 @@ import { BaseHMM, type HMMJSON, type HMMOptions } from './base.js';
 import type { Emission } from './hmm-em.js';
 import type { HmmWorkspace } from './workspace.js';
 
+/** A parameter EM can update (see `params`). */
 export type PoissonHMMParam = 'startProb' | 'transMat' | 'lambdas';
 const PARAMS: readonly PoissonHMMParam[] = ['startProb', 'transMat', 'lambdas'];
 
@@ -23,8 +24,16 @@ export interface PoissonHMMOptions extends HMMOptions<PoissonHMMParam> {
 /** The JSON form of a fitted PoissonHMM (`toJSON` / `fromJSON`). */
 export type PoissonHMMJSON = HMMJSON<
   'emwasm.PoissonHMM',
-  { lambdasPrior: number; lambdasWeight: number },
-  { lambdas: number[] }
+  {
+    /** The `lambdasPrior` option. */
+    lambdasPrior: number;
+    /** The `lambdasWeight` option. */
+    lambdasWeight: number;
+  },
+  {
+    /** Fitted rates `(nComponents × nFeatures)`, row-major. */
+    lambdas: number[];
+  }
 >;
 
 interface PoissonParams {
@@ -125,6 +134,22 @@ class PoissonEmission implements Emission<PoissonParams> {
       if (!(den > 0)) continue;
       for (let j = 0; j < d; j++) lambdas[c * d + j] = (s.lambdasPrior + sumX[c * d + j]) / den;
     }
+  }
+
+  /**
+   * The gamma prior whose MAP is the update above: `Σ lambdasPrior·log λ − lambdasWeight·λ`
+   * (shape `lambdasPrior + 1`, rate `lambdasWeight`).
+   */
+  logPrior(): number {
+    const { lambdasPrior: alpha, lambdasWeight: beta } = this.settings;
+    if (alpha === 0 && beta === 0) return 0;
+    const lambdas = this.ws.f64(this.lambdas, this.k * this.d);
+    let sum = 0;
+    for (let i = 0; i < lambdas.length; i++) {
+      sum -= beta * lambdas[i];
+      if (alpha !== 0) sum += alpha * Math.log(lambdas[i]);
+    }
+    return sum;
   }
 
   snapshot(): PoissonParams {

@@ -6,8 +6,11 @@ import { logPrior, type Prior } from './prior.js';
 
 /** Parameters that keep their starting values through the fit. */
 export interface FixedParameters {
+  /** Keep the weights at their starting values. */
   weights?: boolean;
+  /** Keep the means at their starting values. */
   means?: boolean;
+  /** Keep the covariances (precisions) at their starting values. */
   covariances?: boolean;
 }
 

@@ -67,6 +67,13 @@ export interface CovarianceKind {
   covariancesFromPrecisionCholesky(precChol: Float64Array, k: number, d: number): Float64Array;
   /** Per component, a factor `L` with `Σ = L Lᵀ` (lower; a vector of std devs when diagonal). */
   samplingFactors(precChol: Float64Array, k: number, d: number): Float64Array;
+  /** Entries per covariance block: a `(d × d)` matrix for full and tied, one variance for diag and spherical. */
+  blockLength(d: number): number;
+  /**
+   * Checks saved precision Cholesky factors beyond their shape: upper triangular with a positive
+   * diagonal (positive entries for diag and spherical). Returns an error text or null.
+   */
+  checkPrecisionCholesky(precChol: Float64Array, k: number, d: number): string | null;
   /** Checks user-given precisions beyond their shape: symmetric, positive. Returns an error text or null. */
   checkPrecisions(precisions: Float64Array, k: number, d: number): string | null;
   /**
@@ -246,6 +253,21 @@ function diagonalsOf(full: Float64Array, k: number, d: number, out: Float64Array
   return out;
 }
 
+function checkUpperTriangular(pc: Float64Array, count: number, d: number): string | null {
+  for (let c = 0; c < count; c++) {
+    const o = c * d * d;
+    for (let a = 0; a < d; a++) {
+      if (!(pc[o + a * d + a] > 0))
+        return `matrix ${c} has diagonal entry [${a}][${a}] = ${pc[o + a * d + a]}, but must be > 0`;
+      for (let b = 0; b < a; b++) {
+        if (pc[o + a * d + b] !== 0)
+          return `matrix ${c} is not upper triangular ([${a}][${b}] = ${pc[o + a * d + b]})`;
+      }
+    }
+  }
+  return null;
+}
+
 const squares = (p: Float64Array): Float64Array => p.map((v) => v * v);
 const inverseSquares = (p: Float64Array): Float64Array => p.map((v) => 1 / (v * v));
 const reciprocals = (p: Float64Array): Float64Array => p.map((v) => 1 / v);
@@ -271,6 +293,8 @@ const full: CovarianceKind = {
   covariancesFromPrecisionCholesky: (pc, k, d) => triangularCovariances(pc, k, d),
   samplingFactors: (pc, k, d) => triangularSamplingFactors(pc, k, d),
   checkPrecisions: (p, k, d) => checkSymmetricPositive(p, k, d),
+  checkPrecisionCholesky: (pc, k, d) => checkUpperTriangular(pc, k, d),
+  blockLength: (d) => d * d,
   addScaled: (f, c, d, z, out, offset) => addTriangular(f, c * d * d, d, z, out, offset),
   workPerRow: (k, d) => k * d * (d + 1),
 };
@@ -307,6 +331,8 @@ const tied: CovarianceKind = {
   covariancesFromPrecisionCholesky: (pc, _k, d) => triangularCovariances(pc, 1, d),
   samplingFactors: (pc, _k, d) => triangularSamplingFactors(pc, 1, d),
   checkPrecisions: (p, _k, d) => checkSymmetricPositive(p, 1, d),
+  checkPrecisionCholesky: (pc, _k, d) => checkUpperTriangular(pc, 1, d),
+  blockLength: (d) => d * d,
   addScaled: (f, _c, d, z, out, offset) => addTriangular(f, 0, d, z, out, offset),
   // One rank update of (d + k)-long rows plus the distances to the transformed means.
   workPerRow: (k, d) => (d + k) ** 2 + 3 * k * d,
@@ -333,6 +359,8 @@ const diag: CovarianceKind = {
   covariancesFromPrecisionCholesky: inverseSquares,
   samplingFactors: reciprocals,
   checkPrecisions: checkPositive,
+  checkPrecisionCholesky: checkPositive,
+  blockLength: () => 1,
   addScaled: (f, c, d, z, out, offset) => {
     for (let a = 0; a < d; a++) out[offset + a] += f[c * d + a] * z[a];
   },

@@ -6,7 +6,8 @@ export class DegenerateCovarianceError extends Error {
     super(
       `Fitting the mixture failed: the ${kind.type} covariance ` +
         (kind.type === 'tied' ? '' : `of component ${component} `) +
-        `is not positive definite (a component collapsed onto too few or identical points). ` +
+        `is not positive definite (a component collapsed onto too few or identical points), or its ` +
+        `precision is too large to represent (the data's scale is tiny). ` +
         `Increase regCovar (now ${regCovar}), decrease nComponents, or rescale the data.`,
     );
     this.name = 'DegenerateCovarianceError';

@@ -15,11 +15,12 @@ import {
   type MixtureOptions,
   type MixtureParams,
   type MixtureSettings,
+  checkWeights,
 } from '../em/mixture.js';
 import type { OptionSpec } from '../em/options.js';
 import { acquireTableWorkspace, acquireTableWorkspaceSync } from '../kernels/table.js';
 import { show } from '../util/errors.js';
-import { toArray, toMatrix, type Matrix, type MatrixInput } from '../util/matrix.js';
+import { toArray, toMatrix, type Matrix, type MatrixInput, type NumericArray } from '../util/matrix.js';
 import { randomFrom, type Random } from '../util/random.js';
 import { checkFixed, ConstrainedMStep, type FixedParameters } from './constrained-mstep.js';
 import {
@@ -42,14 +43,15 @@ import {
 
 /** A parameter array: nested arrays in scikit-learn's shape, or the same values flat. */
 export type ArrayInput =
-  | Float64Array
+  | NumericArray
   | readonly number[]
-  | readonly (readonly number[])[]
+  | readonly (readonly number[] | NumericArray)[]
   | readonly (readonly (readonly number[])[])[];
 
 /** How starting responsibilities are made (scikit-learn's `init_params`). */
 export type InitParams = MixtureInitParams;
 
+/** Options of `new GaussianMixture(options)`; every one is optional. K is `nComponents`, D the number of features. */
 export interface GaussianMixtureOptions extends Omit<MixtureOptions, 'onIteration'> {
   /** Shape of each component's covariance. Default `'full'`. */
   covarianceType?: CovarianceType;
@@ -199,27 +201,35 @@ export class GaussianMixture extends DensityMixture<GaussianComponents, Gaussian
   get covarianceType(): CovarianceType {
     return this.settings.covarianceType;
   }
+  /** EM stops when the lower bound improves by less than this. */
   get tol(): number {
     return this.settings.tol;
   }
+  /** Added to the diagonal of every covariance. */
   get regCovar(): number {
     return this.settings.regCovar;
   }
+  /** EM iterations per restart. */
   get maxIter(): number {
     return this.settings.maxIter;
   }
+  /** Restarts; the one with the highest lower bound is kept. */
   get nInit(): number {
     return this.settings.nInit;
   }
+  /** How starting responsibilities are made. */
   get initParams(): InitParams {
     return this.settings.initParams;
   }
+  /** The seed (undefined: a fresh seed each fit). */
   get randomState(): number | undefined {
     return this.settings.randomState;
   }
+  /** Whether `fit` continues from the last fit instead of starting anew. */
   get warmStart(): boolean {
     return this.settings.warmStart;
   }
+  /** Where the kernels run: `'wasm'` or `'js'`. */
   get backend(): 'wasm' | 'js' {
     return this.settings.backend;
   }
@@ -443,15 +453,34 @@ export class GaussianMixture extends DensityMixture<GaussianComponents, Gaussian
     };
   }
 
+  /**
+   * Saved parameters, checked as strictly as options: weights non-negative and summing to 1, finite
+   * means, precision Cholesky factors upper triangular with a positive diagonal, and covariances
+   * equal to the inverse of the precisions they factor (to 1e-6 of each matrix's largest entry).
+   */
   protected paramsFromJSON(o: Record<string, unknown>, d: number): MixtureParams<GaussianComponents> {
     const k = this.settings.nComponents;
     const shape = this.kind.shape(k, d);
-    return {
-      weights: toArray(o.weights, 'weights', [k]),
-      means: toArray(o.means, 'means', [k, d]),
-      covariances: toArray(o.covariances, 'covariances', shape),
-      precisionsCholesky: toArray(o.precisionsCholesky, 'precisionsCholesky', shape),
-    };
+    const weights = checkWeights(o.weights, k);
+    const means = toArray(o.means, 'means', [k, d]);
+    const covariances = toArray(o.covariances, 'covariances', shape);
+    const precisionsCholesky = toArray(o.precisionsCholesky, 'precisionsCholesky', shape);
+    const problem = this.kind.checkPrecisionCholesky(precisionsCholesky, k, d);
+    if (problem) throw new RangeError(`precisionsCholesky is not a valid factor: ${problem}`);
+    const implied = this.kind.covariancesFromPrecisionCholesky(precisionsCholesky, k, d);
+    const block = this.kind.blockLength(d);
+    for (let i = 0; i < implied.length; i++) {
+      const first = i - (i % block);
+      let scale = 0;
+      for (let j = first; j < first + block; j++) scale = Math.max(scale, Math.abs(implied[j]));
+      if (!(Math.abs(covariances[i] - implied[i]) <= 1e-6 * scale)) {
+        throw new RangeError(
+          `covariances disagree with precisionsCholesky at flat index ${i}: saved ${covariances[i]}, ` +
+            `the factor gives ${implied[i]}`,
+        );
+      }
+    }
+    return { weights, means, covariances, precisionsCholesky };
   }
 
   /** Restores a model saved with `toJSON` (a parsed object or its JSON text; older emwasm files too). */

@@ -87,6 +87,31 @@ export function missingPatterns(X: Matrix): MissingPatterns {
   return { order, starts, nObs, idx };
 }
 
+/**
+ * Every column needs an observed value: a column that is NaN in every row has no mean or variance
+ * to estimate (EM would invent them from its starting values).
+ */
+function requireObservedColumns(X: Matrix): void {
+  const { rows: n, cols: d, data } = X;
+  const observed = new Uint8Array(d);
+  let left = d;
+  for (let i = 0; i < n && left > 0; i++) {
+    for (let j = 0; j < d; j++) {
+      if (observed[j] === 0 && !Number.isNaN(data[i * d + j])) {
+        observed[j] = 1;
+        left--;
+      }
+    }
+  }
+  if (left === 0) return;
+  const empty = [...observed.keys()].filter((j) => observed[j] === 0);
+  throw new RangeError(
+    `X column ${empty[0]} (0-based${empty.length > 1 ? `; also ${empty.slice(1).join(', ')}` : ''}) is NaN in ` +
+      `every row: with missing: 'marginalize' each column needs at least one observed value to estimate its ` +
+      `mean and variance; drop the column from X`,
+  );
+}
+
 function singularMarginal(): Error {
   return new Error(
     'A covariance has a singular observed block (not positive definite): increase regCovar or rescale the data.',
@@ -227,6 +252,7 @@ export class MissingEM implements EMHooks<GaussianParams> {
     this.regCovar = o.regCovar;
     this.constrained = o.constrained;
     const { rows: n, cols: d } = X;
+    requireObservedColumns(X);
     this.n = n;
     this.d = d;
     this.totalWeight = sampleWeight ? sampleWeight.reduce((a, b) => a + b, 0) : n;

@@ -30,7 +30,17 @@ export type PriorInput = 'default' | PriorOptions;
 
 /** `PriorInput` as plain JSON (typed arrays become arrays), as `GaussianMixture.toJSON` saves it. */
 export type PriorJSON =
-  'default' | { shrinkage?: number; mean?: number[]; dof?: number; scale?: number | number[] | number[][] };
+  | 'default'
+  | {
+      /** `PriorOptions.shrinkage`. */
+      shrinkage?: number;
+      /** `PriorOptions.mean`, `(D)`. */
+      mean?: number[];
+      /** `PriorOptions.dof`. */
+      dof?: number;
+      /** `PriorOptions.scale`, nested as given. */
+      scale?: number | number[] | number[][];
+    };
 
 /** The prior as given, in plain JSON (`null` without a prior); `checkPriorOptions` accepts it back. */
 export function priorToJSON(prior: PriorInput | null): PriorJSON | null {

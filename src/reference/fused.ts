@@ -448,7 +448,7 @@ export function mStepDiag(
   precChol: Float64Array,
 ): number {
   return diagonalVariances(nk, sumX, scatter, means, k, d, reg, (c, j, v) => {
-    if (!(v > 0) || !Number.isFinite(v)) return false;
+    if (!(v > 0) || !Number.isFinite(v) || !Number.isFinite(1 / v)) return false;
     cov[c * d + j] = v;
     precChol[c * d + j] = 1 / Math.sqrt(v);
     return true;
@@ -479,7 +479,7 @@ export function mStepSpherical(
   });
   for (let c = 0; c < k; c++) {
     const v = sums[c] / d;
-    if (!(v > 0) || !Number.isFinite(v)) return c + 1;
+    if (!(v > 0) || !Number.isFinite(v) || !Number.isFinite(1 / v)) return c + 1;
     cov[c] = v;
     precChol[c] = 1 / Math.sqrt(v);
   }

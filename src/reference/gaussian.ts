@@ -139,7 +139,8 @@ export function logProbSpherical(
         const diff = x[i * d + j] - means[c * d + j];
         sq += diff * diff;
       }
-      out[i * k + c] = constant - 0.5 * p * p * sq;
+      // (sq·p)·p: p² alone overflows for variances below 1/√MAX_VALUE whose sq·p² is fine.
+      out[i * k + c] = constant - 0.5 * (sq * p) * p;
     }
   }
 }
@@ -404,7 +405,7 @@ export function finalizeDiag(
     for (let j = 0; j < d; j++) {
       const v = scatter[c * d + j] / nk[c] + reg;
       cov[c * d + j] = v;
-      if (!(v > 0) || !Number.isFinite(v)) return c + 1;
+      if (!(v > 0) || !Number.isFinite(v) || !Number.isFinite(1 / v)) return c + 1;
       precChol[c * d + j] = 1 / Math.sqrt(v);
     }
   }
@@ -435,7 +436,7 @@ export function finalizeSpherical(
     for (let j = 0; j < d; j++) sum += scatter[c * d + j] / nk[c] + reg;
     const v = sum / d;
     cov[c] = v;
-    if (!(v > 0) || !Number.isFinite(v)) return c + 1;
+    if (!(v > 0) || !Number.isFinite(v) || !Number.isFinite(1 / v)) return c + 1;
     precChol[c] = 1 / Math.sqrt(v);
   }
   return 0;

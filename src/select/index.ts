@@ -6,6 +6,7 @@ export type {
   SelectionCriterion,
   SelectionProgress,
   SelectionModelOptions,
+  SelectableModel,
 } from './select-model.js';
 export { plotSelection } from './plot-selection.js';
 export type { PlotSelectionOptions } from './plot-selection.js';

@@ -2,9 +2,11 @@ import type { CovarianceType } from '../mixture/covariance.js';
 import { show } from '../util/errors.js';
 import type { SelectionRow } from './select-model.js';
 
+/** Options of `plotSelection`. */
 export interface PlotSelectionOptions {
-  /** Pixels. Default 640 × 400. */
+  /** Pixels. Default 640. */
   width?: number;
+  /** Pixels. Default 400. */
   height?: number;
   /** Default: the criterion's name. */
   title?: string;

@@ -26,15 +26,23 @@ export type SelectionModelOptions = Omit<
 
 /** What selectModel needs of a fitted model of any density family (every mixture but regression). */
 export interface SelectableModel {
+  /** Fits the model to X. */
   fit(X: Matrix): Promise<unknown>;
+  /** BIC on X, lower is better. */
   bic(X: Matrix): number;
+  /** AIC on X, lower is better. */
   aic(X: Matrix): number;
+  /** Responsibilities `(nSamples × nComponents)`, row-major. */
   predictProba(X: Matrix): Float64Array;
+  /** log p(x) of each row, `(nSamples)`. */
   scoreSamples(X: Matrix): Float64Array;
+  /** Free parameters for data of `nFeatures` columns. */
   nParametersFor(nFeatures: number): number;
+  /** Number of components. */
   readonly nComponents: number;
 }
 
+/** Options of `selectModel`: the grid to search, the criterion, and the options of every fit. */
 export interface SelectModelOptions {
   /**
    * The model family, by class name (`'GaussianMixture'`, `'PoissonMixture'`, `'BernoulliMixture'`,
@@ -62,12 +70,15 @@ export interface SelectModelOptions {
   modelOptions?: SelectionModelOptions | Record<string, unknown>;
 }
 
+/** One (nComponents, covarianceType) combination of a `selectModel` table and its score. */
 export interface SelectionRow {
   /** The model family (class name); selectModel always sets it. */
   family?: string;
+  /** Number of components of this fit. */
   nComponents: number;
   /** The covariance type, for families that have one. */
   covarianceType?: CovarianceType;
+  /** The criterion `score` holds. */
   criterion: SelectionCriterion;
   /** The criterion, lower is better; `Infinity` when the fit failed (see `error`). */
   score: number;
@@ -77,13 +88,17 @@ export interface SelectionRow {
   error?: string;
 }
 
+/** What `onProgress` gets after each combination is scored. */
 export interface SelectionProgress {
-  /** Combinations scored so far, and in all. */
+  /** Combinations scored so far. */
   done: number;
+  /** Combinations in all. */
   total: number;
+  /** The row just scored. */
   row: SelectionRow;
 }
 
+/** What `selectModel` resolves to. */
 export interface SelectionResult<M = GaussianMixture> {
   /** One row per combination, covariance type major, in the order given. */
   table: SelectionRow[];

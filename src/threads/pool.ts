@@ -1,4 +1,5 @@
 import { importNode, isNode } from '../util/env.js';
+import { THREAD_WORKER_NAME, startBrowserWorker } from '../worker/worker-url.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
 /** What the pool needs of a Node `worker_threads.Worker` or a browser `Worker`. */
@@ -16,12 +17,28 @@ interface Pending {
 
 type NodeWorkerThreads = typeof import('node:worker_threads');
 
+/** A Wasm instance over shared memory that workers instantiate too: its id, module and memory. */
+export interface SharedInstance {
+  readonly id: number;
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+}
+
+/** A running worker and the shared instances it has instantiated. */
+interface PoolWorker {
+  worker: WorkerLike;
+  attached: Set<number>;
+}
+
 /**
  * Worker threads that run Wasm kernels over shared memory. Started once and reused by every fit;
  * in Node they are unref'd while idle, so they never keep a process alive, and `dispose()` ends them.
+ * The pool never runs more workers than the cores besides the calling thread (at least one): a
+ * fit that asks for more threads shares them (see `SharedWorkspace.parallel`). Each worker records
+ * the instances it has attached, so workers started after `dispose()` attach afresh.
  */
 export class ThreadPool {
-  private readonly workers: WorkerLike[] = [];
+  private readonly workers: PoolWorker[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextJob = 1;
   private busy = 0;
@@ -31,11 +48,18 @@ export class ThreadPool {
     return this.workers.length;
   }
 
-  /** Makes sure at least `n` workers run. */
-  async ensure(n: number): Promise<void> {
+  /** The most workers the pool runs: the available threads less the calling one, at least 1. */
+  async capacity(): Promise<number> {
+    return Math.max(1, (await availableThreads()) - 1);
+  }
+
+  /** Starts workers until `n` run or the pool is at capacity; returns how many of them to use (≤ n). */
+  async ensure(n: number): Promise<number> {
     if (isNode && !this.nodeThreads)
       this.nodeThreads = await importNode<NodeWorkerThreads>('node:worker_threads');
-    while (this.workers.length < n) this.workers.push(this.start());
+    const target = Math.min(n, await this.capacity());
+    while (this.workers.length < target) this.workers.push({ worker: this.start(), attached: new Set() });
+    return Math.min(n, this.workers.length);
   }
 
   private start(): WorkerLike {
@@ -60,31 +84,48 @@ export class ThreadPool {
       w.unref();
       return w;
     }
-    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-    const w = new Worker(url);
-    URL.revokeObjectURL(url);
+    const w = startBrowserWorker(WORKER_SOURCE, THREAD_WORKER_NAME, 'thread-pool worker', onError);
     w.onmessage = (e: MessageEvent) => onMessage(e.data);
-    w.onerror = (e: ErrorEvent) => onError(new Error(e.message));
     return w;
   }
 
   private setRef(on: boolean): void {
-    for (const w of this.workers) (on ? w.ref : w.unref)?.call(w);
+    for (const { worker: w } of this.workers) (on ? w.ref : w.unref)?.call(w);
   }
 
-  /** Sends a message that needs no answer (attach or detach a memory), in order with the jobs. */
-  notify(worker: number, message: object): void {
-    this.workers[worker].postMessage(message);
-  }
-
-  /** Runs kernel `kernel(...args)` on worker `worker` against the instance attached as `id`. */
-  run(worker: number, id: number, kernel: string, args: number[]): Promise<number> {
+  /**
+   * Runs kernel `kernel(...args)` on worker `worker` against `instance`, which the worker first
+   * instantiates over the same memory if it has not yet.
+   */
+  run(worker: number, instance: SharedInstance, kernel: string, args: number[]): Promise<number> {
+    const w = this.workers[worker];
+    if (!w.attached.has(instance.id)) {
+      w.worker.postMessage({
+        type: 'attach',
+        id: instance.id,
+        module: instance.module,
+        memory: instance.memory,
+      });
+      w.attached.add(instance.id);
+    }
     const job = this.nextJob++;
     if (this.busy++ === 0) this.setRef(true);
     return new Promise<number>((resolve, reject) => {
       this.pending.set(job, { resolve, reject });
-      this.workers[worker].postMessage({ type: 'run', job, id, kernel, args });
+      w.worker.postMessage({ type: 'run', job, id: instance.id, kernel, args });
     });
+  }
+
+  /** Workers drop their instances of `id`, so its memory can be freed once the caller drops it too. */
+  detach(id: number): void {
+    for (const w of this.workers) {
+      if (w.attached.delete(id)) w.worker.postMessage({ type: 'detach', id });
+    }
+  }
+
+  /** Instances attached over all workers (a worker with two instances counts two). */
+  get attachments(): number {
+    return this.workers.reduce((sum, w) => sum + w.attached.size, 0);
   }
 
   /** Ends every worker; a later threaded fit starts new ones. */
@@ -93,11 +134,11 @@ export class ThreadPool {
     for (const p of this.pending.values()) p.reject(new Error('emwasm: the thread pool was disposed'));
     this.pending.clear();
     this.busy = 0;
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => w.worker.terminate()));
   }
 }
 
-export const threadPool = new ThreadPool();
+export const threadPool = /* @__PURE__ */ new ThreadPool();
 
 /** Threads available to this process or page (1 where workers or shared memory are unavailable). */
 export async function availableThreads(): Promise<number> {

@@ -27,7 +27,7 @@ class LazyModule {
         (m) => (this.compiled = m),
         (err: unknown) => {
           this.pending = null;
-          throw err;
+          throw withPolicyAdvice(err);
         },
       );
     }
@@ -53,6 +53,18 @@ class LazyModule {
   }
 }
 
+/**
+ * A page's Content-Security-Policy that forbids compiling WebAssembly: browsers name 'unsafe-eval',
+ * which would allow JavaScript eval too; 'wasm-unsafe-eval' allows WebAssembly alone.
+ */
+function withPolicyAdvice(err: unknown): unknown {
+  if (!(err instanceof WebAssembly.CompileError) || !/Content.Security/i.test(err.message)) return err;
+  return new WebAssembly.CompileError(
+    `emwasm cannot compile its WebAssembly under this page's Content-Security-Policy: add 'wasm-unsafe-eval' ` +
+      `to its script-src (it allows WebAssembly only, unlike 'unsafe-eval'). The browser said: ${err.message}`,
+  );
+}
+
 function noBytes(): Error {
   return new Error(
     'emwasm: this bundle carries no WebAssembly; the fit worker gets the modules with its request',
@@ -60,10 +72,11 @@ function noBytes(): Error {
 }
 
 /** The kernels over the instance's own memory. */
-export const singleModule = new LazyModule(singleBytes);
+// Marked pure so that a bundler drops the module (and its bytes) from a bundle that never fits.
+export const singleModule = /* @__PURE__ */ new LazyModule(singleBytes);
 
 /** The same kernels built with `--sharedMemory --importMemory`, for threads over one shared memory. */
-export const threadedModule = new LazyModule(threadedBytes);
+export const threadedModule = /* @__PURE__ */ new LazyModule(threadedBytes);
 
 export const loadModule = (): Promise<WebAssembly.Module> => singleModule.load();
 export const moduleSync = (): WebAssembly.Module => singleModule.sync();

@@ -3,6 +3,7 @@
 import { familyEntry } from '../em/registry.js';
 import { importNode, isNode } from '../util/env.js';
 import { singleModule, threadedModule } from '../wasm/module.js';
+import { serializeError } from './errors.js';
 import type { FitReply, FitRequest } from './protocol.js';
 
 async function serve(request: FitRequest, post: (reply: FitReply) => void): Promise<void> {
@@ -22,8 +23,7 @@ async function serve(request: FitRequest, post: (reply: FitReply) => void): Prom
     await model.fitInThisThread({ X: request.X, y: request.y, sampleWeight: request.sampleWeight });
     post({ type: 'done', model: model.toJSON() });
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    post({ type: 'error', name: e.name, message: e.message });
+    post({ type: 'error', error: serializeError(err) });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Matrix } from '../util/matrix.js';
+import type { SerializedError } from './errors.js';
 
 /**
  * Main thread → fit worker: one fit of the registered estimator `family` (src/em/registry.ts).
@@ -25,4 +26,4 @@ export interface FitRequest {
 export type FitReply =
   | { type: 'iteration'; info: unknown }
   | { type: 'done'; model: unknown }
-  | { type: 'error'; name: string; message: string };
+  | { type: 'error'; error: SerializedError };

@@ -2,7 +2,9 @@ import { sharedMemorySupported } from '../threads/pool.js';
 import { importNode, isNode } from '../util/env.js';
 import { singleModule, threadedModule } from '../wasm/module.js';
 import workerSource from '../../build/fit-worker.src';
+import { deserializeError } from './errors.js';
 import type { FitReply, FitRequest } from './protocol.js';
+import { FIT_WORKER_NAME, startBrowserWorker } from './worker-url.js';
 
 interface FitWorker {
   postMessage(message: unknown): void;
@@ -12,7 +14,8 @@ interface FitWorker {
 /**
  * Runs one fit in a worker of its own and ends the worker when the fit settles or `signal` aborts
  * it. The worker's program is inlined in the bundle (a Blob URL in browsers, `eval` in Node), so
- * this works wherever the bundle is loaded from, also when bundled again into an app.
+ * this works wherever the bundle is loaded from, also when bundled again into an app; a page whose
+ * Content-Security-Policy forbids blob: workers serves the worker file instead (`setWorkerUrl`).
  * Resolves to the fitted model's JSON.
  */
 export async function fitInWorker(
@@ -39,15 +42,12 @@ export async function fitInWorker(
       w.on('error', fail);
     };
   } else {
-    if (typeof Worker !== 'function')
-      throw new Error('worker: true needs Web Workers, which this environment lacks');
-    const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
-    const w = new Worker(url, { name: 'emwasm-fit' });
-    URL.revokeObjectURL(url);
+    let failed: (err: Error) => void = () => {};
+    const w = startBrowserWorker(workerSource, FIT_WORKER_NAME, 'fit worker', (err) => failed(err));
     worker = w;
     listen = (handler, fail) => {
       w.onmessage = (e: MessageEvent) => handler(e.data as FitReply);
-      w.onerror = (e: ErrorEvent) => fail(new Error(`emwasm fit worker failed: ${e.message}`));
+      failed = fail;
     };
   }
   return new Promise<unknown>((resolve, reject) => {
@@ -69,9 +69,7 @@ export async function fitInWorker(
           resolve(reply.model);
         } else {
           finish();
-          const err = new Error(reply.message);
-          err.name = reply.name;
-          reject(err);
+          reject(deserializeError(reply.error));
         }
       },
       (err) => {

@@ -5,10 +5,12 @@ import { PoissonMixture } from '../../src/families/poisson/poisson-mixture';
 import { BernoulliMixture } from '../../src/families/bernoulli/bernoulli-mixture';
 import { CategoricalMixture } from '../../src/families/categorical/categorical-mixture';
 import { MultinomialMixture } from '../../src/families/multinomial/multinomial-mixture';
+import { RegressionMixture } from '../../src/families/regression/regression-mixture';
+import { StudentMixture } from '../../src/families/student/student-mixture';
 import { GaussianMixture } from '../../src/mixture/gaussian-mixture';
 import { loadExample } from '../helpers/data';
 import { Random } from '../../src/util/random';
-import { poisson } from '../../src/util/special';
+import { gamma, poisson } from '../../src/util/special';
 
 /** What the contract needs of any estimator. */
 export interface ContractModel {
@@ -69,6 +71,37 @@ function poissonCase(): ContractCase {
   };
 }
 
+function regressionCase(): ContractCase {
+  const rng = new Random(12);
+  const X: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < 149; i++) {
+    const c = i % 2;
+    const a = 4 * rng.uniform() - 2;
+    const b = rng.normal();
+    X.push([a, b]);
+    y.push(c === 0 ? 1 + 2 * a - b + 0.3 * rng.normal() : -1 - a + 0.5 * b + 0.6 * rng.normal());
+  }
+  return {
+    family: 'RegressionMixture',
+    make: (o) => new RegressionMixture(o) as unknown as ContractModel,
+    restore: (json, o) => RegressionMixture.fromJSON(json, o) as unknown as ContractModel,
+    data: [X, y],
+    repeated: (counts) => [repeatRows(X, counts), repeatRows(y, counts)],
+    n: X.length,
+    nComponents: 2,
+    start: {
+      coefInit: [
+        [0.5, 1, 0],
+        [0, -0.5, 0],
+      ],
+      variancesInit: [1, 1.5],
+      weightsInit: [0.4, 0.6],
+    },
+    labels: false,
+  };
+}
+
 function gaussianCase(covarianceType: 'full' | 'diag'): ContractCase {
   const X = loadExample('faithful');
   return {
@@ -101,6 +134,46 @@ function gaussianCase(covarianceType: 'full' | 'diag'): ContractCase {
               [4, 0.02],
             ],
       weightsInit: [0.4, 0.6],
+    },
+    labels: true,
+  };
+}
+
+function studentCase(): ContractCase {
+  const rng = new Random(12);
+  const centres = [
+    [0, 0, 0],
+    [5, 1, -2],
+    [-3, 4, 2],
+  ];
+  const X: number[][] = [];
+  for (let i = 0; i < 151; i++) {
+    const c = i % 3;
+    const s = 1 / Math.sqrt(gamma(rng, 2.5, 0.4)); // t(5) rows: a normal scaled by 1/√(Gamma(5/2, rate 5/2))
+    X.push(centres[c].map((m, j) => m + (0.6 + 0.3 * j) * s * rng.normal()));
+  }
+  const eye = [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ];
+  return {
+    family: 'StudentMixture',
+    make: (o) => new StudentMixture(o) as unknown as ContractModel,
+    restore: (json, o) => StudentMixture.fromJSON(json, o) as unknown as ContractModel,
+    data: [X],
+    repeated: (counts) => [repeatRows(X, counts)],
+    n: X.length,
+    nComponents: 3,
+    start: {
+      meansInit: [
+        [1, 0, 0],
+        [4, 1, -1],
+        [-2, 3, 1],
+      ],
+      precisionsInit: [eye, eye, eye],
+      dofInit: [10, 20, 5],
+      weightsInit: [0.3, 0.3, 0.4],
     },
     labels: true,
   };
@@ -227,6 +300,8 @@ export const CASES: ContractCase[] = [
   poissonCase(),
   gaussianCase('full'),
   gaussianCase('diag'),
+  regressionCase(),
+  studentCase(),
   bernoulliCase(),
   categoricalCase(),
   multinomialCase(),

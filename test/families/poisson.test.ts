@@ -176,7 +176,7 @@ describe.each(BACKENDS)('PoissonMixture (%s)', (backend) => {
 
   it('rejects bad starting values and too many components', async () => {
     expect(() => new PoissonMixture({ nComponents: 2, ratesInit: [[1, 2]], backend })).toThrow(
-      'ratesInit must have shape (2 × 2); at depth 0 expected 2 entries, got an array of length 1',
+      'ratesInit must have shape (2 × 2), got shape (1 × 2): ratesInit has 1 entry, expected 2',
     );
     await expect(
       new PoissonMixture({ nComponents: 2, ratesInit: [1, 2, 3, 4], backend }).fit([[1], [2]]),

@@ -64,7 +64,11 @@ describe('CategoricalHMM', () => {
       emissionProbPrior: 1.5,
       backend,
     }).fit(symbols, lengths);
-    expect(hmm.lowerBound).toBeCloseTo(e.logLikelihood, 12);
+    // The bound is the log-likelihood plus the log-prior, Σ (α − 1)·log p, of the starting parameters.
+    const logPrior =
+      TRANS.flat().reduce((sum, p) => sum + (2 - 1) * Math.log(p), 0) +
+      EMISSION.flat().reduce((sum, p) => sum + (1.5 - 1) * Math.log(p), 0);
+    expect(hmm.lowerBound).toBeCloseTo(e.logLikelihood + logPrior, 12);
     expect(maxAbs(hmm.startProb, dirichletRows(e.start, 1, 1))).toBeLessThan(1e-13);
     expect(maxAbs(hmm.transMat, dirichletRows(e.trans, 2, 2))).toBeLessThan(1e-13);
     expect(maxAbs(hmm.emissionProb, dirichletRows(counts, 1.5, 2))).toBeLessThan(1e-13);
@@ -180,7 +184,9 @@ describe('PoissonHMM', () => {
       lambdasWeight: 2,
       backend,
     }).fit(counts, lengths);
-    expect(hmm.lowerBound).toBeCloseTo(e.logLikelihood, 11);
+    // The bound adds the gamma log-prior of the starting rates: Σ 0.5·log λ − 2λ.
+    const logPrior = LAMBDAS.flat().reduce((sum, l) => sum + 0.5 * Math.log(l) - 2 * l, 0);
+    expect(hmm.lowerBound).toBeCloseTo(e.logLikelihood + logPrior, 11);
     expect(maxAbs(hmm.lambdas, expected)).toBeLessThan(1e-12);
     expect(maxAbs(hmm.transMat, dirichletRows(e.trans, 1, 2))).toBeLessThan(1e-12);
   });

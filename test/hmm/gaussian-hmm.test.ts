@@ -121,7 +121,7 @@ describe("one Baum-Welch step follows hmmlearn's GaussianHMM update", () => {
     const normalise = (v: number[]): number[] => v.map((x) => x / v.reduce((a, b) => a + b, 0));
     const startProb = normalise(startProbPrior.map((p, c) => Math.max(p - 1 + start[c], 0)));
     const transMat = dirichletRows(trans, transMatPrior, k);
-    const { meansPrior: m0, meansWeight: w, covarsPrior: psi, covarsWeight: nu, minCovar } = priors;
+    const { meansPrior: m0, meansWeight: w, covarsPrior: psi, covarsWeight: nu } = priors;
     const means: number[] = [];
     const covars: number[] = [];
     for (let c = 0; c < k; c++) {
@@ -153,7 +153,8 @@ describe("one Baum-Welch step follows hmmlearn's GaussianHMM update", () => {
             mu[a] * mu[b] * nc;
           const denominator =
             type === 'diag' ? Math.max(Math.max(nu - 1, 0) + nc, 1e-5) : Math.max(nu - d, 0) + nc;
-          covars.push((cn + (a === b ? psi : 0)) / denominator + (a === b ? minCovar : 0));
+          // hmmlearn's update; the floor minCovar lies below every eigenvalue here, so it does not bind.
+          covars.push((cn + (a === b ? psi : 0)) / denominator);
         }
       }
     }

@@ -110,7 +110,9 @@ describe("one Baum-Welch step follows hmmlearn's GMMHMM update", () => {
         nk.push(total);
         means.push(...mu);
         variances.push(
-          ...[0, 1].map((j) => X.reduce((s, x, t) => s + r[t] * (x[j] - mu[j]) ** 2, 0) / total + minCovar),
+          ...[0, 1].map((j) =>
+            Math.max(X.reduce((s, x, t) => s + r[t] * (x[j] - mu[j]) ** 2, 0) / total, minCovar),
+          ),
         );
       }
     }

@@ -110,3 +110,52 @@ describe('memory', () => {
     expect(idleWasmMemory().length).toBe(pool);
   });
 });
+
+describe('fromJSON checks saved parameters as strictly as options', () => {
+  const bad = async (
+    edit: (params: Record<string, number[]>) => void,
+    covarianceType: CovarianceType = 'full',
+  ) => {
+    const gm = await new GaussianMixture({ nComponents: 2, covarianceType, randomState: 0 }).fit(iris);
+    const saved = JSON.parse(JSON.stringify(gm));
+    edit(saved.params);
+    return () => GaussianMixture.fromJSON(saved);
+  };
+
+  it('weights: negative or not summing to 1', async () => {
+    expect(await bad((p) => (p.weights = [-0.2, 1.2]))).toThrow('weights[0] must be >= 0, got -0.2');
+    expect(await bad((p) => (p.weights = [0.7, 0.7]))).toThrow(/weights must sum to 1, got a sum of 1\.4/);
+  });
+
+  it('precision factors: a negative diagonal, a filled lower triangle, a non-positive diag entry', async () => {
+    expect(await bad((p) => (p.precisionsCholesky[0] = -p.precisionsCholesky[0]))).toThrow(
+      /precisionsCholesky is not a valid factor: matrix 0 has diagonal entry \[0\]\[0\] = -/,
+    );
+    expect(await bad((p) => (p.precisionsCholesky[4] = 0.5))).toThrow(
+      /matrix 0 is not upper triangular \(\[1\]\[0\] = 0\.5\)/,
+    );
+    expect(await bad((p) => (p.precisionsCholesky[1] = 0), 'diag')).toThrow(/entry 1 is 0, but must be > 0/);
+  });
+
+  it('covariances that disagree with their factors', async () => {
+    expect(await bad((p) => (p.covariances[0] *= 1.01))).toThrow(
+      /covariances disagree with precisionsCholesky at flat index 0/,
+    );
+    expect(await bad((p) => (p.covariances[1] *= 1 + 1e-9), 'spherical')).not.toThrow();
+    expect(await bad((p) => (p.covariances[1] *= 2), 'spherical')).toThrow(/flat index 1/);
+  });
+
+  it('options and the fit record: nIter "abc", an unknown option', async () => {
+    const gm = await new GaussianMixture({ nComponents: 2, randomState: 0 }).fit(iris);
+    const saved = JSON.parse(JSON.stringify(gm));
+    expect(() => GaussianMixture.fromJSON({ ...saved, fit: { ...saved.fit, nIter: 'abc' } })).toThrow(
+      'fit.nIter must be an integer >= 0, got "abc"',
+    );
+    expect(() =>
+      GaussianMixture.fromJSON({ ...saved, options: { ...saved.options, maxIter: 'abc' } }),
+    ).toThrow('maxIter must be an integer >= 0, got "abc"');
+    expect(() => GaussianMixture.fromJSON({ ...saved, options: { ...saved.options, bogus: 1 } })).toThrow(
+      /GaussianMixture has no option 'bogus'/,
+    );
+  });
+});

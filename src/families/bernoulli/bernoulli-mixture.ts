@@ -2,6 +2,7 @@ import { DensityMixture } from '../../em/density-mixture.js';
 import { readEnvelope, type EstimatorJSON } from '../../em/estimator.js';
 import {
   MIXTURE_OPTIONS,
+  checkWeights,
   type ComponentContext,
   type MixtureOptions,
   type MixtureParams,
@@ -12,7 +13,6 @@ import { show } from '../../util/errors.js';
 import type { Matrix } from '../../util/matrix.js';
 import type { Random } from '../../util/random.js';
 import { ALPHA_OPTION, probabilityTable, tableWidth } from '../discrete.js';
-import { checkWeights } from '../poisson/poisson-mixture.js';
 import { BernoulliParts, type BernoulliComponents } from './components.js';
 import { BERNOULLI_KERNELS } from './kernels.js';
 

@@ -3,6 +3,7 @@ import { readEnvelope, type EstimatorJSON, type FitData, type Fitted } from '../
 import {
   MIXTURE_INIT_PARAMS,
   MIXTURE_OPTIONS,
+  checkWeights,
   type ComponentContext,
   type MixtureOptions,
   type MixtureParams,
@@ -13,7 +14,6 @@ import { isInteger, show } from '../../util/errors.js';
 import type { Matrix } from '../../util/matrix.js';
 import type { Random } from '../../util/random.js';
 import { ALPHA_OPTION, drawCategory, probabilityTable, tableWidth } from '../discrete.js';
-import { checkWeights } from '../poisson/poisson-mixture.js';
 import { CategoricalParts, categoryOffsets, type CategoricalComponents } from './components.js';
 import { CATEGORICAL_KERNELS } from './kernels.js';
 

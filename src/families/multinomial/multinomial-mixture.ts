@@ -2,6 +2,7 @@ import { DensityMixture } from '../../em/density-mixture.js';
 import { readEnvelope, type EstimatorJSON } from '../../em/estimator.js';
 import {
   MIXTURE_OPTIONS,
+  checkWeights,
   type ComponentContext,
   type MixtureOptions,
   type MixtureParams,
@@ -13,7 +14,6 @@ import { toArray, type Matrix } from '../../util/matrix.js';
 import type { Random } from '../../util/random.js';
 import { poisson } from '../../util/special.js';
 import { ALPHA_OPTION, drawCategory, probabilityTable, tableWidth } from '../discrete.js';
-import { checkWeights } from '../poisson/poisson-mixture.js';
 import { MultinomialParts, type MultinomialComponents } from './components.js';
 import { MULTINOMIAL_KERNELS } from './kernels.js';
 

@@ -6,6 +6,7 @@ import {
   type MixtureOptions,
   type MixtureParams,
   type MixtureSettings,
+  checkWeights,
 } from '../../em/mixture.js';
 import type { OptionSpec } from '../../em/options.js';
 import { show } from '../../util/errors.js';
@@ -132,16 +133,4 @@ export class PoissonMixture extends DensityMixture<PoissonComponents, PoissonSet
     const o = readEnvelope(json, 'PoissonMixture');
     return new PoissonMixture({ ...(o.options as PoissonMixtureOptions), ...options }).restoreJSON(o);
   }
-}
-
-/** Saved weights `(K)`: non-negative, summing to 1 (to 1e-8). */
-export function checkWeights(value: unknown, k: number): Float64Array {
-  const w = toArray(value, 'weights', [k]);
-  let sum = 0;
-  for (let c = 0; c < k; c++) {
-    if (w[c] < 0) throw new RangeError(`weights[${c}] must be >= 0, got ${w[c]}`);
-    sum += w[c];
-  }
-  if (Math.abs(sum - 1) > 1e-8) throw new RangeError(`weights must sum to 1, got a sum of ${sum}`);
-  return w;
 }

@@ -13,7 +13,9 @@ export interface SystemMatrix {
   indices: Int32Array;
   /** `(nnz)` entry values, finite and ≥ 0. */
   data: Float64Array;
+  /** Number of rows (measurements). */
   rows: number;
+  /** Number of columns (pixels). */
   cols: number;
   /**
    * Consecutive rows that form one view (one projection angle): OSEM's subsets take whole views,
@@ -25,11 +27,17 @@ export interface SystemMatrix {
 
 /** What `validateSystemMatrix` accepts: typed arrays or plain number arrays. */
 export interface SystemMatrixInput {
+  /** `(rows + 1)` offsets into `indices` and `data`. */
   indptr: ArrayLike<number>;
+  /** `(nnz)` column of each entry. */
   indices: ArrayLike<number>;
+  /** `(nnz)` entry values, finite and ≥ 0. */
   data: ArrayLike<number>;
+  /** Number of rows (measurements). */
   rows: number;
+  /** Number of columns (pixels). */
   cols: number;
+  /** Consecutive rows that form one view (see `SystemMatrix.rowsPerView`). Default 1. */
   rowsPerView?: number;
 }
 

@@ -71,6 +71,7 @@ export interface MLEMResult {
   logLikelihood: number;
   /** `(iterations + 1)` the log-likelihood of the starting image, then after each iteration. */
   logLikelihoods: Float64Array;
+  /** Iterations run. */
   iterations: number;
 }
 

@@ -36,9 +36,13 @@ const OPTION_KEYS = new Set(['size', 'angles', 'detectors', 'backend']);
  * `forward` and `back` are synchronous; in a browser, `await init()` once before the first call.
  */
 export class ParallelBeamProjector implements Operator {
+  /** The image is `(size × size)` pixels. */
   readonly size: number;
+  /** Detector bins per angle. */
   readonly detectors: number;
+  /** Number of projection angles. */
   readonly nAngles: number;
+  /** Where the kernels run: `'wasm'` or `'js'`. */
   readonly backend: BackendName;
   /** `(nAngles)` the angles in degrees. */
   readonly theta: Float64Array;
