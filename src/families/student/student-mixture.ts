@@ -10,6 +10,7 @@ import {
 } from '../../em/mixture.js';
 import type { OptionSpec } from '../../em/options.js';
 import { COVARIANCE_KINDS, type CovarianceKind } from '../../mixture/covariance.js';
+import type { ArrayInput } from '../../mixture/gaussian-mixture.js';
 import { show } from '../../util/errors.js';
 import { toArray } from '../../util/matrix.js';
 import type { Random } from '../../util/random.js';
@@ -19,10 +20,6 @@ import { STUDENT_KERNELS } from './kernels.js';
 
 /** Shapes of the t mixture's scale matrices: full `(D × D)` or diagonal per component. */
 export type StudentCovarianceType = 'full' | 'diag';
-
-/** A parameter array: nested arrays in the documented shape, or the same values flat. */
-type ArrayInput =
-  ArrayLike<number> | readonly (readonly number[])[] | readonly (readonly (readonly number[])[])[];
 
 export interface StudentMixtureOptions extends MixtureOptions {
   /** Shape of each component's scale matrix Σ_c: `'full'` (default) or `'diag'`. */
