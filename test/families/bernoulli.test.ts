@@ -71,6 +71,20 @@ describe('bernoulliEStep: Wasm == twin on odd shapes', () => {
               );
           }
         }
+        const resp = Float64Array.from({ length: n * k }, () => rng.uniform());
+        const accArgs = (): KernelArg[] => [
+          rowStart,
+          Int32Array.from(ones.length ? ones : [0]),
+          n,
+          resp,
+          k,
+          new Float64Array(k),
+          new Float64Array(d * k),
+        ];
+        const wa = await runKernel(BERNOULLI_KERNELS, 'bernoulliAccumulate', 'wasm', accArgs());
+        const ta = await runKernel(BERNOULLI_KERNELS, 'bernoulliAccumulate', 'js', accArgs());
+        for (const a of [5, 6])
+          expect(maxScaledDiff(wa.arrays[a] as Float64Array, ta.arrays[a] as Float64Array)).toBe(0);
       });
     }
   }

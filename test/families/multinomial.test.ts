@@ -81,6 +81,21 @@ describe('multinomialEStep: Wasm == twin on odd shapes', () => {
               );
           }
         }
+        const resp = Float64Array.from({ length: n * k }, () => rng.uniform());
+        const accArgs = (): KernelArg[] => [
+          rowStart,
+          Int32Array.from(columns.length ? columns : [0]),
+          Float64Array.from(counts.length ? counts : [0]),
+          n,
+          resp,
+          k,
+          new Float64Array(k),
+          new Float64Array(d * k),
+        ];
+        const wa = await runKernel(MULTINOMIAL_KERNELS, 'multinomialAccumulate', 'wasm', accArgs());
+        const ta = await runKernel(MULTINOMIAL_KERNELS, 'multinomialAccumulate', 'js', accArgs());
+        for (const a of [6, 7])
+          expect(maxScaledDiff(wa.arrays[a] as Float64Array, ta.arrays[a] as Float64Array)).toBe(0);
       });
     }
   }

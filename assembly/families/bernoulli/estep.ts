@@ -75,3 +75,26 @@ export function bernoulliEStep(
   }
   return total;
 }
+
+/**
+ * The statistics of explicit responsibilities (the first M-step of a fit): `nk (k) += r_i` and,
+ * for each one of row i in column j, `sumX[j] (k) += r_i`, with `resp (n × k)` already weighted.
+ * Rows and `sumX` laid out as in `bernoulliEStep`.
+ */
+export function bernoulliAccumulate(
+  rowStart: usize,
+  ones: usize,
+  n: i32,
+  resp: usize,
+  k: i32,
+  nk: usize,
+  sumX: usize,
+): void {
+  const rowBytes = (<usize>k) << 3;
+  for (let i = 0; i < n; i++) {
+    const ri = resp + <usize>i * rowBytes;
+    axpy(nk, 1.0, ri, k);
+    const end = <i32>ld(rowStart, i + 1);
+    for (let e = <i32>ld(rowStart, i); e < end; e++) axpy(sumX + <usize>ldi(ones, e) * rowBytes, 1.0, ri, k);
+  }
+}

@@ -81,3 +81,29 @@ export function multinomialEStep(
   }
   return total;
 }
+
+/**
+ * The statistics of explicit responsibilities (the first M-step of a fit): `nk (k) += r_i` and,
+ * for each nonzero count x_j of row i, `sumX[j] (k) += x_j·r_i`, with `resp (n × k)` already
+ * weighted. Rows and `sumX` laid out as in `multinomialEStep`.
+ */
+export function multinomialAccumulate(
+  rowStart: usize,
+  columns: usize,
+  counts: usize,
+  n: i32,
+  resp: usize,
+  k: i32,
+  nk: usize,
+  sumX: usize,
+): void {
+  const rowBytes = (<usize>k) << 3;
+  for (let i = 0; i < n; i++) {
+    const ri = resp + <usize>i * rowBytes;
+    axpy(nk, 1.0, ri, k);
+    const end = <i32>ld(rowStart, i + 1);
+    for (let e = <i32>ld(rowStart, i); e < end; e++) {
+      axpy(sumX + <usize>ldi(columns, e) * rowBytes, ld(counts, e), ri, k);
+    }
+  }
+}

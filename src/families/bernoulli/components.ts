@@ -47,8 +47,9 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
     this.probabilities = new Float64Array(k * d);
     this.logOddsTH = ws.allocF64(d * k);
     this.logNegH = ws.allocF64(k);
+    const x = ctx.X.data;
     let nOnes = 0;
-    for (const v of ctx.X.data) nOnes += v;
+    for (let i = 0; i < x.length; i++) nOnes += x[i];
     this.nOnes = nOnes;
     this.rowStartH = ws.allocF64(n + 1);
     this.onesH = ws.allocI32(Math.max(1, nOnes));
@@ -129,17 +130,19 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
     this.setProbabilities(p);
   }
 
-  accumulate(resp: Float64Array, stats: StatsBlock<Layout>): void {
-    const { n, d, k, X } = this.ctx;
-    const { nk, sumX } = stats.views;
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        if (r === 0) continue;
-        nk[c] += r;
-        for (let j = 0; j < d; j++) sumX[j * k + c] += r * X.data[i * d + j];
-      }
-    }
+  /** The statistics of the starting responsibilities, by the `bernoulliAccumulate` kernel. */
+  accumulate(_resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
+    if (!handles) throw new Error('emwasm: BernoulliParts.accumulate needs the workspace handles');
+    const { ws, n, k } = this.ctx;
+    (ws.calls as Record<string, (...a: number[]) => number>).bernoulliAccumulate(
+      this.rowStartH,
+      this.onesH,
+      n,
+      handles.resp,
+      k,
+      stats.handles.nk,
+      stats.handles.sumX,
+    );
   }
 
   logPrior(): number {

@@ -48,10 +48,32 @@ export function bernoulliEStep(
   return total;
 }
 
-/** The Bernoulli mixture's kernels: one table for the Wasm export and its twin. */
+/** The twin of `bernoulliAccumulate`: `nk += r_i`, `sumX[j] += r_i` for each one of row i. */
+export function bernoulliAccumulate(
+  rowStart: Float64Array,
+  ones: Int32Array,
+  n: number,
+  resp: Float64Array,
+  k: number,
+  nk: Float64Array,
+  sumX: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) nk[c] += resp[i * k + c];
+    for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
+      for (let c = 0; c < k; c++) sumX[ones[e] * k + c] += resp[i * k + c];
+    }
+  }
+}
+
+/** The Bernoulli mixture's kernels: one table for the Wasm exports and their twins. */
 export const BERNOULLI_KERNELS = {
   bernoulliEStep: {
     args: ['F64', 'I32', 'i32', 'F64', 'F64', 'F64', 'i32', 'F64?', 'F64?', 'F64?', 'F64?', 'F64?', 'F64'],
     twin: bernoulliEStep,
+  },
+  bernoulliAccumulate: {
+    args: ['F64', 'I32', 'i32', 'F64', 'i32', 'F64', 'F64'],
+    twin: bernoulliAccumulate,
   },
 } as const satisfies KernelTable;

@@ -52,8 +52,9 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.rowTotals = new Float64Array(k);
     this.logProbsTH = ws.allocF64(d * k);
     this.rowConstH = ws.allocF64(n);
+    const x = ctx.X.data;
     let nonzeros = 0;
-    for (const v of ctx.X.data) if (v !== 0) nonzeros++;
+    for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonzeros++;
     this.nonzeros = nonzeros;
     this.rowStartH = ws.allocF64(n + 1);
     this.columnsH = ws.allocI32(Math.max(1, nonzeros));
@@ -149,17 +150,20 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.setProbabilities(p);
   }
 
-  accumulate(resp: Float64Array, stats: StatsBlock<Layout>): void {
-    const { n, d, k, X } = this.ctx;
-    const { nk, sumX } = stats.views;
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        if (r === 0) continue;
-        nk[c] += r;
-        for (let j = 0; j < d; j++) sumX[j * k + c] += r * X.data[i * d + j];
-      }
-    }
+  /** The statistics of the starting responsibilities, by the `multinomialAccumulate` kernel. */
+  accumulate(_resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
+    if (!handles) throw new Error('emwasm: MultinomialParts.accumulate needs the workspace handles');
+    const { ws, n, k } = this.ctx;
+    (ws.calls as Record<string, (...a: number[]) => number>).multinomialAccumulate(
+      this.rowStartH,
+      this.columnsH,
+      this.countsH,
+      n,
+      handles.resp,
+      k,
+      stats.handles.nk,
+      stats.handles.sumX,
+    );
   }
 
   logPrior(): number {

@@ -51,7 +51,26 @@ export function multinomialEStep(
   return total;
 }
 
-/** The multinomial mixture's kernels: one table for the Wasm export and its twin. */
+/** The twin of `multinomialAccumulate`: `nk += r_i`, `sumX[j] += x_j·r_i` for each nonzero count of row i. */
+export function multinomialAccumulate(
+  rowStart: Float64Array,
+  columns: Int32Array,
+  counts: Float64Array,
+  n: number,
+  resp: Float64Array,
+  k: number,
+  nk: Float64Array,
+  sumX: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) nk[c] += resp[i * k + c];
+    for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
+      for (let c = 0; c < k; c++) sumX[columns[e] * k + c] += counts[e] * resp[i * k + c];
+    }
+  }
+}
+
+/** The multinomial mixture's kernels: one table for the Wasm exports and their twins. */
 export const MULTINOMIAL_KERNELS = {
   multinomialEStep: {
     args: [
@@ -71,5 +90,9 @@ export const MULTINOMIAL_KERNELS = {
       'F64',
     ],
     twin: multinomialEStep,
+  },
+  multinomialAccumulate: {
+    args: ['F64', 'I32', 'F64', 'i32', 'F64', 'i32', 'F64', 'F64'],
+    twin: multinomialAccumulate,
   },
 } as const satisfies KernelTable;
