@@ -26,7 +26,7 @@ export {
 export { csrForward, csrBack, mlemRatio, mlemUpdate } from './imaging/tomography-em';
 export { poissonEStep } from './families/poisson/estep';
 export { bernoulliEStep, bernoulliAccumulate } from './families/bernoulli/estep';
-export { categoricalEStep } from './families/categorical/estep';
+export { categoricalEStep, categoricalAccumulate } from './families/categorical/estep';
 export { multinomialEStep, multinomialAccumulate } from './families/multinomial/estep';
 export { regressionEStep, regressionAccumulate } from './families/regression/estep';
 export { studentEStepDiag, studentEStepFull } from './families/student/estep';

@@ -61,6 +61,21 @@ describe('categoricalEStep: Wasm == twin on odd shapes', () => {
               );
           }
         }
+        const resp = Float64Array.from({ length: n * k }, () => rng.uniform());
+        const accArgs = (): KernelArg[] => [
+          x,
+          n,
+          d,
+          offsets,
+          resp,
+          k,
+          new Float64Array(k),
+          new Float64Array(total * k),
+        ];
+        const wa = await runKernel(CATEGORICAL_KERNELS, 'categoricalAccumulate', 'wasm', accArgs());
+        const ta = await runKernel(CATEGORICAL_KERNELS, 'categoricalAccumulate', 'js', accArgs());
+        for (const a of [6, 7])
+          expect(maxScaledDiff(wa.arrays[a] as Float64Array, ta.arrays[a] as Float64Array)).toBe(0);
       });
     }
   }

@@ -76,3 +76,29 @@ export function categoricalEStep(
   }
   return total;
 }
+
+/**
+ * The statistics of explicit responsibilities (the first M-step of a fit): `nk (k) += r_i` and,
+ * for each feature j, `counts[offsets[j] + x_ij] (k) += r_i`, with `resp (n × k)` already weighted.
+ * Layout as in `categoricalEStep`.
+ */
+export function categoricalAccumulate(
+  x: usize,
+  n: i32,
+  d: i32,
+  offsets: usize,
+  resp: usize,
+  k: i32,
+  nk: usize,
+  counts: usize,
+): void {
+  const rowBytes = (<usize>k) << 3;
+  for (let i = 0; i < n; i++) {
+    const xi = x + ((<usize>(i * d)) << 3);
+    const ri = resp + <usize>i * rowBytes;
+    axpy(nk, 1.0, ri, k);
+    for (let j = 0; j < d; j++) {
+      axpy(counts + <usize>(ldi(offsets, j) + <i32>ld(xi, j)) * rowBytes, 1.0, ri, k);
+    }
+  }
+}

@@ -133,17 +133,20 @@ export class CategoricalParts implements Components<CategoricalComponents, Layou
     this.setProbabilities(p);
   }
 
-  accumulate(resp: Float64Array, stats: StatsBlock<Layout>): void {
-    const { n, d, k, X } = this.ctx;
-    const { nk, counts } = stats.views;
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        if (r === 0) continue;
-        nk[c] += r;
-        for (let j = 0; j < d; j++) counts[(this.offsets[j] + X.data[i * d + j]) * k + c] += r;
-      }
-    }
+  /** The statistics of the starting responsibilities, by the `categoricalAccumulate` kernel. */
+  accumulate(_resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
+    if (!handles) throw new Error('emwasm: CategoricalParts.accumulate needs the workspace handles');
+    const { ws, n, d, k } = this.ctx;
+    (ws.calls as Record<string, (...a: number[]) => number>).categoricalAccumulate(
+      handles.x,
+      n,
+      d,
+      this.offsetsH,
+      handles.resp,
+      k,
+      stats.handles.nk,
+      stats.handles.counts,
+    );
   }
 
   logPrior(): number {

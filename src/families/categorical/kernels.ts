@@ -46,10 +46,34 @@ export function categoricalEStep(
   return total;
 }
 
-/** The categorical mixture's kernels: one table for the Wasm export and its twin. */
+/** The twin of `categoricalAccumulate`: `nk += r_i`, `counts[offsets[j] + x_ij] += r_i` for each feature. */
+export function categoricalAccumulate(
+  x: Float64Array,
+  n: number,
+  d: number,
+  offsets: Int32Array,
+  resp: Float64Array,
+  k: number,
+  nk: Float64Array,
+  counts: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) nk[c] += resp[i * k + c];
+    for (let j = 0; j < d; j++) {
+      const cell = (offsets[j] + x[i * d + j]) * k;
+      for (let c = 0; c < k; c++) counts[cell + c] += resp[i * k + c];
+    }
+  }
+}
+
+/** The categorical mixture's kernels: one table for the Wasm exports and their twins. */
 export const CATEGORICAL_KERNELS = {
   categoricalEStep: {
     args: ['F64', 'i32', 'i32', 'I32', 'F64', 'F64', 'i32', 'F64?', 'F64?', 'F64?', 'F64?', 'F64?', 'F64'],
     twin: categoricalEStep,
+  },
+  categoricalAccumulate: {
+    args: ['F64', 'i32', 'i32', 'I32', 'F64', 'i32', 'F64', 'F64'],
+    twin: categoricalAccumulate,
   },
 } as const satisfies KernelTable;
