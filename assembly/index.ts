@@ -16,6 +16,17 @@ export { missingFactorLength, missingWorkLength, missingFactors, missingEStep } 
 export { heapBase } from './util/heap';
 export * from './hmm';
 export {
+  fftWorkLength,
+  fftAxis,
+  fftFilterAxis,
+  realFftWorkLength,
+  zeroSpecPadding,
+  realFftRows,
+  realIfftRows,
+  complexMultiply,
+} from './imaging/fft';
+export { padImage, correlatePadded, rlRatio, rlUpdate, tvDenominator } from './imaging/deconvolve';
+export {
   tomoPadLength,
   tomoWorkLength,
   tomoPad,

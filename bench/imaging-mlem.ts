@@ -1,5 +1,5 @@
 /**
- * `npm run bench:imaging-mlem`: MLEM time per iteration on the Shepp–Logan phantom at 256 × 256,
+ * MLEM time per iteration (part of `npm run bench -- --imaging`, after Richardson–Lucy) on the Shepp–Logan phantom at 256 × 256,
  * 180 angles, 1e6 expected counts, for emwasm (matrix-free Joseph projector in Wasm on 1 and 2
  * threads, the same projector as a CSR matrix in Wasm, the TypeScript twins) and for NumPy +
  * scipy.sparse running MLEM on the same system matrix (`projector.toCSR()`, Aᵀ stored as its own
@@ -12,11 +12,10 @@
  * Prints a table and saves bench/results/imaging-mlem-<time>.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeMachine } from './lib/machine';
 import { median, ms, renderTable } from './lib/format';
 import {
   mlem,
@@ -28,7 +27,6 @@ import {
 } from '../src/index';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS_DIR = join(ROOT, 'bench/results');
 const PYTHON = '/usr/bin/python3';
 const SIZE = 256;
 const ANGLES = 180;
@@ -156,7 +154,8 @@ function timeScipy(A: SystemMatrix, y: Float64Array, iterations: number): Timing
   }
 }
 
-async function main(): Promise<void> {
+/** Runs the MLEM comparison, prints its table, saves its JSON and returns the report. */
+export async function runMlemBench(): Promise<Record<string, unknown>> {
   const projector = new ParallelBeamProjector({ size: SIZE, angles: ANGLES });
   const y = poissonNoise(projector.forward(sheppLogan(SIZE)), COUNTS, 20240613);
   const A = projector.toCSR();
@@ -192,26 +191,9 @@ async function main(): Promise<void> {
       '\n\nwall: median time between iterations; CPU: all threads of the process, so with 2 threads it' +
       '\nexceeds the wall time; on a shared machine the CPU ratio of 1-thread rows is the steadier one.',
   );
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = join(RESULTS_DIR, `imaging-mlem-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        bench: 'imaging-mlem',
-        problem: { size: SIZE, angles: ANGLES, detectors: SIZE, counts: COUNTS, nnz: A.indices.length },
-        machine: describeMachine(),
-        loadAverage: loadavg(),
-        timings,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
-  console.log(`\nsaved ${file}`);
+  return {
+    bench: 'imaging-mlem',
+    problem: { size: SIZE, angles: ANGLES, detectors: SIZE, counts: COUNTS, nnz: A.indices.length },
+    timings,
+  };
 }
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});

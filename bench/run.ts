@@ -7,6 +7,7 @@
  *   npm run bench -- --only full,diag   covariance types
  *   npm run bench -- --shapes targets,100000x10:8
  *   npm run bench -- --no-peers --no-js --repeats 5 --keep-data
+ *   npm run bench -- --imaging          image reconstruction instead (bench/imaging-*.ts)
  *   npm run bench -- --families          the other mixture families vs flexmix/mixtools (bench/families.ts)
  *
  * Bundled by esbuild to build/bench.mjs (see package.json) so that `import ... from '*.wasm'`
@@ -33,9 +34,11 @@ import {
 import { hasThreadsOption, threadsLabel, timeFits, type Threads, type Timing } from './lib/emwasm';
 import { flopsPerIteration, FLOP_MODEL_TEXT } from './lib/flops';
 import { runFamiliesBench } from './families';
+import { runMlemBench } from './imaging-mlem';
 import { fixed, median, min, ms, renderTable, spreadPercent } from './lib/format';
 import { describeMachine, type Machine } from './lib/machine';
 import { bestPeak, compilePeak, type PeakResult } from './lib/peak';
+import { runRichardsonLucyBench } from './imaging-rl';
 import {
   peerAvailable,
   runPeer,
@@ -73,7 +76,9 @@ const USAGE = `usage: npm run bench -- [options]
                      (default 5; 2 with --quick; 0: ratios from the table's minima)
   --no-js            skip the plain-TypeScript reference
   --no-peers         skip scikit-learn, mclust and the npm package gaussian-mixture-model
-  --keep-data        keep bench/.data (the .bin files the peers read)`;
+  --keep-data        keep bench/.data (the .bin files the peers read)
+  --imaging          the image-reconstruction benches instead (Richardson–Lucy vs scikit-image, …);
+                     --repeats applies, --quick times the auto method only (1 and 2 threads)`;
 
 interface Options {
   quick: boolean;
@@ -84,6 +89,7 @@ interface Options {
   js: boolean;
   peers: boolean;
   keepData: boolean;
+  imaging: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -98,6 +104,7 @@ function parseOptions(argv: string[]): Options {
       'no-js': { type: 'boolean', default: false },
       'no-peers': { type: 'boolean', default: false },
       'keep-data': { type: 'boolean', default: false },
+      imaging: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -123,6 +130,7 @@ function parseOptions(argv: string[]): Options {
     js: !values['no-js'],
     peers: !values['no-peers'],
     keepData: values['keep-data'],
+    imaging: values.imaging,
   };
 }
 
@@ -500,12 +508,32 @@ function boundCheck(c: CaseResult): string {
 
 // ---------------------------------------------------------------------------------------------
 
+/** `--imaging`: each image-reconstruction bench prints its table; their reports go to one JSON file. */
+async function imagingMain(o: Options): Promise<void> {
+  const machine = describeMachine();
+  console.log(`emwasm imaging bench: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+  const loadStart = loadavg()[0];
+  const report: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine,
+  };
+  report.richardsonLucy = await runRichardsonLucyBench({ repeats: o.repeats, methods: !o.quick });
+  report.mlem = await runMlemBench();
+  report.loadAverage = { start: loadStart, end: loadavg()[0] };
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `imaging-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2));
+  console.log(`\nsaved ${relative(process.cwd(), file)}`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--families')) {
     await runFamiliesBench(process.argv.slice(2));
     return;
   }
   const o = parseOptions(process.argv.slice(2));
+  if (o.imaging) return imagingMain(o);
   const machine = describeMachine();
   const groups = planGroups(o);
   const threadsOption = hasThreadsOption();

@@ -142,7 +142,10 @@ const steps = {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      banner: { js: '#!/usr/bin/env node' },
+      // A CommonJS dependency (pngjs) bundled into ESM requires Node built-ins: give it a require.
+      banner: {
+        js: "#!/usr/bin/env node\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);",
+      },
       plugins: [libraryFromDist],
       outfile: 'dist/cli.js',
     }),

@@ -4,24 +4,35 @@ import { DATA_HELP, DATA_OPTIONS, columnList, delimiterOption, readData, skipped
 import { UsageError } from './errors.js';
 import { checkStreams, writeOutput } from './io.js';
 import { inFlagTerms } from './library-errors.js';
-import { MIXTURE_HELP, MIXTURE_OPTIONS, buildMixture } from './model.js';
+import { GaussianMixture } from '../index.js';
+import {
+  FAMILY_HELP,
+  MIXTURE_HELP,
+  MIXTURE_OPTIONS,
+  buildMixture,
+  familyOption,
+  mixtureOptions,
+} from './model.js';
 import { mixturePlot } from './plot.js';
 import { progressBar, type Progress } from './progress.js';
 import { fitSummary } from './summary.js';
 
 export const FIT_HELP = `Usage: emwasm fit DATA.csv [options]
 
-Fits a Gaussian mixture by EM to the numeric columns of a CSV file (- for standard input) whose
+Fits a mixture by EM (Gaussian unless --family says otherwise) to the numeric columns of a CSV
+file (- for standard input) whose
 first line is a header, prints a summary, and optionally saves the model (JSON) and a scatter
 plot (SVG). An output FILE of - is standard output (the summary then goes to standard error).
 
 Options:
   -k, --components K   number of mixture components (default 1)
-  --covariance TYPE    full, tied, diag or spherical (default full)
+${FAMILY_HELP}
+  --covariance TYPE    full, tied, diag or spherical (default full; student: full or diag)
 ${MIXTURE_HELP}
 ${DATA_HELP}
-  --json FILE          save the model as JSON, for emwasm predict and GaussianMixture.fromJSON
+  --json FILE          save the model as JSON, for emwasm predict and the family's fromJSON
   --plot FILE          save an SVG scatter of the first two columns with 1- and 2-sd ellipses
+                       (gaussian only)
   -h, --help           show this help
 
 A progress bar is shown on standard error when it is a terminal and the fit takes a while.
@@ -29,10 +40,12 @@ A progress bar is shown on standard error when it is a terminal and the fit take
 Examples:
   emwasm fit examples/faithful.csv --components 2 --seed 0 --json model.json --plot plot.svg
   cat examples/iris.csv | emwasm fit - -k 3 --seed 1 --json - > iris-model.json
+  emwasm fit counts.csv --family poisson -k 3 --seed 0
 `;
 
 const OPTIONS = {
   components: { type: 'string', short: 'k' },
+  family: { type: 'string' },
   covariance: { type: 'string' },
   ...MIXTURE_OPTIONS,
   ...DATA_OPTIONS,
@@ -56,7 +69,11 @@ export async function fit(args: string[]): Promise<void> {
   const columns = columnList(v.columns);
   const delimiter = delimiterOption(v.delimiter);
   let progress: Progress | null = null;
-  const gm = await buildMixture(v, (info) => progress?.onIteration(info));
+  const family = familyOption(v.family);
+  if (v.plot !== undefined && family !== 'GaussianMixture') {
+    throw new UsageError('--plot draws covariance ellipses: it is available with --family gaussian only');
+  }
+  const gm = await buildMixture(family, v, (info) => progress?.onIteration(info));
 
   const table = await readData(path, { delimiter, header: !v['no-header'], columns });
   process.stderr.write(skippedNote(table));
@@ -65,7 +82,9 @@ export async function fit(args: string[]): Promise<void> {
     throw new UsageError(`--plot needs at least two columns, got ${names.length} (${names.join(', ')})`);
   }
 
-  progress = progressBar(process.stderr, gm.nInit, gm.maxIter);
+  // The library's defaults where the flags are absent (every family shares them).
+  const { nInit = 1, maxIter = 100 } = mixtureOptions(v);
+  progress = progressBar(process.stderr, nInit, maxIter);
   try {
     await inFlagTerms(() => gm.fit(X));
   } finally {
@@ -79,7 +98,7 @@ export async function fit(args: string[]): Promise<void> {
     if (v.json !== '-') notes.push(`model written to ${v.json}`);
   }
   if (v.plot !== undefined) {
-    writeOutput(v.plot, mixturePlot(gm, X, names, labels, table.path));
+    writeOutput(v.plot, mixturePlot(gm as GaussianMixture, X, names, labels, table.path));
     if (v.plot !== '-') notes.push(`plot written to ${v.plot}`);
   }
   report.write(fitSummary(gm, X, names, labels, table.path) + notes.map((n) => `${n}\n`).join(''));

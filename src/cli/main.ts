@@ -1,11 +1,12 @@
 import { version } from '../../package.json';
+import { DECONVOLVE_HELP, deconvolve } from './deconvolve.js';
 import { UsageError } from './errors.js';
 import { FIT_HELP, fit } from './fit.js';
 import { HMM_HELP, hmm } from './hmm.js';
 import { PREDICT_HELP, predict } from './predict.js';
 import { SELECT_HELP, select } from './select.js';
 
-const HELP = `emwasm ${version}: mixture models and hidden Markov models fitted by EM, with WebAssembly kernels
+const HELP = `emwasm ${version}: mixture models, hidden Markov models and image reconstruction by EM, with WebAssembly kernels
 
 Usage:
   emwasm fit DATA.csv [--components K] [--covariance TYPE] [--seed N] [--json FILE] [--plot FILE] ...
@@ -13,16 +14,18 @@ Usage:
   emwasm select DATA.csv [--components 1-9] [--criterion bic|icl|aic|cv] [--plot FILE] ...
   emwasm hmm fit DATA.csv --states K [--sequence COLUMN] [--json FILE] ...
   emwasm hmm decode MODEL.json DATA.csv [--out FILE]
+  emwasm deconvolve IN.png --psf gaussian:SIGMA|motion:LENGTH,ANGLE [--iterations N] -o OUT.png
   emwasm COMMAND --help      all options of a command
   emwasm --version
 
 Commands:
-  fit       fit a Gaussian mixture to the numeric columns of a CSV file; print a summary, save the model
-            and a plot
+  fit       fit a mixture (Gaussian, or --family poisson, bernoulli, …) to the numeric columns of a
+            CSV file; print a summary, save the model and a plot
   predict   label the rows of a CSV file with a saved model; write labels and probabilities
   select    choose the number of components and the covariance type by BIC, ICL, AIC or
             cross-validation; print the table, save the best model and a chart
   hmm       fit a hidden Markov model (fit), or write the most likely states under a saved one (decode)
+  deconvolve  restore a blurred PNG by Richardson–Lucy deconvolution with a Gaussian or motion PSF
 
 Files: DATA.csv is comma-, tab- or semicolon-separated with a header line (or --no-header); - reads
 standard input, and an output FILE of - writes standard output.
@@ -41,6 +44,7 @@ interface Command {
 const COMMANDS = new Map<string, Command>([
   ['fit', { run: fit, help: FIT_HELP }],
   ['predict', { run: predict, help: PREDICT_HELP }],
+  ['deconvolve', { run: deconvolve, help: DECONVOLVE_HELP }],
   ['select', { run: select, help: SELECT_HELP }],
   ['hmm', { run: hmm, help: HMM_HELP }],
 ]);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { GaussianMixture, type GaussianMixtureJSON } from '../index.js';
+import { modelFromJSON, type CliModel } from './model.js';
 import { parsingArgs, requirePositionals } from './args.js';
 import { DATA_OPTIONS, columnList, delimiterOption, readData, type DataTable } from './csv.js';
 import { CliError, UsageError } from './errors.js';
@@ -54,9 +54,9 @@ export async function predict(args: string[]): Promise<void> {
   const delimiter = delimiterOption(v.delimiter);
 
   const json = await readJSON(modelPath);
-  let gm: GaussianMixture;
+  let gm: CliModel;
   try {
-    gm = GaussianMixture.fromJSON(json as unknown as GaussianMixtureJSON);
+    gm = modelFromJSON(json);
   } catch (err) {
     throw new CliError(`${modelPath}: ${(err as Error).message}`);
   }

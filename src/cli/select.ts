@@ -5,16 +5,18 @@ import { DATA_HELP, DATA_OPTIONS, columnList, delimiterOption, readData, skipped
 import { checkStreams, writeOutput } from './io.js';
 import { formatTotal, table } from './format.js';
 import { inFlagTerms } from './library-errors.js';
-import { MIXTURE_HELP, MIXTURE_OPTIONS, mixtureOptions } from './model.js';
+import { CLI_FAMILIES, MIXTURE_HELP, MIXTURE_OPTIONS, familyOption, mixtureOptions } from './model.js';
 
 export const SELECT_HELP = `Usage: emwasm select DATA.csv [options]
 
-Fits a Gaussian mixture for every number of components and covariance type asked for, scores each
+Fits a mixture (Gaussian unless --family says otherwise) for every number of components and
+covariance type asked for, scores each
 by a criterion (lower is better), prints the table and marks the best; optionally saves the best
 model (JSON) and a chart of the criterion against the number of components (SVG).
 
 Options:
   -k, --components LIST   candidate numbers of components, e.g. 1-6 or 2,4,8 (default 1-9)
+  --family NAME           the mixture family (${Object.keys(CLI_FAMILIES).join(', ')}; default gaussian)
   --covariance LIST       candidate covariance types (default full,tied,diag,spherical)
   --criterion NAME        bic, icl, aic or cv (held-out log-likelihood) (default bic)
   --folds N               folds for --criterion cv (default 5)
@@ -30,6 +32,7 @@ Example:
 
 const OPTIONS = {
   components: { type: 'string', short: 'k' },
+  family: { type: 'string' },
   covariance: { type: 'string' },
   criterion: { type: 'string' },
   folds: { type: 'string' },
@@ -55,6 +58,7 @@ export async function select(args: string[]): Promise<void> {
     : process.stdout;
   const { randomState, nInit, ...modelOptions } = mixtureOptions(v);
   const options = {
+    family: familyOption(v.family),
     nComponents: integerListOption('--components', v.components),
     covarianceTypes: wordListOption(v.covariance) as CovarianceType[] | undefined,
     criterion: v.criterion as SelectionCriterion | undefined,
@@ -72,11 +76,12 @@ export async function select(args: string[]): Promise<void> {
   const result = await inFlagTerms(() => selectModel(data.X, options));
 
   const name = result.bestRow.criterion.toUpperCase();
+  const typed = result.bestRow.covarianceType !== undefined;
   const rows = [
-    ['components', 'covariance', name, 'parameters', ''],
+    ['components', ...(typed ? ['covariance'] : []), name, 'parameters', ''],
     ...result.table.map((r) => [
       String(r.nComponents),
-      r.covarianceType ?? '',
+      ...(typed ? [r.covarianceType ?? ''] : []),
       Number.isFinite(r.score) ? formatTotal(r.score) : 'failed',
       String(r.nParameters),
       r === result.bestRow ? '<- best' : (r.error ?? ''),
@@ -84,7 +89,10 @@ export async function select(args: string[]): Promise<void> {
   ];
   const notes: string[] = [];
   if (v.json !== undefined) {
-    writeOutput(v.json, JSON.stringify({ ...result.best.toJSON(), columns: data.names }, null, 2) + '\n');
+    writeOutput(
+      v.json,
+      JSON.stringify({ ...(result.best.toJSON() as object), columns: data.names }, null, 2) + '\n',
+    );
     if (v.json !== '-') notes.push(`best model written to ${v.json}`);
   }
   if (v.plot !== undefined) {
@@ -94,7 +102,9 @@ export async function select(args: string[]): Promise<void> {
   report.write(
     `${data.path}: ${data.X.rows} rows × ${data.X.cols} columns (${data.names.join(', ')})\n` +
       `${table(rows)}\n` +
-      `best: ${result.bestRow.nComponents} components, ${result.bestRow.covarianceType} covariance\n` +
+      `best: ${result.bestRow.nComponents} components` +
+      (typed ? `, ${result.bestRow.covarianceType} covariance` : '') +
+      '\n' +
       notes.map((n) => `${n}\n`).join(''),
   );
 }

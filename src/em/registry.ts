@@ -9,15 +9,19 @@ import { StudentMixture } from '../families/student/student-mixture.js';
 import { show } from '../util/errors.js';
 import type { EstimatorJSON, FitData } from './estimator.js';
 
-/** What the fit worker, `fromJSON` and the CLI need of an estimator, whatever its family. */
+/** What the fit worker, `loadModel` and the CLI need of an estimator, whatever its family. */
 export interface RegisteredModel {
+  /** Fits on the calling thread (what a fit worker runs). */
   fitInThisThread(data: FitData): Promise<void>;
+  /** The saved form, `{ format: 'emwasm', version, family, options, params, fit }`. */
   toJSON(): unknown;
 }
 
 /** One registered family: how to make it from options and from a saved model. */
 export interface FamilyEntry {
+  /** A new estimator of the family (the options of its constructor). */
   create(options: Record<string, unknown>): RegisteredModel;
+  /** The family's `fromJSON` (runtime options such as `backend` or `warmStart` in `options`). */
   fromJSON(json: unknown, options: Record<string, unknown>): RegisteredModel;
   /** The `covarianceType` values of a family that has them (selectModel's second axis). */
   covarianceTypes?: readonly CovarianceType[];
@@ -71,4 +75,19 @@ export function familyEntry(family: unknown): FamilyEntry {
     throw new RangeError(`Unknown model family ${show(family)}; known: ${Object.keys(FAMILIES).join(', ')}`);
   }
   return FAMILIES[family];
+}
+
+/**
+ * Restores a saved model of any registered family (a parsed object or its JSON text): the file's
+ * `family` picks the class, whose `fromJSON` checks the rest. Files of GaussianMixture's layout
+ * before the engine's envelope (`format: 'emwasm.GaussianMixture'`) load too. `options` sets runtime
+ * options (`backend`, `threads`, `worker`, `warmStart`, …). Cast the result to the family's class.
+ */
+export function loadModel(json: unknown, options: Record<string, unknown> = {}): RegisteredModel {
+  const o = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, unknown> | null;
+  if (o && o.format === 'emwasm.GaussianMixture') return FAMILIES.GaussianMixture.fromJSON(o, options);
+  if (!o || o.format !== 'emwasm') {
+    throw new TypeError(`loadModel expects a saved emwasm model (format 'emwasm'), got ${show(o?.format)}`);
+  }
+  return familyEntry(o.family).fromJSON(o, options);
 }

@@ -40,6 +40,8 @@ export interface SelectableModel {
   nParametersFor(nFeatures: number): number;
   /** Number of components. */
   readonly nComponents: number;
+  /** The saved form (`toJSON`). */
+  toJSON(): unknown;
 }
 
 /** Options of `selectModel`: the grid to search, the criterion, and the options of every fit. */

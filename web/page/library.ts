@@ -5,5 +5,7 @@
  * started by the library itself.
  */
 export { GaussianMixture, init, plotSelection, selectModel } from '../../src/index';
+export { gaussianPsf, motionPsf, richardsonLucy } from '../../src/index';
 export type { CovarianceType, GaussianIterationInfo, SelectionProgress } from '../../src/index';
+export type { Image } from '../../src/index';
 export { mlem, osem, ParallelBeamProjector, poissonNoise, sheppLogan } from '../../src/index';

@@ -10,6 +10,7 @@ import {
   type GaussianIterationInfo,
   type SelectionProgress,
 } from './library';
+import { mountDeconvolvePanel } from './deconvolve-panel';
 import { componentColour } from './palette';
 import { POINT_LIMIT, ScatterPlot } from './scatter';
 import { blobs, MAX_SYNTHETIC_ROWS } from './synthetic';
@@ -434,4 +435,5 @@ ui.select.addEventListener('click', () => void compareModels());
 new ResizeObserver(requestRender).observe($('plots'));
 describeEnvironment();
 void loadData();
+mountDeconvolvePanel($('deconvolve-panel'));
 mountTomographyPanel($('tomography'));
