@@ -36,5 +36,8 @@ export {
 } from './imaging/tomography';
 export { csrForward, csrBack, mlemRatio, mlemUpdate } from './imaging/tomography-em';
 export { poissonEStep } from './families/poisson/estep';
+export { bernoulliEStep, bernoulliAccumulate } from './families/bernoulli/estep';
+export { categoricalEStep, categoricalAccumulate } from './families/categorical/estep';
+export { multinomialEStep, multinomialAccumulate } from './families/multinomial/estep';
 export { regressionEStep, regressionAccumulate } from './families/regression/estep';
 export { studentEStepDiag, studentEStepFull } from './families/student/estep';

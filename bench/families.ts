@@ -16,6 +16,9 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BernoulliMixture } from '../src/families/bernoulli/bernoulli-mixture';
+import { CategoricalMixture } from '../src/families/categorical/categorical-mixture';
+import { MultinomialMixture } from '../src/families/multinomial/multinomial-mixture';
 import { PoissonMixture } from '../src/families/poisson/poisson-mixture';
 import { RegressionMixture } from '../src/families/regression/regression-mixture';
 import { StudentMixture } from '../src/families/student/student-mixture';
@@ -116,6 +119,50 @@ export function studentData(n: number): { X: Matrix } {
   return { X: { data, rows: n, cols: d } };
 }
 
+/** Rows of 16 binary items from 4 latent classes (item probabilities from a seeded draw). */
+function bernoulliData(n: number): { X: Matrix } {
+  const rng = new Random(2027);
+  const d = 16;
+  const p = Array.from({ length: 4 }, () => Array.from({ length: d }, () => 0.05 + 0.9 * rng.uniform()));
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) data[i * d + j] = rng.uniform() < p[i % 4][j] ? 1 : 0;
+  return { X: { data, rows: n, cols: d } };
+}
+
+/** Rows of 10 items with 4 categories each from 4 latent classes. */
+function categoricalData(n: number): { X: Matrix } {
+  const rng = new Random(2028);
+  const d = 10;
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) data[i * d + j] = rng.uniform() < 0.6 ? (i + j) % 4 : rng.int(4);
+  }
+  return { X: { data, rows: n, cols: d } };
+}
+
+/** Bag-of-words rows over a vocabulary of 50 from 5 topics, row totals ~ Poisson(30). */
+function multinomialData(n: number): { X: Matrix } {
+  const rng = new Random(2029);
+  const d = 50;
+  const topics = Array.from({ length: 5 }, () => {
+    const w = Array.from({ length: d }, () => rng.uniform() ** 3);
+    const s = w.reduce((a, b) => a + b, 0);
+    return w.map((v) => v / s);
+  });
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const theta = topics[i % 5];
+    for (let t = poisson(rng, 30); t > 0; t--) {
+      let u = rng.uniform();
+      let j = 0;
+      while (j < d - 1 && (u -= theta[j]) >= 0) j++;
+      data[i * d + j]++;
+    }
+  }
+  return { X: { data, rows: n, cols: d } };
+}
+
 export const CASES: FamilyCase[] = [
   {
     family: 'PoissonMixture',
@@ -153,6 +200,44 @@ export const CASES: FamilyCase[] = [
     data: studentData,
     model: (o) => new StudentMixture({ nComponents: 3, ...o }),
     peers: {},
+  },
+  {
+    family: 'BernoulliMixture',
+    n: 100_000,
+    d: 16,
+    k: 4,
+    data: bernoulliData,
+    model: (o) => new BernoulliMixture({ nComponents: 4, alpha: 0, ...o }),
+    peers: {
+      flexmix: (iters, k) =>
+        `flexmix(X ~ 1, k = ${k}, cluster = start, model = FLXMCmvbinary(), ${flexmixControl(iters)})`,
+    },
+  },
+  {
+    // No R peer is installed for latent class analysis (poLCA is not packaged in Debian).
+    family: 'CategoricalMixture',
+    n: 100_000,
+    d: 10,
+    k: 4,
+    data: categoricalData,
+    model: (o) => new CategoricalMixture({ nComponents: 4, alpha: 0, ...o }),
+    peers: {},
+  },
+  {
+    family: 'MultinomialMixture',
+    n: 100_000,
+    d: 50,
+    k: 5,
+    data: multinomialData,
+    model: (o) => new MultinomialMixture({ nComponents: 5, alpha: 0, ...o }),
+    peers: {
+      // multmixEM starts from parameters: those of the M-step from the soft start, as emwasm's first
+      // step; it prints progress, which is swallowed.
+      mixtools: (iters, k) =>
+        `{ theta0 <- t(start) %*% X; theta0 <- theta0 / rowSums(theta0); ` +
+        `invisible(capture.output(fit <- multmixEM(X, lambda = colMeans(start), theta = theta0, k = ${k}, ` +
+        `maxit = ${iters}, epsilon = -1))); fit }`,
+    },
   },
 ];
 

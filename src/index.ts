@@ -51,6 +51,15 @@ export { selectModel, plotSelection } from './select/index.js';
 export { PoissonMixture } from './families/poisson/poisson-mixture.js';
 export type { PoissonMixtureOptions } from './families/poisson/poisson-mixture.js';
 export type { PoissonComponents } from './families/poisson/components.js';
+export { BernoulliMixture } from './families/bernoulli/bernoulli-mixture.js';
+export type { BernoulliMixtureOptions } from './families/bernoulli/bernoulli-mixture.js';
+export type { BernoulliComponents } from './families/bernoulli/components.js';
+export { CategoricalMixture } from './families/categorical/categorical-mixture.js';
+export type { CategoricalMixtureOptions } from './families/categorical/categorical-mixture.js';
+export type { CategoricalComponents } from './families/categorical/components.js';
+export { MultinomialMixture } from './families/multinomial/multinomial-mixture.js';
+export type { MultinomialMixtureOptions } from './families/multinomial/multinomial-mixture.js';
+export type { MultinomialComponents } from './families/multinomial/components.js';
 export { RegressionMixture } from './families/regression/regression-mixture.js';
 export type {
   RegressionMixtureOptions,

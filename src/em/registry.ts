@@ -1,6 +1,9 @@
 import { COVARIANCE_TYPES, type CovarianceType } from '../mixture/covariance.js';
 import { GaussianMixture } from '../mixture/gaussian-mixture.js';
 import { PoissonMixture } from '../families/poisson/poisson-mixture.js';
+import { BernoulliMixture } from '../families/bernoulli/bernoulli-mixture.js';
+import { CategoricalMixture } from '../families/categorical/categorical-mixture.js';
+import { MultinomialMixture } from '../families/multinomial/multinomial-mixture.js';
 import { RegressionMixture } from '../families/regression/regression-mixture.js';
 import { StudentMixture } from '../families/student/student-mixture.js';
 import { CategoricalHMM } from '../hmm/categorical-hmm.js';
@@ -42,6 +45,21 @@ export const FAMILIES: Readonly<Record<string, FamilyEntry>> = {
   PoissonMixture: {
     create: (o) => new PoissonMixture(o),
     fromJSON: (json, o) => PoissonMixture.fromJSON(json as EstimatorJSON, o),
+    selectable: true,
+  },
+  BernoulliMixture: {
+    create: (o) => new BernoulliMixture(o),
+    fromJSON: (json, o) => BernoulliMixture.fromJSON(json as EstimatorJSON, o),
+    selectable: true,
+  },
+  CategoricalMixture: {
+    create: (o) => new CategoricalMixture(o),
+    fromJSON: (json, o) => CategoricalMixture.fromJSON(json as EstimatorJSON, o),
+    selectable: true,
+  },
+  MultinomialMixture: {
+    create: (o) => new MultinomialMixture(o),
+    fromJSON: (json, o) => MultinomialMixture.fromJSON(json as EstimatorJSON, o),
     selectable: true,
   },
   RegressionMixture: {

@@ -2,6 +2,9 @@
 // family, each with a small data set, a complete start (every `*Init`, so two fits can start from
 // exactly the same point) and how its fit and scoring are called.
 import { PoissonMixture } from '../../src/families/poisson/poisson-mixture';
+import { BernoulliMixture } from '../../src/families/bernoulli/bernoulli-mixture';
+import { CategoricalMixture } from '../../src/families/categorical/categorical-mixture';
+import { MultinomialMixture } from '../../src/families/multinomial/multinomial-mixture';
 import { RegressionMixture } from '../../src/families/regression/regression-mixture';
 import { StudentMixture } from '../../src/families/student/student-mixture';
 import { GaussianMixture } from '../../src/mixture/gaussian-mixture';
@@ -176,10 +179,130 @@ function studentCase(): ContractCase {
   };
 }
 
+function bernoulliCase(): ContractCase {
+  const rng = new Random(12);
+  const p = [
+    [0.9, 0.8, 0.1, 0.2, 0.5],
+    [0.1, 0.2, 0.9, 0.7, 0.5],
+    [0.5, 0.9, 0.9, 0.1, 0.05],
+  ];
+  const X: number[][] = [];
+  for (let i = 0; i < 157; i++) X.push(p[i % 3].map((q) => (rng.uniform() < q ? 1 : 0)));
+  return {
+    family: 'BernoulliMixture',
+    make: (o) => new BernoulliMixture(o) as unknown as ContractModel,
+    restore: (json, o) => BernoulliMixture.fromJSON(json, o) as unknown as ContractModel,
+    data: [X],
+    repeated: (counts) => [repeatRows(X, counts)],
+    n: X.length,
+    nComponents: 3,
+    start: {
+      probabilitiesInit: [
+        [0.7, 0.6, 0.3, 0.4, 0.5],
+        [0.3, 0.4, 0.6, 0.6, 0.5],
+        [0.5, 0.6, 0.7, 0.3, 0.2],
+      ],
+      weightsInit: [0.3, 0.3, 0.4],
+    },
+    labels: true,
+  };
+}
+
+function categoricalCase(): ContractCase {
+  const rng = new Random(13);
+  // Three features with 3, 2 and 4 categories; per class, each feature's table.
+  const tables = [
+    [
+      [0.8, 0.1, 0.1],
+      [0.9, 0.1],
+      [0.7, 0.1, 0.1, 0.1],
+    ],
+    [
+      [0.1, 0.8, 0.1],
+      [0.2, 0.8],
+      [0.1, 0.1, 0.7, 0.1],
+    ],
+    [
+      [0.1, 0.1, 0.8],
+      [0.5, 0.5],
+      [0.1, 0.1, 0.1, 0.7],
+    ],
+  ];
+  const draw = (t: number[]): number => {
+    let u = rng.uniform();
+    for (let v = 0; v < t.length - 1; v++) if ((u -= t[v]) < 0) return v;
+    return t.length - 1;
+  };
+  const X: number[][] = [];
+  for (let i = 0; i < 157; i++) X.push(tables[i % 3].map(draw));
+  return {
+    family: 'CategoricalMixture',
+    make: (o) => new CategoricalMixture(o) as unknown as ContractModel,
+    restore: (json, o) => CategoricalMixture.fromJSON(json, o) as unknown as ContractModel,
+    data: [X],
+    repeated: (counts) => [repeatRows(X, counts)],
+    n: X.length,
+    nComponents: 3,
+    start: {
+      nCategories: [3, 2, 4],
+      probabilitiesInit: [
+        [0.5, 0.3, 0.2, 0.6, 0.4, 0.4, 0.2, 0.2, 0.2],
+        [0.2, 0.5, 0.3, 0.4, 0.6, 0.2, 0.2, 0.4, 0.2],
+        [0.3, 0.2, 0.5, 0.5, 0.5, 0.2, 0.2, 0.2, 0.4],
+      ],
+      weightsInit: [0.3, 0.3, 0.4],
+    },
+    labels: true,
+  };
+}
+
+function multinomialCase(): ContractCase {
+  const rng = new Random(14);
+  const theta = [
+    [0.5, 0.3, 0.1, 0.1],
+    [0.1, 0.1, 0.4, 0.4],
+    [0.25, 0.25, 0.25, 0.25],
+  ];
+  const X: number[][] = [];
+  for (let i = 0; i < 157; i++) {
+    const row = [0, 0, 0, 0];
+    const total = poisson(rng, 12);
+    for (let t = 0; t < total; t++) {
+      let u = rng.uniform();
+      let v = 0;
+      while (v < 3 && (u -= theta[i % 3][v]) >= 0) v++;
+      row[v]++;
+    }
+    X.push(row);
+  }
+  return {
+    family: 'MultinomialMixture',
+    make: (o) => new MultinomialMixture(o) as unknown as ContractModel,
+    restore: (json, o) => MultinomialMixture.fromJSON(json, o) as unknown as ContractModel,
+    data: [X],
+    repeated: (counts) => [repeatRows(X, counts)],
+    n: X.length,
+    nComponents: 3,
+    start: {
+      probabilitiesInit: [
+        [0.4, 0.3, 0.2, 0.1],
+        [0.2, 0.2, 0.3, 0.3],
+        [0.3, 0.2, 0.2, 0.3],
+      ],
+      rowTotalsInit: [12, 12, 12],
+      weightsInit: [0.3, 0.3, 0.4],
+    },
+    labels: true,
+  };
+}
+
 export const CASES: ContractCase[] = [
   poissonCase(),
   gaussianCase('full'),
   gaussianCase('diag'),
   regressionCase(),
   studentCase(),
+  bernoulliCase(),
+  categoricalCase(),
+  multinomialCase(),
 ];

@@ -1,0 +1,163 @@
+import type { Handle, KernelJob } from '../../backend/types.js';
+import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js';
+import { rowOffset } from '../../em/parallel.js';
+import type { StatsBlock } from '../../em/stats.js';
+import { floorLog } from '../discrete.js';
+
+/** The parameters of a Bernoulli mixture's components. */
+export interface BernoulliComponents {
+  /** `(K × D)` probabilities p_cj = P(x_j = 1 | c), each in [0, 1]. */
+  probabilities: Float64Array;
+}
+
+/** `sumX` is `(d × K)`, Σ r·x transposed (as the kernel keeps it). */
+const layout = (k: number, d: number) => ({ nk: k, sumX: d * k });
+type Layout = ReturnType<typeof layout>;
+
+/**
+ * Independent Bernoulli components: per component, one probability per feature. The M-step is the
+ * MAP under a Beta(α + 1, α + 1) prior on each probability, `p_cj = (Σ_i r_ic·x_ij + α) / (Σ_i r_ic
+ * + 2α)` (scikit-learn's `BernoulliNB` smoothing; α = 0 is flexmix's `FLXMCmvbinary`), and the
+ * bound adds the matching log-prior `α·Σ_cj (log p_cj + log(1 − p_cj))` (up to a constant).
+ * The kernel reads the rows compressed (the columns of their ones, built once per fit) and the
+ * log-odds transposed.
+ */
+export class BernoulliParts implements Components<BernoulliComponents, Layout> {
+  readonly layout: Layout;
+  readonly scratch: Record<string, number>;
+  readonly startComplete: boolean;
+  private readonly probabilities: Float64Array;
+  private readonly logOddsTH: Handle;
+  private readonly logNegH: Handle;
+  private readonly rowStartH: Handle;
+  private readonly onesH: Handle;
+  private readonly nOnes: number;
+  private logOddsT!: Float64Array;
+  private logNeg!: Float64Array;
+  private logPriorValue = 0;
+
+  constructor(
+    private readonly ctx: ComponentContext,
+    private readonly alpha: number,
+    private readonly probabilitiesInit: Float64Array | null,
+  ) {
+    const { ws, n, d, k } = ctx;
+    this.layout = layout(k, d);
+    this.scratch = { work: k + 2 };
+    this.probabilities = new Float64Array(k * d);
+    this.logOddsTH = ws.allocF64(d * k);
+    this.logNegH = ws.allocF64(k);
+    const x = ctx.X.data;
+    let nOnes = 0;
+    for (let i = 0; i < x.length; i++) nOnes += x[i];
+    this.nOnes = nOnes;
+    this.rowStartH = ws.allocF64(n + 1);
+    this.onesH = ws.allocI32(Math.max(1, nOnes));
+    this.startComplete = probabilitiesInit !== null;
+  }
+
+  /** Takes the views and compresses the rows (the columns of their ones). */
+  bind(): void {
+    const { ws, n, d, k, X } = this.ctx;
+    this.logOddsT = ws.f64(this.logOddsTH, d * k);
+    this.logNeg = ws.f64(this.logNegH, k);
+    const rowStart = ws.f64(this.rowStartH, n + 1);
+    const ones = ws.i32(this.onesH, Math.max(1, this.nOnes));
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      rowStart[i] = e;
+      for (let j = 0; j < d; j++) if (X.data[i * d + j] !== 0) ones[e++] = j;
+    }
+    rowStart[n] = e;
+  }
+
+  private setProbabilities(p: ArrayLike<number>): void {
+    const { d, k } = this.ctx;
+    let logPrior = 0;
+    for (let c = 0; c < k; c++) {
+      let neg = 0;
+      for (let j = 0; j < d; j++) {
+        const v = p[c * d + j];
+        const lp = floorLog(v);
+        const lq = floorLog(1 - v);
+        this.probabilities[c * d + j] = v;
+        this.logOddsT[j * k + c] = lp - lq;
+        neg += lq;
+        logPrior += lp + lq;
+      }
+      this.logNeg[c] = neg;
+    }
+    this.logPriorValue = this.alpha * logPrior;
+  }
+
+  eStep(a: PassArgs): KernelJob {
+    const { k } = this.ctx;
+    return {
+      kernel: 'bernoulliEStep',
+      args: [
+        rowOffset(this.rowStartH, a.first, 1),
+        this.onesH,
+        a.rows,
+        this.logOddsTH,
+        this.logNegH,
+        a.logWeights,
+        k,
+        a.stats ? a.stats.nk : 0,
+        a.stats ? a.stats.sumX : 0,
+        a.resp,
+        a.lse,
+        a.sampleWeight,
+        a.scratch.work,
+      ],
+    };
+  }
+
+  /**
+   * `(Σ r·x + α) / (Σ r + 2α)`, clamped to [0, 1] (the two sums are rounded apart); a component
+   * with no weight and α = 0 gets 1/2 everywhere.
+   */
+  mStep(stats: StatsBlock<Layout>): void {
+    const { d, k } = this.ctx;
+    const { nk, sumX } = stats.views;
+    const a = this.alpha;
+    const p = new Float64Array(k * d);
+    for (let c = 0; c < k; c++) {
+      const total = nk[c] + 2 * a;
+      for (let j = 0; j < d; j++) {
+        p[c * d + j] = total > 0 ? Math.min(1, Math.max(0, (sumX[j * k + c] + a) / total)) : 0.5;
+      }
+    }
+    this.setProbabilities(p);
+  }
+
+  /** The statistics of the starting responsibilities, by the `bernoulliAccumulate` kernel. */
+  accumulate(_resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
+    if (!handles) throw new Error('emwasm: BernoulliParts.accumulate needs the workspace handles');
+    const { ws, n, k } = this.ctx;
+    (ws.calls as Record<string, (...a: number[]) => number>).bernoulliAccumulate(
+      this.rowStartH,
+      this.onesH,
+      n,
+      handles.resp,
+      k,
+      stats.handles.nk,
+      stats.handles.sumX,
+    );
+  }
+
+  logPrior(): number {
+    return this.logPriorValue;
+  }
+
+  applyStart(): void {
+    if (this.probabilitiesInit) this.setProbabilities(this.probabilitiesInit);
+  }
+
+  snapshot(): BernoulliComponents {
+    return { probabilities: Float64Array.from(this.probabilities) };
+  }
+
+  restore(p: BernoulliComponents): void {
+    this.setProbabilities(p.probabilities);
+  }
+}

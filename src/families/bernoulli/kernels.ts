@@ -1,0 +1,79 @@
+import type { KernelTable } from '../../kernels/table.js';
+import { rowPosterior } from '../../util/special.js';
+
+/**
+ * The TypeScript twin of `bernoulliEStep` (assembly/families/bernoulli/estep.ts): same arguments
+ * with arrays for handles (null for "not wanted"), the same sums in the same order. Row i's ones
+ * are in columns `ones[rowStart[i] … rowStart[i + 1])`; `logOddsT` and `sumX` are `(d × k)`.
+ */
+export function bernoulliEStep(
+  rowStart: Float64Array,
+  ones: Int32Array,
+  n: number,
+  logOddsT: Float64Array,
+  logNeg: Float64Array,
+  logWeights: Float64Array,
+  k: number,
+  nk: Float64Array | null,
+  sumX: Float64Array | null,
+  resp: Float64Array | null,
+  lse: Float64Array | null,
+  sampleWeight: Float64Array | null,
+  work: Float64Array,
+): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const first = rowStart[i];
+    const end = rowStart[i + 1];
+    for (let c = 0; c < k; c++) work[c] = logWeights[c] + logNeg[c];
+    for (let e = first; e < end; e++) {
+      const at = ones[e] * k;
+      for (let c = 0; c < k; c++) work[c] += logOddsT[at + c];
+    }
+    const [l, inv] = rowPosterior(work, k);
+    const w = sampleWeight ? sampleWeight[i] : 1;
+    if (w !== 0) total += w * l;
+    if (lse) lse[i] = l;
+    if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c] * inv;
+    if (nk && sumX && w !== 0) {
+      const r = w * inv;
+      for (let c = 0; c < k; c++) work[c] = r * work[c];
+      for (let c = 0; c < k; c++) nk[c] += work[c];
+      for (let e = first; e < end; e++) {
+        const at = ones[e] * k;
+        for (let c = 0; c < k; c++) sumX[at + c] += work[c];
+      }
+    }
+  }
+  return total;
+}
+
+/** The twin of `bernoulliAccumulate`: `nk += r_i`, `sumX[j] += r_i` for each one of row i. */
+export function bernoulliAccumulate(
+  rowStart: Float64Array,
+  ones: Int32Array,
+  n: number,
+  resp: Float64Array,
+  k: number,
+  nk: Float64Array,
+  sumX: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) nk[c] += resp[i * k + c];
+    for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
+      for (let c = 0; c < k; c++) sumX[ones[e] * k + c] += resp[i * k + c];
+    }
+  }
+}
+
+/** The Bernoulli mixture's kernels: one table for the Wasm exports and their twins. */
+export const BERNOULLI_KERNELS = {
+  bernoulliEStep: {
+    args: ['F64', 'I32', 'i32', 'F64', 'F64', 'F64', 'i32', 'F64?', 'F64?', 'F64?', 'F64?', 'F64?', 'F64'],
+    twin: bernoulliEStep,
+  },
+  bernoulliAccumulate: {
+    args: ['F64', 'I32', 'i32', 'F64', 'i32', 'F64', 'F64'],
+    twin: bernoulliAccumulate,
+  },
+} as const satisfies KernelTable;

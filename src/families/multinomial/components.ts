@@ -1,0 +1,189 @@
+import type { Handle, KernelJob } from '../../backend/types.js';
+import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js';
+import { rowOffset } from '../../em/parallel.js';
+import type { StatsBlock } from '../../em/stats.js';
+import { logFactorial } from '../../util/special.js';
+import { floorLog } from '../discrete.js';
+
+/** The parameters of a multinomial mixture's components. */
+export interface MultinomialComponents {
+  /** `(K × D)` category probabilities θ_cj, each row summing to 1. */
+  probabilities: Float64Array;
+  /** `(K)` mean total count of a row in each component (used only by `sample`). */
+  rowTotals: Float64Array;
+}
+
+/** `sumX` is `(d × K)`, Σ r·x transposed (as the kernel keeps it). */
+const layout = (k: number, d: number) => ({ nk: k, sumX: d * k });
+type Layout = ReturnType<typeof layout>;
+
+/**
+ * Multinomial components: per component, one probability per category (feature). The M-step is the
+ * MAP under a symmetric Dirichlet(α + 1) prior, `θ_cj = (Σ_i r_ic·x_ij + α) / (Σ_i r_ic·n_i + D·α)`
+ * (n_i the row's total; scikit-learn's `MultinomialNB` smoothing), and the bound adds the matching
+ * log-prior `α·Σ_cj log θ_cj` (up to a constant). The row totals are not modelled by the density;
+ * their per-component mean is kept for `sample`. The kernel reads the rows compressed (nonzero
+ * counts and their columns, built once per fit) and the tables transposed.
+ */
+export class MultinomialParts implements Components<MultinomialComponents, Layout> {
+  readonly layout: Layout;
+  readonly scratch: Record<string, number>;
+  readonly startComplete: boolean;
+  private readonly probabilities: Float64Array;
+  private readonly rowTotals: Float64Array;
+  private readonly logProbsTH: Handle;
+  private readonly rowConstH: Handle;
+  private readonly rowStartH: Handle;
+  private readonly columnsH: Handle;
+  private readonly countsH: Handle;
+  private readonly nonzeros: number;
+  private logProbsT!: Float64Array;
+  private logPriorValue = 0;
+
+  constructor(
+    private readonly ctx: ComponentContext,
+    private readonly alpha: number,
+    private readonly start: { probabilities: Float64Array | null; rowTotals: Float64Array | null },
+  ) {
+    const { ws, n, d, k } = ctx;
+    this.layout = layout(k, d);
+    this.scratch = { work: k + 2 };
+    this.probabilities = new Float64Array(k * d);
+    this.rowTotals = new Float64Array(k);
+    this.logProbsTH = ws.allocF64(d * k);
+    this.rowConstH = ws.allocF64(n);
+    const x = ctx.X.data;
+    let nonzeros = 0;
+    for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonzeros++;
+    this.nonzeros = nonzeros;
+    this.rowStartH = ws.allocF64(n + 1);
+    this.columnsH = ws.allocI32(Math.max(1, nonzeros));
+    this.countsH = ws.allocF64(Math.max(1, nonzeros));
+    this.startComplete = start.probabilities !== null;
+  }
+
+  /**
+   * Takes the views, compresses the rows (nonzero counts and their columns) and computes each row's
+   * log multinomial coefficient `log n! − Σ_j log x_j!`.
+   */
+  bind(): void {
+    const { ws, n, d, k, X } = this.ctx;
+    this.logProbsT = ws.f64(this.logProbsTH, d * k);
+    const rowConst = ws.f64(this.rowConstH, n);
+    const rowStart = ws.f64(this.rowStartH, n + 1);
+    const columns = ws.i32(this.columnsH, Math.max(1, this.nonzeros));
+    const counts = ws.f64(this.countsH, Math.max(1, this.nonzeros));
+    let grand = 0;
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      rowStart[i] = e;
+      let total = 0;
+      let s = 0;
+      for (let j = 0; j < d; j++) {
+        const v = X.data[i * d + j];
+        if (v === 0) continue;
+        columns[e] = j;
+        counts[e++] = v;
+        total += v;
+        s -= logFactorial(v);
+      }
+      rowConst[i] = s + logFactorial(total);
+      grand += total;
+    }
+    rowStart[n] = e;
+    // Until an M-step estimates them, every component's row total is the data's mean.
+    this.rowTotals.fill(grand / n);
+  }
+
+  private setProbabilities(p: ArrayLike<number>): void {
+    const { d, k } = this.ctx;
+    let logPrior = 0;
+    for (let c = 0; c < k; c++) {
+      for (let j = 0; j < d; j++) {
+        this.probabilities[c * d + j] = p[c * d + j];
+        logPrior += this.logProbsT[j * k + c] = floorLog(p[c * d + j]);
+      }
+    }
+    this.logPriorValue = this.alpha * logPrior;
+  }
+
+  eStep(a: PassArgs): KernelJob {
+    const { k } = this.ctx;
+    return {
+      kernel: 'multinomialEStep',
+      args: [
+        rowOffset(this.rowStartH, a.first, 1),
+        this.columnsH,
+        this.countsH,
+        a.rows,
+        this.logProbsTH,
+        a.logWeights,
+        k,
+        a.stats ? a.stats.nk : 0,
+        a.stats ? a.stats.sumX : 0,
+        a.resp,
+        a.lse,
+        a.sampleWeight,
+        rowOffset(this.rowConstH, a.first, 1),
+        a.scratch.work,
+      ],
+    };
+  }
+
+  /**
+   * `(Σ r·x_j + α) / (Σ r·n + D·α)`; a component whose rows hold no counts, with α = 0, gets 1/D
+   * everywhere. Row totals `Σ r·n / Σ r` (0 for a component with no weight).
+   */
+  mStep(stats: StatsBlock<Layout>): void {
+    const { d, k } = this.ctx;
+    const { nk, sumX } = stats.views;
+    const a = this.alpha;
+    const p = new Float64Array(k * d);
+    for (let c = 0; c < k; c++) {
+      let total = 0;
+      for (let j = 0; j < d; j++) total += sumX[j * k + c];
+      const denominator = total + d * a;
+      for (let j = 0; j < d; j++)
+        p[c * d + j] = denominator > 0 ? (sumX[j * k + c] + a) / denominator : 1 / d;
+      this.rowTotals[c] = nk[c] > 0 ? total / nk[c] : 0;
+    }
+    this.setProbabilities(p);
+  }
+
+  /** The statistics of the starting responsibilities, by the `multinomialAccumulate` kernel. */
+  accumulate(_resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
+    if (!handles) throw new Error('emwasm: MultinomialParts.accumulate needs the workspace handles');
+    const { ws, n, k } = this.ctx;
+    (ws.calls as Record<string, (...a: number[]) => number>).multinomialAccumulate(
+      this.rowStartH,
+      this.columnsH,
+      this.countsH,
+      n,
+      handles.resp,
+      k,
+      stats.handles.nk,
+      stats.handles.sumX,
+    );
+  }
+
+  logPrior(): number {
+    return this.logPriorValue;
+  }
+
+  applyStart(): void {
+    if (this.start.probabilities) this.setProbabilities(this.start.probabilities);
+    if (this.start.rowTotals) this.rowTotals.set(this.start.rowTotals);
+  }
+
+  snapshot(): MultinomialComponents {
+    return {
+      probabilities: Float64Array.from(this.probabilities),
+      rowTotals: Float64Array.from(this.rowTotals),
+    };
+  }
+
+  restore(p: MultinomialComponents): void {
+    this.setProbabilities(p.probabilities);
+    this.rowTotals.set(p.rowTotals);
+  }
+}

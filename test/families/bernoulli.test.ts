@@ -1,0 +1,301 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BernoulliMixture } from '../../src/families/bernoulli/bernoulli-mixture';
+import { BERNOULLI_KERNELS } from '../../src/families/bernoulli/kernels';
+import { LOG_TINY } from '../../src/families/discrete';
+import { selectModel } from '../../src/select/index';
+import { Random } from '../../src/util/random';
+import { maxScaledDiff, runKernel, type KernelArg } from '../helpers/kernel-table';
+
+const BACKENDS = ['wasm', 'js'] as const;
+
+function binaryRows(n: number, d: number, seed: number, q = 0.4): number[][] {
+  const rng = new Random(seed);
+  return Array.from({ length: n }, () => Array.from({ length: d }, () => (rng.uniform() < q ? 1 : 0)));
+}
+
+describe('bernoulliEStep: Wasm == twin on odd shapes', () => {
+  for (const [n, d, k] of [
+    [37, 7, 5],
+    [1, 1, 1],
+    [20, 64, 3],
+  ] as const) {
+    for (const weighted of [false, true]) {
+      it(`n=${n} d=${d} k=${k}${weighted ? ', sample weights' : ''}`, async () => {
+        const rng = new Random(n * 1000 + d * 10 + k);
+        const X = binaryRows(n, d, n + d);
+        const rowStart = new Float64Array(n + 1);
+        const ones: number[] = [];
+        X.forEach((r, i) => {
+          rowStart[i] = ones.length;
+          r.forEach((v, j) => v === 1 && ones.push(j));
+        });
+        rowStart[n] = ones.length;
+        const p = Float64Array.from({ length: k * d }, () => 0.02 + 0.96 * rng.uniform());
+        const logOddsT = new Float64Array(d * k);
+        const logNeg = new Float64Array(k);
+        for (let c = 0; c < k; c++) {
+          for (let j = 0; j < d; j++) {
+            const q = p[c * d + j];
+            logOddsT[j * k + c] = Math.log(q) - Math.log(1 - q);
+            logNeg[c] += Math.log(1 - q);
+          }
+        }
+        const logWeights = Float64Array.from({ length: k }, () => Math.log((1 + rng.uniform()) / (2 * k)));
+        const sw = weighted
+          ? Float64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 0 : rng.uniform() * 3))
+          : null;
+        const args = (stats: boolean): KernelArg[] => [
+          rowStart,
+          Int32Array.from(ones.length ? ones : [0]),
+          n,
+          logOddsT,
+          logNeg,
+          logWeights,
+          k,
+          stats ? new Float64Array(k) : null,
+          stats ? new Float64Array(d * k) : null,
+          new Float64Array(n * k),
+          new Float64Array(n),
+          sw,
+          new Float64Array(k + 2),
+        ];
+        for (const stats of [true, false]) {
+          const w = await runKernel(BERNOULLI_KERNELS, 'bernoulliEStep', 'wasm', args(stats));
+          const t = await runKernel(BERNOULLI_KERNELS, 'bernoulliEStep', 'js', args(stats));
+          expect(Math.abs(w.result - t.result)).toBeLessThan(1e-12 * Math.max(1, Math.abs(t.result)));
+          for (const a of [7, 8, 9, 10]) {
+            if (t.arrays[a])
+              expect(maxScaledDiff(w.arrays[a] as Float64Array, t.arrays[a] as Float64Array)).toBeLessThan(
+                1e-12,
+              );
+          }
+        }
+        const resp = Float64Array.from({ length: n * k }, () => rng.uniform());
+        const accArgs = (): KernelArg[] => [
+          rowStart,
+          Int32Array.from(ones.length ? ones : [0]),
+          n,
+          resp,
+          k,
+          new Float64Array(k),
+          new Float64Array(d * k),
+        ];
+        const wa = await runKernel(BERNOULLI_KERNELS, 'bernoulliAccumulate', 'wasm', accArgs());
+        const ta = await runKernel(BERNOULLI_KERNELS, 'bernoulliAccumulate', 'js', accArgs());
+        for (const a of [5, 6])
+          expect(maxScaledDiff(wa.arrays[a] as Float64Array, ta.arrays[a] as Float64Array)).toBe(0);
+      });
+    }
+  }
+});
+
+describe.each(BACKENDS)('BernoulliMixture known answers (%s)', (backend) => {
+  it('K = 1: smoothed column means, and the bound is the mean log-likelihood plus the log-prior', async () => {
+    const X = binaryRows(41, 5, 3);
+    for (const alpha of [0, 1, 2.5]) {
+      const m = await new BernoulliMixture({ alpha, backend, maxIter: 3, tol: 0 }).fit(X);
+      const n = X.length;
+      const p = Array.from(
+        { length: 5 },
+        (_, j) => (X.reduce((s, r) => s + r[j], 0) + alpha) / (n + 2 * alpha),
+      );
+      expect(maxScaledDiff(m.probabilities, p)).toBeLessThan(1e-14);
+      let ll = 0;
+      for (const r of X) for (let j = 0; j < 5; j++) ll += Math.log(r[j] ? p[j] : 1 - p[j]);
+      let prior = 0;
+      for (const q of p) prior += alpha * (Math.log(q) + Math.log(1 - q));
+      expect(m.lowerBound).toBeCloseTo((ll + prior) / n, 12);
+      expect(m.score(X)).toBeCloseTo(ll / n, 12);
+      expect(m.bic(X)).toBeCloseTo(-2 * ll + 5 * Math.log(n), 9);
+      expect(m.aic(X)).toBeCloseTo(-2 * ll + 2 * 5, 9);
+    }
+  });
+
+  it('two rows, two components: one EM step by hand', async () => {
+    // Start p = [[.9, .9], [.1, .1]], equal weights. Row (1,1): p(x|1) = .81, p(x|2) = .01, so
+    // r = (81/82, 1/82) and log p(x) = log(.5·.82); row (0,0) mirrors it. The M-step gives
+    // p_1 = 81/82, p_2 = 1/82 and weights 1/2.
+    const m = new BernoulliMixture({
+      nComponents: 2,
+      alpha: 0,
+      backend,
+      probabilitiesInit: [
+        [0.9, 0.9],
+        [0.1, 0.1],
+      ],
+      weightsInit: [0.5, 0.5],
+      maxIter: 1,
+      tol: 0,
+    });
+    const X = [
+      [1, 1],
+      [0, 0],
+    ];
+    await m.fit(X);
+    expect(m.lowerBounds[0]).toBeCloseTo(Math.log(0.41), 14);
+    expect(maxScaledDiff(m.probabilities, [81 / 82, 81 / 82, 1 / 82, 1 / 82])).toBeLessThan(1e-14);
+    expect(maxScaledDiff(m.weights, [0.5, 0.5])).toBeLessThan(1e-14);
+    const q = 81 / 82;
+    const expected = [
+      (q * q) / (q * q + (1 - q) * (1 - q)),
+      ((1 - q) * (1 - q)) / (q * q + (1 - q) * (1 - q)),
+    ];
+    expect(maxScaledDiff(m.predictProba(X), [...expected, ...expected.reverse()])).toBeLessThan(1e-14);
+  });
+
+  it('alpha 0: probabilities of exactly 0 and 1 give the documented finite log(5e-324) per impossible value', async () => {
+    const X = [
+      [1, 1],
+      [1, 0],
+      [0, 0],
+    ];
+    const m = await new BernoulliMixture({
+      nComponents: 2,
+      alpha: 0,
+      respInit: [0, 0, 1],
+      backend,
+      maxIter: 4,
+    }).fit(X);
+    expect(maxScaledDiff(m.probabilities, [1, 0.5, 0, 0])).toBeLessThan(1e-300);
+    expect(m.scoreSamples(X).every(Number.isFinite)).toBe(true);
+    // Posteriors of an impossible component: exactly 0 in Wasm (its exp flushes), 5e-324 in the twin.
+    expect(maxScaledDiff(m.predictProba(X), [1, 0, 1, 0, 0, 1])).toBeLessThan(1e-300);
+    const fixed = new BernoulliMixture({
+      alpha: 0,
+      probabilitiesInit: [[1, 0]],
+      weightsInit: [1],
+      maxIter: 0,
+      backend,
+    });
+    expect(fixed.scoreSamples([[0, 0]])[0]).toBe(LOG_TINY);
+    expect(fixed.scoreSamples([[1, 1]])[0]).toBe(LOG_TINY);
+    expect(fixed.scoreSamples([[1, 0]])[0]).toBe(0);
+  });
+
+  it('sample draws 0/1 rows whose frequencies follow the probabilities', () => {
+    const m = new BernoulliMixture({
+      nComponents: 2,
+      probabilitiesInit: [
+        [0.9, 0.2],
+        [0.1, 0.7],
+      ],
+      weightsInit: [0.25, 0.75],
+      maxIter: 0,
+      randomState: 5,
+      backend,
+    });
+    const { X, labels } = m.sample(4000);
+    expect(X.every((v) => v === 0 || v === 1)).toBe(true);
+    const ones = [
+      [0, 0],
+      [0, 0],
+    ];
+    const counts = [0, 0];
+    labels.forEach((c, i) => {
+      counts[c]++;
+      ones[c][0] += X[i * 2];
+      ones[c][1] += X[i * 2 + 1];
+    });
+    expect(counts[0] / 4000).toBeCloseTo(0.25, 1);
+    expect(ones[0][0] / counts[0]).toBeCloseTo(0.9, 1);
+    expect(ones[1][1] / counts[1]).toBeCloseTo(0.7, 1);
+  });
+});
+
+describe('BernoulliMixture in selectModel', () => {
+  it('BIC over K finds the three latent classes', async () => {
+    const rng = new Random(31);
+    const p = [
+      [0.9, 0.9, 0.1, 0.1, 0.8, 0.2, 0.9, 0.1],
+      [0.1, 0.2, 0.9, 0.9, 0.8, 0.1, 0.1, 0.9],
+      [0.5, 0.9, 0.9, 0.1, 0.1, 0.9, 0.1, 0.1],
+    ];
+    const rows = Array.from({ length: 600 }, (_, i) => p[i % 3].map((q) => (rng.uniform() < q ? 1 : 0)));
+    const X = { data: Float64Array.from(rows.flat()), rows: 600, cols: 8 };
+    const { table, bestRow, best } = await selectModel(X, {
+      family: 'BernoulliMixture',
+      nComponents: [1, 2, 3, 4, 5],
+      randomState: 0,
+      nInit: 2,
+    });
+    expect(table.every((r) => r.family === 'BernoulliMixture')).toBe(true);
+    expect(bestRow.nComponents).toBe(3);
+    expect(table[2].nParameters).toBe(3 * 8 + 2);
+    expect(best.bic(X)).toBeCloseTo(bestRow.score, 8);
+  });
+});
+
+describe('BernoulliMixture bad input', () => {
+  it('names the parameter, what is expected and the value given', async () => {
+    await expect(new BernoulliMixture().fit([[0, 2]])).rejects.toThrow(
+      /X\[0\]\[1\] must be 0 or 1 for a BernoulliMixture, got 2/,
+    );
+    await expect(new BernoulliMixture().fit([[0.5, 1]])).rejects.toThrow(
+      /X\[0\]\[0\] must be 0 or 1.*got 0\.5/,
+    );
+    expect(() => new BernoulliMixture({ alpha: -1 })).toThrow(/alpha must be a finite number >= 0, got -1/);
+    expect(() => new BernoulliMixture({ alpha: Number.NaN })).toThrow(
+      /alpha must be a finite number >= 0, got NaN/,
+    );
+    expect(
+      () =>
+        new BernoulliMixture({
+          nComponents: 2,
+          probabilitiesInit: [
+            [0.5, 1.5, 0],
+            [0, 0, 0],
+          ],
+        }),
+    ).toThrow(/probabilitiesInit\[0\]\[1\] must be a probability in \[0, 1\], got 1.5/);
+    await expect(
+      new BernoulliMixture({
+        nComponents: 2,
+        probabilitiesInit: [
+          [0.5, 0.5, 0.5],
+          [0.5, 0.5, 0.5],
+        ],
+      }).fit([
+        [0, 1],
+        [1, 1],
+      ]),
+    ).rejects.toThrow(/probabilitiesInit must have shape \(2 × 2\)/);
+    const m = await new BernoulliMixture({ maxIter: 2 }).fit([
+      [0, 1],
+      [1, 1],
+    ]);
+    expect(() => m.predict([[0, 1, 1]])).toThrow(
+      /X has 3 features, but this BernoulliMixture was fitted with 2/,
+    );
+    expect(() => m.predict([[0, -1]])).toThrow(/X\[0\]\[1\] must be 0 or 1/);
+    const saved = m.toJSON();
+    const bad = { ...saved, params: { ...saved.params, probabilities: [0.5, 2] } };
+    expect(() => BernoulliMixture.fromJSON(bad)).toThrow(
+      /probabilities\[0\]\[1\] must be a probability in \[0, 1\], got 2/,
+    );
+  });
+});
+
+describe('BernoulliMixture on binarized 8x8 digits (real use)', () => {
+  const rows = readFileSync('test/fixtures/discrete/digits-binary.csv', 'utf8')
+    .trim()
+    .split('\n')
+    .map((r) => r.split(',').map(Number));
+  const X = rows.map((r) => r.slice(0, 64));
+  const labels = rows.map((r) => r[64]);
+
+  it('ten components recover most digit classes (purity > 0.7), and BIC prefers 10 components to 2', async () => {
+    const m = await new BernoulliMixture({ nComponents: 10, nInit: 3, randomState: 0 }).fit(X);
+    const found = m.predict(X);
+    let agree = 0;
+    for (let c = 0; c < 10; c++) {
+      const tally = new Array(10).fill(0);
+      found.forEach((f, i) => f === c && tally[labels[i]]++);
+      agree += Math.max(...tally);
+    }
+    expect(agree / X.length).toBeGreaterThan(0.7);
+    expect(m.probabilities.every((p) => p > 0 && p < 1)).toBe(true);
+    const two = await new BernoulliMixture({ nComponents: 2, randomState: 0 }).fit(X);
+    expect(m.bic(X)).toBeLessThan(two.bic(X));
+  });
+});

@@ -1,0 +1,245 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { LOG_TINY } from '../../src/families/discrete';
+import { MULTINOMIAL_KERNELS } from '../../src/families/multinomial/kernels';
+import { MultinomialMixture } from '../../src/families/multinomial/multinomial-mixture';
+import { Random } from '../../src/util/random';
+import { logFactorial, poisson } from '../../src/util/special';
+import { maxScaledDiff, runKernel, type KernelArg } from '../helpers/kernel-table';
+
+const BACKENDS = ['wasm', 'js'] as const;
+
+function countRows(n: number, d: number, seed: number): number[][] {
+  const rng = new Random(seed);
+  return Array.from({ length: n }, () => Array.from({ length: d }, (_, j) => poisson(rng, 1 + (j % 3))));
+}
+
+/** log of the multinomial probability of `x` under θ. */
+function logPmf(x: number[], theta: ArrayLike<number>, offset = 0): number {
+  let total = 0;
+  let s = 0;
+  for (let j = 0; j < x.length; j++) {
+    total += x[j];
+    s += (x[j] ? x[j] * Math.log(theta[offset + j]) : 0) - logFactorial(x[j]);
+  }
+  return s + logFactorial(total);
+}
+
+describe('multinomialEStep: Wasm == twin on odd shapes', () => {
+  for (const [n, d, k] of [
+    [37, 7, 5],
+    [1, 1, 1],
+    [15, 33, 3],
+  ] as const) {
+    for (const weighted of [false, true]) {
+      it(`n=${n} d=${d} k=${k}${weighted ? ', sample weights' : ''}`, async () => {
+        const rng = new Random(n * 1000 + d * 10 + k);
+        const X = countRows(n, d, n + d);
+        const rowStart = new Float64Array(n + 1);
+        const columns: number[] = [];
+        const counts: number[] = [];
+        X.forEach((r, i) => {
+          rowStart[i] = counts.length;
+          r.forEach((v, j) => v !== 0 && (columns.push(j), counts.push(v)));
+        });
+        rowStart[n] = counts.length;
+        const logProbsT = new Float64Array(d * k);
+        for (let c = 0; c < k; c++) {
+          const raw = Array.from({ length: d }, () => 0.1 + rng.uniform());
+          const sum = raw.reduce((a, b) => a + b, 0);
+          raw.forEach((v, j) => (logProbsT[j * k + c] = Math.log(v / sum)));
+        }
+        const logWeights = Float64Array.from({ length: k }, () => Math.log((1 + rng.uniform()) / (2 * k)));
+        const rowConst = Float64Array.from(X, (r) => logPmf(r, new Float64Array(d).fill(1)));
+        const sw = weighted
+          ? Float64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 0 : rng.uniform() * 3))
+          : null;
+        const args = (stats: boolean): KernelArg[] => [
+          rowStart,
+          Int32Array.from(columns.length ? columns : [0]),
+          Float64Array.from(counts.length ? counts : [0]),
+          n,
+          logProbsT,
+          logWeights,
+          k,
+          stats ? new Float64Array(k) : null,
+          stats ? new Float64Array(d * k) : null,
+          new Float64Array(n * k),
+          new Float64Array(n),
+          sw,
+          rowConst,
+          new Float64Array(k + 2),
+        ];
+        for (const stats of [true, false]) {
+          const w = await runKernel(MULTINOMIAL_KERNELS, 'multinomialEStep', 'wasm', args(stats));
+          const t = await runKernel(MULTINOMIAL_KERNELS, 'multinomialEStep', 'js', args(stats));
+          expect(Math.abs(w.result - t.result)).toBeLessThan(1e-12 * Math.max(1, Math.abs(t.result)));
+          for (const a of [7, 8, 9, 10]) {
+            if (t.arrays[a])
+              expect(maxScaledDiff(w.arrays[a] as Float64Array, t.arrays[a] as Float64Array)).toBeLessThan(
+                1e-12,
+              );
+          }
+        }
+        const resp = Float64Array.from({ length: n * k }, () => rng.uniform());
+        const accArgs = (): KernelArg[] => [
+          rowStart,
+          Int32Array.from(columns.length ? columns : [0]),
+          Float64Array.from(counts.length ? counts : [0]),
+          n,
+          resp,
+          k,
+          new Float64Array(k),
+          new Float64Array(d * k),
+        ];
+        const wa = await runKernel(MULTINOMIAL_KERNELS, 'multinomialAccumulate', 'wasm', accArgs());
+        const ta = await runKernel(MULTINOMIAL_KERNELS, 'multinomialAccumulate', 'js', accArgs());
+        for (const a of [6, 7])
+          expect(maxScaledDiff(wa.arrays[a] as Float64Array, ta.arrays[a] as Float64Array)).toBe(0);
+      });
+    }
+  }
+});
+
+const fixture = JSON.parse(readFileSync('test/fixtures/discrete/flexmix-discrete.json', 'utf8')) as {
+  multinomial: {
+    X: number[][];
+    weightsInit: number[];
+    probabilitiesInit: number[][];
+    maxIter: number;
+    weights: number[];
+    probabilities: number[][];
+    logLik: number;
+    allLogLik: number[];
+  };
+};
+
+describe.each(BACKENDS)('MultinomialMixture (%s)', (backend) => {
+  it('alpha 0 matches mixtools multmixEM from the same start: parameters and every log-likelihood', async () => {
+    const f = fixture.multinomial;
+    const m = new MultinomialMixture({
+      nComponents: 3,
+      alpha: 0,
+      weightsInit: f.weightsInit,
+      probabilitiesInit: f.probabilitiesInit,
+      maxIter: f.maxIter,
+      tol: 0,
+      backend,
+    });
+    await m.fit(f.X);
+    const n = f.X.length;
+    expect(maxScaledDiff(m.probabilities, f.probabilities.flat())).toBeLessThan(1e-6);
+    expect(maxScaledDiff(m.weights, f.weights)).toBeLessThan(1e-6);
+    expect(Math.abs(m.lowerBound * n - f.logLik)).toBeLessThan(1e-6 * Math.abs(f.logLik));
+    expect(m.lowerBounds).toHaveLength(f.allLogLik.length);
+    m.lowerBounds.forEach((b, t) =>
+      expect(Math.abs(b * n - f.allLogLik[t])).toBeLessThan(1e-6 * Math.abs(f.allLogLik[t])),
+    );
+  });
+
+  it('K = 1: smoothed category frequencies; the bound is the mean log-likelihood plus the log-prior', async () => {
+    const X = countRows(29, 6, 4);
+    const n = X.length;
+    for (const alpha of [0, 1, 0.3]) {
+      const m = await new MultinomialMixture({ alpha, backend, maxIter: 3, tol: 0 }).fit(X);
+      const sums = Array.from({ length: 6 }, (_, j) => X.reduce((s, r) => s + r[j], 0));
+      const grand = sums.reduce((a, b) => a + b, 0);
+      const theta = sums.map((s) => (s + alpha) / (grand + 6 * alpha));
+      expect(maxScaledDiff(m.probabilities, theta)).toBeLessThan(1e-14);
+      expect(m.rowTotals[0]).toBeCloseTo(grand / n, 12);
+      const ll = X.reduce((s, r) => s + logPmf(r, theta), 0);
+      const prior = alpha * theta.reduce((s, t) => s + Math.log(t), 0);
+      expect(m.lowerBound).toBeCloseTo((ll + prior) / n, 12);
+      expect(
+        maxScaledDiff(
+          m.scoreSamples(X),
+          X.map((r) => logPmf(r, theta)),
+        ),
+      ).toBeLessThan(1e-12);
+      expect(m.bic(X)).toBeCloseTo(-2 * ll + 5 * Math.log(n), 8);
+    }
+  });
+
+  it('a row of zeros has probability 1 under every component; a zero probability costs log(5e-324) per count', () => {
+    const m = new MultinomialMixture({
+      nComponents: 2,
+      alpha: 0,
+      probabilitiesInit: [
+        [0.5, 0.5, 0],
+        [0.2, 0.3, 0.5],
+      ],
+      rowTotalsInit: [3, 3],
+      weightsInit: [1, 0],
+      maxIter: 0,
+      backend,
+    });
+    expect(m.scoreSamples([[0, 0, 0]])[0]).toBe(0);
+    expect(m.scoreSamples([[1, 0, 2]])[0]).toBeCloseTo(Math.log(3) + Math.log(0.5) + 2 * LOG_TINY, 9);
+    expect(m.predictProba([[1, 0, 2]])).toEqual(Float64Array.from([1, 0]));
+  });
+
+  it('sample: row totals follow rowTotals, counts follow the probabilities', () => {
+    const m = new MultinomialMixture({
+      nComponents: 2,
+      probabilitiesInit: [
+        [0.7, 0.2, 0.1],
+        [0.1, 0.1, 0.8],
+      ],
+      rowTotalsInit: [10, 40],
+      weightsInit: [0.5, 0.5],
+      maxIter: 0,
+      randomState: 3,
+      backend,
+    });
+    const { X, labels } = m.sample(2000);
+    const totals = [0, 0];
+    const firsts = [0, 0];
+    const counts = [0, 0];
+    labels.forEach((c, i) => {
+      counts[c]++;
+      totals[c] += X[i * 3] + X[i * 3 + 1] + X[i * 3 + 2];
+      firsts[c] += X[i * 3];
+    });
+    expect(totals[0] / counts[0]).toBeCloseTo(10, 0);
+    expect(totals[1] / counts[1] / 40).toBeCloseTo(1, 1);
+    expect(firsts[0] / totals[0]).toBeCloseTo(0.7, 1);
+    expect(X.every((v) => Number.isInteger(v) && v >= 0)).toBe(true);
+  });
+});
+
+describe('MultinomialMixture bad input', () => {
+  it('names the parameter, what is expected and the value given', async () => {
+    await expect(new MultinomialMixture().fit([[1, -1]])).rejects.toThrow(
+      /X\[0\]\[1\] must be a non-negative integer count for a MultinomialMixture, got -1/,
+    );
+    await expect(new MultinomialMixture().fit([[1, 2.5]])).rejects.toThrow(/X\[0\]\[1\] .*got 2\.5/);
+    expect(() => new MultinomialMixture({ alpha: -0.5 })).toThrow(
+      /alpha must be a finite number >= 0, got -0.5/,
+    );
+    expect(
+      () =>
+        new MultinomialMixture({
+          nComponents: 2,
+          probabilitiesInit: [
+            [0.5, 0.4],
+            [0.5, 0.5],
+          ],
+        }),
+    ).toThrow(/probabilitiesInit\[0\] must sum to 1, got a sum of 0.9/);
+    expect(
+      () =>
+        new MultinomialMixture({
+          nComponents: 2,
+          maxIter: 0,
+          probabilitiesInit: [
+            [0.5, 0.5],
+            [0.5, 0.5],
+          ],
+          rowTotalsInit: [1, -2],
+        }),
+    ).toThrow(/rowTotalsInit\[1\] must be >= 0, got -2/);
+    await expect(
+      new MultinomialMixture({ nComponents: 1, probabilitiesInit: [[0.2, 0.3, 0.5]] }).fit([[1, 2]]),
+    ).rejects.toThrow(/probabilitiesInit must have shape \(1 × 2\)/);
+  });
+});
