@@ -61,9 +61,9 @@ export function tomoUnpad(pad: usize, n: i32, out: usize, accumulate: i32): void
   }
 }
 
-/** f64s of `work` that `tomoForward` and `tomoBack` need per thread: `3·nDet`. */
+/** f64s of `work` that `tomoForward` and `tomoBack` need per thread: `4·nDet + 1`. */
 export function tomoWorkLength(nDet: i32): i32 {
-  return 3 * nDet;
+  return 4 * nDet + 1;
 }
 
 /** `work[k]` = where ray k starts (f0) for the angle (cs, sn); returns the step weight. */
@@ -144,6 +144,29 @@ export function tomoForward(
       const row = base + ((<usize>((s + 1) * m)) << 3);
       const sdf2 = f64x2.splat(sdf);
       let k = runLo;
+      for (; k + 2 < runHi; k += 4) {
+        const at = (<usize>k) << 3;
+        const f = f64x2.add(v128.load(work + at), sdf2);
+        const g = f64x2.add(v128.load(work + at, 16), sdf2);
+        const fl = f64x2.floor(f);
+        const gl = f64x2.floor(g);
+        const fr = f64x2.sub(f, fl);
+        const gr = f64x2.sub(g, gl);
+        const fi = f64x2.add(fl, v128.load64_splat(TWO52));
+        const gi = f64x2.add(gl, v128.load64_splat(TWO52));
+        const pa = v128.load(row + ((<usize>i32x4.extract_lane(fi, 0)) << 3));
+        const pb = v128.load(row + ((<usize>i32x4.extract_lane(fi, 2)) << 3));
+        const qa = v128.load(row + ((<usize>i32x4.extract_lane(gi, 0)) << 3));
+        const qb = v128.load(row + ((<usize>i32x4.extract_lane(gi, 2)) << 3));
+        const a0 = i64x2.shuffle(pa, pb, 0, 2);
+        const a1 = i64x2.shuffle(pa, pb, 1, 3);
+        const b0 = i64x2.shuffle(qa, qb, 0, 2);
+        const b1 = i64x2.shuffle(qa, qb, 1, 3);
+        const term = f64x2.add(a0, f64x2.mul(fr, f64x2.sub(a1, a0)));
+        const term2 = f64x2.add(b0, f64x2.mul(gr, f64x2.sub(b1, b0)));
+        v128.store(acc + at, f64x2.add(v128.load(acc + at), term));
+        v128.store(acc + at, f64x2.add(v128.load(acc + at, 16), term2), 16);
+      }
       for (; k < runHi; k += 2) {
         const at = (<usize>k) << 3;
         const f = f64x2.add(v128.load(work + at), sdf2);
@@ -184,8 +207,11 @@ export function tomoForward(
  * Neighbouring rays may add to the same pixel, and a chain of read-add-writes through memory, one
  * ray waiting for the one before, would set the pace. So each step takes the even detectors, then
  * the odd ones (as the twin does): rays two apart are at least two pixels apart, and within one
- * pass no write waits on another. `work` holds the ray starts in detector order (for `runAt`),
- * then again evens first, then odds, beside the weighted sinogram row in that order.
+ * pass no write waits on another. Rays whose weight is 0 add nothing and are left out, as the twin
+ * leaves them out (MLEM's ratio is 0 wherever no count was recorded). `work` holds the ray starts
+ * in detector order (for `runAt`), then those of the rays kept, evens first, then odds, beside
+ * their weighted sinogram values in that order, then two counts per detector k (i32): the even
+ * and the odd rays kept below k, so that a run of detectors maps to one run of slots per parity.
  */
 export function tomoBack(
   sino: usize,
@@ -199,9 +225,9 @@ export function tomoBack(
 ): void {
   const m = n + 2;
   const padT = pad + ((<usize>(m * m)) << 3);
-  const nEven = (nDet + 1) >> 1;
   const starts = work + ((<usize>nDet) << 3);
   const weighted = work + ((<usize>(2 * nDet)) << 3);
+  const below = work + ((<usize>(3 * nDet)) << 3);
   memory.fill(pad, 0, (<usize>(2 * m * m)) << 3);
   for (let a = 0; a < count; a++) {
     const angle = load<i32>(angles + ((<usize>a) << 2));
@@ -212,32 +238,73 @@ export function tomoBack(
     const df = byColumns ? cs / sn : sn / cs;
     const w = rayStarts(cs, sn, n, nDet, work);
     const row = sino + ((<usize>(angle * nDet)) << 3);
+    let evens = 0;
+    let odds = 0;
     for (let k = 0; k < nDet; k++) {
-      const slot = (<usize>((k & 1) == 0 ? k >> 1 : nEven + (k >> 1))) << 3;
+      store<i32>(below + ((<usize>(2 * k)) << 2), evens);
+      store<i32>(below + ((<usize>(2 * k + 1)) << 2), odds);
+      if (load<f64>(row + ((<usize>k) << 3)) * w == 0) continue;
+      if ((k & 1) == 0) evens++;
+      else odds++;
+    }
+    store<i32>(below + ((<usize>(2 * nDet)) << 2), evens);
+    store<i32>(below + ((<usize>(2 * nDet + 1)) << 2), odds);
+    if (evens + odds == 0) continue;
+    for (let k = 0; k < nDet; k++) {
+      const v = load<f64>(row + ((<usize>k) << 3)) * w;
+      if (v == 0) continue;
+      const at = below + ((<usize>(2 * k)) << 2);
+      const slot = (<usize>((k & 1) == 0 ? load<i32>(at) : evens + load<i32>(at, 4))) << 3;
       store<f64>(starts + slot, load<f64>(work + ((<usize>k) << 3)));
-      store<f64>(weighted + slot, load<f64>(row + ((<usize>k) << 3)) * w);
+      store<f64>(weighted + slot, v);
     }
     for (let s = 0; s < n; s++) {
       const sdf = <f64>s * df;
       runAt(work, nDet, sdf, n);
       if (runLo > runHi) continue;
       const line = base + ((<usize>((s + 1) * m)) << 3);
-      // Evens in [runLo, runHi] sit at slots ⌈runLo/2⌉ … ⌊runHi/2⌋, odds at nEven + ⌊runLo/2⌋ … ⌊(runHi − 1)/2⌋.
-      backPass(line, starts, weighted, (runLo + 1) >> 1, runHi >> 1, sdf);
-      backPass(line, starts, weighted, nEven + (runLo >> 1), nEven + ((runHi - 1) >> 1), sdf);
+      const lo = below + ((<usize>(2 * runLo)) << 2);
+      const hi = below + ((<usize>(2 * runHi + 2)) << 2);
+      backPass(line, starts, weighted, load<i32>(lo), load<i32>(hi), sdf);
+      backPass(line, starts, weighted, evens + load<i32>(lo, 4), evens + load<i32>(hi, 4), sdf);
     }
   }
 }
 
-/** Adds the rays in slots [lo, hi] of `starts` / `weighted` (no two sharing a pixel) to one pad row. */
-function backPass(line: usize, starts: usize, weighted: usize, lo: i32, hi: i32, sdf: f64): void {
+/** Adds the rays in slots [lo, end) of `starts` / `weighted` (no two sharing a pixel) to one pad row. */
+function backPass(line: usize, starts: usize, weighted: usize, lo: i32, end: i32, sdf: f64): void {
   const sdf2 = f64x2.splat(sdf);
   let k = lo;
-  for (; k < hi; k += 2) {
+  for (; k + 3 < end; k += 4) {
     const at = (<usize>k) << 3;
     const f = f64x2.add(v128.load(starts + at), sdf2);
+    const g = f64x2.add(v128.load(starts + at, 16), sdf2);
     // Positions are ≥ 0, so floor is the twin's trunc; the floor plus 2^52 holds it in its low
     // bits (i32 lanes 0 and 2), cheaper than a saturating conversion.
+    const fl = f64x2.floor(f);
+    const gl = f64x2.floor(g);
+    const fr = f64x2.sub(f, fl);
+    const gr = f64x2.sub(g, gl);
+    const fi = f64x2.add(fl, v128.load64_splat(TWO52));
+    const gi = f64x2.add(gl, v128.load64_splat(TWO52));
+    const v = v128.load(weighted + at);
+    const u = v128.load(weighted + at, 16);
+    const b = f64x2.mul(fr, v);
+    const c = f64x2.mul(gr, u);
+    const rest = f64x2.sub(v, b);
+    const restU = f64x2.sub(u, c);
+    const pa = line + ((<usize>i32x4.extract_lane(fi, 0)) << 3);
+    v128.store(pa, f64x2.add(v128.load(pa), i64x2.shuffle(rest, b, 0, 2)));
+    const pb = line + ((<usize>i32x4.extract_lane(fi, 2)) << 3);
+    v128.store(pb, f64x2.add(v128.load(pb), i64x2.shuffle(rest, b, 1, 3)));
+    const pc = line + ((<usize>i32x4.extract_lane(gi, 0)) << 3);
+    v128.store(pc, f64x2.add(v128.load(pc), i64x2.shuffle(restU, c, 0, 2)));
+    const pd = line + ((<usize>i32x4.extract_lane(gi, 2)) << 3);
+    v128.store(pd, f64x2.add(v128.load(pd), i64x2.shuffle(restU, c, 1, 3)));
+  }
+  for (; k + 1 < end; k += 2) {
+    const at = (<usize>k) << 3;
+    const f = f64x2.add(v128.load(starts + at), sdf2);
     const fl = f64x2.floor(f);
     const fr = f64x2.sub(f, fl);
     const fi = f64x2.add(fl, v128.load64_splat(TWO52));
@@ -249,7 +316,7 @@ function backPass(line: usize, starts: usize, weighted: usize, lo: i32, hi: i32,
     const pb = line + ((<usize>i32x4.extract_lane(fi, 2)) << 3);
     v128.store(pb, f64x2.add(v128.load(pb), i64x2.shuffle(rest, b, 1, 3)));
   }
-  if (k == hi) {
+  if (k < end) {
     const at = (<usize>k) << 3;
     const v = load<f64>(weighted + at);
     const f = load<f64>(starts + at) + sdf;

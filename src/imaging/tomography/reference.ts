@@ -8,7 +8,7 @@ export function tomoPadLength(n: number): number {
 
 /** The twins go ray by ray and need no scratch; the Wasm kernels keep per-ray starts in `work`. */
 export function tomoWorkLength(nDet: number): number {
-  return 3 * nDet;
+  return 4 * nDet + 1;
 }
 
 export function tomoPad(image: Float64Array, n: number, pad: Float64Array): void {
