@@ -58,8 +58,9 @@ export function csrBack(
 
 /**
  * The E-step of the listed blocks' rows: with q = proj[r] + background[r] (no background when
- * `background` is 0), `ratio[r]` = y[r] / q (0 where y[r] = 0); returns Σ y·log q − q, which is
- * −∞ when some y[r] > 0 has q = 0.
+ * `background` is 0), `ratio[r]` = y[r] / q (0 where y[r] = 0); returns Σ y·log q − q over the
+ * rows with y > 0 (−∞ when one has q = 0) less the background of the rows with y = 0, whose
+ * projections are not read (MLEM accounts for them as x · Aᵀ[y = 0]).
  */
 export function mlemRatio(
   y: usize,
@@ -75,14 +76,14 @@ export function mlemRatio(
     const first = load<i32>(blocks + ((<usize>b) << 2)) * width;
     for (let r = first; r < first + width; r++) {
       const at = (<usize>r) << 3;
-      let q = load<f64>(proj + at);
-      if (background != 0) q += load<f64>(background + at);
       const yr = load<f64>(y + at);
       if (yr > 0) {
+        let q = load<f64>(proj + at);
+        if (background != 0) q += load<f64>(background + at);
         total += yr * Math.log(q) - q;
         store<f64>(ratio + at, yr / q);
       } else {
-        total -= q;
+        if (background != 0) total -= load<f64>(background + at);
         store<f64>(ratio + at, 0);
       }
     }

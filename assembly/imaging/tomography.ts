@@ -115,6 +115,11 @@ function runAt(f0: usize, nDet: i32, sdf: f64, n: i32): void {
 /**
  * `sino (nAngles × nDet)` rows `angles[0..count)` = the projections of the image held in `pad`
  * (`tomoPad`); `trig` holds (cos θ, sin θ) per angle; `work` is `tomoWorkLength(nDet)` scratch.
+ * With `keep` (a sinogram-shaped f64 array, or 0 for every ray) only the rays whose `keep` entry
+ * is not 0 are projected, the others set to 0 (MLEM needs no projection where no count was
+ * recorded). `work` holds the ray starts in detector order (for `runAt`), then those of the rays
+ * kept beside their sums, then (i32) the rays kept below each detector, so that a run of
+ * detectors maps to a run of slots.
  */
 export function tomoForward(
   pad: usize,
@@ -125,9 +130,13 @@ export function tomoForward(
   nDet: i32,
   sino: usize,
   work: usize,
+  keep: usize,
 ): void {
   const m = n + 2;
   const padT = pad + ((<usize>(m * m)) << 3);
+  const starts = work + ((<usize>nDet) << 3);
+  const acc = work + ((<usize>(2 * nDet)) << 3);
+  const below = work + ((<usize>(3 * nDet)) << 3);
   for (let a = 0; a < count; a++) {
     const angle = load<i32>(angles + ((<usize>a) << 2));
     const cs = load<f64>(trig + ((<usize>(2 * angle)) << 3));
@@ -136,18 +145,31 @@ export function tomoForward(
     const base = byColumns ? padT : pad;
     const df = byColumns ? cs / sn : sn / cs;
     const w = rayStarts(cs, sn, n, nDet, work);
-    const acc = sino + ((<usize>(angle * nDet)) << 3);
-    memory.fill(acc, 0, (<usize>nDet) << 3);
-    for (let s = 0; s < n; s++) {
+    const out = sino + ((<usize>(angle * nDet)) << 3);
+    const mask: usize = keep == 0 ? 0 : keep + ((<usize>(angle * nDet)) << 3);
+    let kept = 0;
+    for (let k = 0; k < nDet; k++) {
+      store<i32>(below + ((<usize>k) << 2), kept);
+      if (mask != 0 && load<f64>(mask + ((<usize>k) << 3)) == 0) continue;
+      store<f64>(starts + ((<usize>kept) << 3), load<f64>(work + ((<usize>k) << 3)));
+      kept++;
+    }
+    store<i32>(below + ((<usize>nDet) << 2), kept);
+    memory.fill(acc, 0, (<usize>kept) << 3);
+    for (let s = 0; s < n && kept > 0; s++) {
       const sdf = <f64>s * df;
       runAt(work, nDet, sdf, n);
+      if (runLo > runHi) continue;
       const row = base + ((<usize>((s + 1) * m)) << 3);
+      const end = load<i32>(below + ((<usize>(runHi + 1)) << 2));
       const sdf2 = f64x2.splat(sdf);
-      let k = runLo;
-      for (; k + 2 < runHi; k += 4) {
+      let k = load<i32>(below + ((<usize>runLo) << 2));
+      for (; k + 3 < end; k += 4) {
         const at = (<usize>k) << 3;
-        const f = f64x2.add(v128.load(work + at), sdf2);
-        const g = f64x2.add(v128.load(work + at, 16), sdf2);
+        const f = f64x2.add(v128.load(starts + at), sdf2);
+        const g = f64x2.add(v128.load(starts + at, 16), sdf2);
+        // Positions are ≥ 0, so floor is the twin's trunc; the floor plus 2^52 holds it in its low
+        // bits (i32 lanes 0 and 2), cheaper than a saturating conversion.
         const fl = f64x2.floor(f);
         const gl = f64x2.floor(g);
         const fr = f64x2.sub(f, fl);
@@ -167,11 +189,9 @@ export function tomoForward(
         v128.store(acc + at, f64x2.add(v128.load(acc + at), term));
         v128.store(acc + at, f64x2.add(v128.load(acc + at, 16), term2), 16);
       }
-      for (; k < runHi; k += 2) {
+      for (; k + 1 < end; k += 2) {
         const at = (<usize>k) << 3;
-        const f = f64x2.add(v128.load(work + at), sdf2);
-        // Positions are ≥ 0, so floor is the twin's trunc; the floor plus 2^52 holds it in its low
-        // bits (i32 lanes 0 and 2), cheaper than a saturating conversion.
+        const f = f64x2.add(v128.load(starts + at), sdf2);
         const fl = f64x2.floor(f);
         const fr = f64x2.sub(f, fl);
         const fi = f64x2.add(fl, v128.load64_splat(TWO52));
@@ -182,9 +202,9 @@ export function tomoForward(
         const term = f64x2.add(a0, f64x2.mul(fr, f64x2.sub(a1, a0)));
         v128.store(acc + at, f64x2.add(v128.load(acc + at), term));
       }
-      if (k == runHi) {
+      if (k < end) {
         const at = (<usize>k) << 3;
-        const f = load<f64>(work + at) + sdf;
+        const f = load<f64>(starts + at) + sdf;
         const i0 = <i32>f;
         const fr = f - <f64>i0;
         const p = row + ((<usize>i0) << 3);
@@ -193,8 +213,9 @@ export function tomoForward(
       }
     }
     for (let k = 0; k < nDet; k++) {
-      const at = acc + ((<usize>k) << 3);
-      store<f64>(at, load<f64>(at) * w);
+      const slot = load<i32>(below + ((<usize>k) << 2));
+      const on = slot < load<i32>(below + ((<usize>(k + 1)) << 2));
+      store<f64>(out + ((<usize>k) << 3), on ? load<f64>(acc + ((<usize>slot) << 3)) * w : 0);
     }
   }
 }

@@ -217,6 +217,11 @@ async function run(ws: TomographyWorkspace, op: Operator, threads: number, p: Pr
   const hbg = p.background ? ws.allocF64(rows) : 0;
   const hx = ws.allocF64(cols);
   const hback = ws.allocF64(cols);
+  let zeroCounts = 0;
+  for (const v of p.y) if (v === 0) zeroCounts++;
+  // Aᵀ·[y = 0]: the projections of the bins without counts enter the log-likelihood only through
+  // their sum, x · Aᵀ[y = 0], so the forward projections leave those bins out.
+  const hunseen = zeroCounts > 0 ? ws.allocF64(cols) : 0;
   const hsens = Array.from({ length: p.nSubsets }, () => ws.allocF64(cols));
   const hall = ws.allocI32(nBlocks);
   const subsetViews = Array.from({ length: p.nSubsets }, (_, s) => Math.ceil((nBlocks - s) / p.nSubsets));
@@ -247,6 +252,12 @@ async function run(ws: TomographyWorkspace, op: Operator, threads: number, p: Pr
       for (let j = 0; j < cols; j++) totalSensitivity[j] += sens[j];
     }
   }
+  if (hunseen !== 0) {
+    const indicator = ws.f64(hratio, rows);
+    for (let r = 0; r < rows; r++) indicator[r] = p.y[r] === 0 ? 1 : 0;
+    await bound.back(hratio, hall, nBlocks, hunseen);
+  }
+  const unseen = hunseen === 0 ? null : ws.f64(hunseen, cols);
   const x = ws.f64(hx, cols);
   if (p.init) x.set(p.init);
   else x.fill(uniformStart(p.y, p.background, totalSensitivity));
@@ -254,8 +265,10 @@ async function run(ws: TomographyWorkspace, op: Operator, threads: number, p: Pr
   const logYFactorial = sumLogFactorials(p.y);
   const logLikelihoods = new Float64Array(p.iterations + 1);
   const evaluate = async (): Promise<number> => {
-    await bound.forward(hx, hall, nBlocks, hproj);
-    const value = k.mlemRatio(hy, hproj, hbg, hall, nBlocks, width, hratio) - logYFactorial;
+    await bound.forward(hx, hall, nBlocks, hproj, hy);
+    let unseenCounts = 0;
+    if (unseen) for (let j = 0; j < cols; j++) unseenCounts += x[j] * unseen[j];
+    const value = k.mlemRatio(hy, hproj, hbg, hall, nBlocks, width, hratio) - unseenCounts - logYFactorial;
     if (!(value > -Infinity)) throw impossibleCount(ws, hy, hproj, hbg, rows);
     return value;
   };
@@ -273,7 +286,7 @@ async function run(ws: TomographyWorkspace, op: Operator, threads: number, p: Pr
     for (let s = 0; s < p.nSubsets; s++) {
       // Subset 0's projections and ratios are those `evaluate` just computed for the same image.
       if (s > 0) {
-        await bound.forward(hx, hsubsets[s], subsetViews[s], hproj);
+        await bound.forward(hx, hsubsets[s], subsetViews[s], hproj, hy);
         k.mlemRatio(hy, hproj, hbg, hsubsets[s], subsetViews[s], width, hratio);
       }
       await bound.back(hratio, hsubsets[s], subsetViews[s], hback);

@@ -10,13 +10,17 @@ import type { Handle } from '../../backend/types.js';
 export interface TomographyKernels {
   /** f64s of the padded image pair that `tomoPad`, `tomoBack` and `tomoUnpad` use: `2·(n + 2)²`. */
   tomoPadLength(n: number): number;
-  /** f64s of the per-thread `work` of `tomoForward` and `tomoBack`: `3·nDet`. */
+  /** f64s of the per-thread `work` of `tomoForward` and `tomoBack`: `4·nDet + 1`. */
   tomoWorkLength(nDet: number): number;
   /** `pad` = the image `(n × n)` with a zero border, then its transpose with a zero border. */
   tomoPad(image: Handle, n: number, pad: Handle): void;
   /** `out (n × n)` = (or += when `accumulate` ≠ 0) the sum of both halves' interiors of `pad`. */
   tomoUnpad(pad: Handle, n: number, out: Handle, accumulate: number): void;
-  /** Sinogram rows `angles[0..count)` of the image padded in `pad` (Joseph's method). */
+  /**
+   * Sinogram rows `angles[0..count)` of the image padded in `pad` (Joseph's method). With `keep`
+   * (a sinogram, or 0: every ray) only the rays whose `keep` entry is not 0 are projected, the
+   * others set to 0.
+   */
   tomoForward(
     pad: Handle,
     n: number,
@@ -26,6 +30,7 @@ export interface TomographyKernels {
     nDet: number,
     sino: Handle,
     work: Handle,
+    keep: Handle,
   ): void;
   /** `pad` = the back projection of sinogram rows `angles[0..count)`: the adjoint of `tomoForward`. */
   tomoBack(
@@ -63,7 +68,8 @@ export interface TomographyKernels {
   ): void;
   /**
    * For the listed blocks' rows, q = proj + background (`background` 0: none): `ratio` = y / q (0
-   * where y = 0); returns Σ y·log q − q (−∞ when some y > 0 has q = 0).
+   * where y = 0); returns Σ y·log q − q over the rows with y > 0 (−∞ when one has q = 0) less the
+   * background of the rows with y = 0, whose `proj` is not read.
    */
   mlemRatio(
     y: Handle,

@@ -7,8 +7,12 @@ import type { TomographyJob, TomographyWorkspace } from './workspace.js';
  * workspace's threads. `x` and `out` images are `(cols)`, sinograms `(rows)`.
  */
 export interface BoundOperator {
-  /** `out[r]` = (A·x)[r] for the rows of `blocks[0..count)`; other rows of `out` are left alone. */
-  forward(x: Handle, blocks: Handle, count: number, out: Handle): Promise<void>;
+  /**
+   * `out[r]` = (A·x)[r] for the rows of `blocks[0..count)`; other rows of `out` are left alone.
+   * With `keep` (rows; 0 for none) a row r of those blocks whose `keep[r]` is 0 may be skipped:
+   * its `out[r]` is then 0 (the projector skips them, a CSR matrix computes every row).
+   */
+  forward(x: Handle, blocks: Handle, count: number, out: Handle, keep: Handle): Promise<void>;
   /** `out (cols)` = Σ over the rows r of `blocks[0..count)` of v[r]·(row r of A). */
   back(v: Handle, blocks: Handle, count: number, out: Handle): Promise<void>;
 }

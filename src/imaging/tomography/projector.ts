@@ -201,7 +201,7 @@ export class ParallelBeamProjector implements Operator {
     const works = pads.map(() => ws.allocF64(k.tomoWorkLength(nDet)));
     ws.f64(trig, this.trig.length).set(this.trig);
     return {
-      forward: (x, blocks, count, out) => {
+      forward: (x, blocks, count, out, keep) => {
         k.tomoPad(x, n, pads[0]);
         return runShares(ws, 'tomoForward', shares(blocks, count, threads), (b, c, t) => [
           pads[0],
@@ -212,6 +212,7 @@ export class ParallelBeamProjector implements Operator {
           nDet,
           out,
           works[t],
+          keep,
         ]);
       },
       back: async (v, blocks, count, out) => {
@@ -240,7 +241,7 @@ export class ParallelBeamProjector implements Operator {
       const bound: SyncProjector = {
         project: (x, blocks, count, out) => {
           k.tomoPad(x, n, pad);
-          k.tomoForward(pad, n, trig, blocks, count, this.detectors, out, work);
+          k.tomoForward(pad, n, trig, blocks, count, this.detectors, out, work, 0);
         },
         backProject: (v, blocks, count, out) => {
           k.tomoBack(v, n, trig, blocks, count, this.detectors, pad, work);

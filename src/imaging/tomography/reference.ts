@@ -42,11 +42,16 @@ export function tomoForward(
   count: number,
   nDet: number,
   sino: Float64Array,
+  keep: Float64Array | null,
 ): void {
   const m = n + 2;
   for (let a = 0; a < count; a++) {
     const angle = angles[a];
     for (let k = 0; k < nDet; k++) {
+      if (keep && keep[angle * nDet + k] === 0) {
+        sino[angle * nDet + k] = 0;
+        continue;
+      }
       const { byColumns, f0, df, w } = rayOf(trig[2 * angle], trig[2 * angle + 1], n, nDet, k);
       const base = byColumns ? m * m : 0;
       const [lo, hi] = rayRange(f0, df, n);
@@ -154,14 +159,14 @@ export function mlemRatio(
   for (let b = 0; b < count; b++) {
     const first = blocks[b] * width;
     for (let r = first; r < first + width; r++) {
-      let q = proj[r];
-      if (background) q += background[r];
       const yr = y[r];
       if (yr > 0) {
+        let q = proj[r];
+        if (background) q += background[r];
         total += yr * Math.log(q) - q;
         ratio[r] = yr / q;
       } else {
-        total -= q;
+        if (background) total -= background[r];
         ratio[r] = 0;
       }
     }

@@ -54,7 +54,8 @@ class TomographyWorkspaceImpl implements TomographyWorkspace {
       tomoWorkLength: (nd) => ref.tomoWorkLength(nd),
       tomoPad: (im, n, p) => ref.tomoPad(f(im), n, f(p)),
       tomoUnpad: (p, n, o, acc) => ref.tomoUnpad(f(p), n, f(o), acc),
-      tomoForward: (p, n, tr, an, c, nd, s, _w) => ref.tomoForward(f(p), n, f(tr), i(an), c, nd, f(s)),
+      tomoForward: (p, n, tr, an, c, nd, s, _w, keep) =>
+        ref.tomoForward(f(p), n, f(tr), i(an), c, nd, f(s), fOrNull(keep)),
       tomoBack: (s, n, tr, an, c, nd, p, _w) => ref.tomoBack(f(s), n, f(tr), i(an), c, nd, f(p)),
       csrForward: (ip, ix, d, b, c, w, x, o) => ref.csrForward(i(ip), i(ix), f(d), i(b), c, w, f(x), f(o)),
       csrBack: (ip, ix, d, b, c, w, v, cols, o) =>
