@@ -10,7 +10,7 @@ import {
 import { availableThreads, sharedMemorySupported } from '../threads/pool.js';
 import { show } from '../util/errors.js';
 import { toArray, type Matrix } from '../util/matrix.js';
-import { randomFrom, type Random } from '../util/random.js';
+import { randomFrom, randomStochasticRows, type Random } from '../util/random.js';
 import { positiveRows } from '../util/weights.js';
 import { COMMON_OPTIONS, Estimator, type CommonSettings, type FitData, type Fitted } from './estimator.js';
 import { runEM, type EMHooks, type IterationInfo } from './loop.js';
@@ -290,11 +290,7 @@ export class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixturePara
         break;
       }
       case 'random':
-        for (let i = 0; i < n; i++) {
-          let s = 0;
-          for (let c = 0; c < k; c++) s += resp[i * k + c] = rng.uniform();
-          for (let c = 0; c < k; c++) resp[i * k + c] /= s;
-        }
+        randomStochasticRows(rng, resp, n, k);
         break;
     }
   }
