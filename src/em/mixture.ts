@@ -10,7 +10,7 @@ import {
 import { availableThreads, sharedMemorySupported } from '../threads/pool.js';
 import { show } from '../util/errors.js';
 import { toArray, type Matrix } from '../util/matrix.js';
-import { randomFrom, type Random } from '../util/random.js';
+import { randomFrom, randomStochasticRows, type Random } from '../util/random.js';
 import { positiveRows } from '../util/weights.js';
 import { COMMON_OPTIONS, Estimator, type CommonSettings, type FitData, type Fitted } from './estimator.js';
 import { runEM, type EMHooks, type IterationInfo } from './loop.js';
@@ -93,6 +93,10 @@ export interface ComponentContext {
   readonly y?: Float64Array;
   /** The current mixture weights `(K)` (set by the engine; for M-steps that keep or constrain them). */
   readonly weights?: () => Float64Array;
+  /** `(n)` the fit's row weights (null or absent: weight 1 everywhere). */
+  readonly sampleWeight?: Float64Array | null;
+  /** True when the components only score (no start, no statistics, no prior needed). */
+  readonly scoring?: boolean;
 }
 
 /** The arrays of one kernel call over rows [first, first + rows); 0 means "not wanted". */
@@ -290,11 +294,7 @@ export class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixturePara
         break;
       }
       case 'random':
-        for (let i = 0; i < n; i++) {
-          let s = 0;
-          for (let c = 0; c < k; c++) s += resp[i * k + c] = rng.uniform();
-          for (let c = 0; c < k; c++) resp[i * k + c] /= s;
-        }
+        randomStochasticRows(rng, resp, n, k);
         break;
     }
   }
@@ -461,7 +461,7 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
         !warm && respInit === null && (s.initParams === 'kmeans' || s.initParams === 'k-means++');
       const fit = new MixtureFit<C, StatsLayout>({
         ws,
-        ctx: { ws, n, d: X.cols, k, X, y: data.y },
+        ctx: { ws, n, d: X.cols, k, X, y: data.y, sampleWeight: data.sampleWeight },
         components: (ctx) => this.components(ctx),
         initParams: s.initParams,
         blocks: threads,
@@ -594,7 +594,7 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
     try {
       const fit = new MixtureFit<C, StatsLayout>({
         ws,
-        ctx: { ws, n: X.rows, d: X.cols, k: this.settings.nComponents, X, y },
+        ctx: { ws, n: X.rows, d: X.cols, k: this.settings.nComponents, X, y, scoring: true },
         components: (ctx) => this.components(ctx),
         initParams: this.settings.initParams,
         blocks: 1,

@@ -4,7 +4,7 @@ import type { OptionSpec } from '../em/options.js';
 import type { ArrayInput } from '../mixture/gaussian-mixture.js';
 import { show } from '../util/errors.js';
 import { toMatrix, type Matrix } from '../util/matrix.js';
-import type { Random } from '../util/random.js';
+import { randomStochasticRows, type Random } from '../util/random.js';
 import { BaseHMM, drawIndex, widthOf, type EmissionStart } from './base.js';
 import { dirichletUpdate, type Emission } from './hmm-em.js';
 import { dirichletLogPrior } from './log-prior.js';
@@ -104,11 +104,7 @@ class CategoricalEmission implements Emission<CategoricalParams> {
       this.emissionProb.set(this.settings.emissionProbInit);
       return;
     }
-    for (let c = 0; c < k; c++) {
-      let sum = 0;
-      for (let s = 0; s < m; s++) sum += this.emissionProb[c * m + s] = rng.uniform();
-      for (let s = 0; s < m; s++) this.emissionProb[c * m + s] /= sum;
-    }
+    randomStochasticRows(rng, this.emissionProb, k, m);
   }
 
   restore(p: CategoricalParams): void {

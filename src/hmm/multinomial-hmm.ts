@@ -4,7 +4,7 @@ import type { OptionSpec } from '../em/options.js';
 import type { ArrayInput } from '../mixture/gaussian-mixture.js';
 import { show } from '../util/errors.js';
 import { toMatrix, type Matrix } from '../util/matrix.js';
-import type { Random } from '../util/random.js';
+import { randomStochasticRows, type Random } from '../util/random.js';
 import { logFactorial } from '../util/special.js';
 import { BaseHMM, drawIndex, widthOf, type EmissionStart } from './base.js';
 import { dirichletUpdate, type Emission } from './hmm-em.js';
@@ -128,11 +128,7 @@ class MultinomialEmission implements Emission<MultinomialParams> {
       this.emissionProb.set(this.settings.emissionProbInit);
       return;
     }
-    for (let c = 0; c < k; c++) {
-      let sum = 0;
-      for (let j = 0; j < d; j++) sum += this.emissionProb[c * d + j] = rng.uniform();
-      for (let j = 0; j < d; j++) this.emissionProb[c * d + j] /= sum;
-    }
+    randomStochasticRows(rng, this.emissionProb, k, d);
   }
 
   restore(p: MultinomialParams): void {

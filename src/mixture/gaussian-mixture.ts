@@ -280,39 +280,37 @@ export class GaussianMixture extends DensityMixture<GaussianComponents, Gaussian
   }
 
   /** The resolved prior for this data (mclust's defaults from the data's moments), or null. */
-  private priorFor(data: FitData): Prior | null {
+  private priorFor(X: Matrix, sampleWeight: Float64Array | null): Prior | null {
     const p = this.settings.prior;
-    return p ? resolvePrior(p, data.X, this.settings.nComponents, this.kind.type, data.sampleWeight) : null;
+    return p ? resolvePrior(p, X, this.settings.nComponents, this.kind.type, sampleWeight) : null;
   }
 
+  /**
+   * The components of one fit (the user's start checked against the data's width, the prior
+   * resolved on the data) or of one scoring call (neither needed).
+   */
   protected components(ctx: ComponentContext): GaussianParts {
+    if (ctx.scoring) return this.parts(ctx, {}, null);
+    return this.parts(ctx, this.checkedStart(ctx.d), this.priorFor(ctx.X, ctx.sampleWeight ?? null));
+  }
+
+  private parts(ctx: ComponentContext, start: GaussianStart, prior: Prior | null): GaussianParts {
     return new GaussianParts(ctx, {
       kind: this.kind,
       regCovar: this.settings.regCovar,
-      start: this.fitStart ?? {},
-      constrained: this.constrainedFor(this.fitPrior),
+      start,
+      constrained: this.constrainedFor(prior),
     });
   }
-
-  /** The starting values and prior of the fit in progress (the components read them). */
-  private fitStart: GaussianStart | null = null;
-  private fitPrior: Prior | null = null;
 
   protected override async runFit(
     data: FitData,
     signal: AbortSignal | undefined,
     warm: Fitted<MixtureParams<GaussianComponents>> | null,
   ): Promise<Fitted<MixtureParams<GaussianComponents>>> {
-    this.fitStart = warm ? {} : this.checkedStart(data.X.cols);
-    this.fitPrior = this.priorFor(data);
-    try {
-      if (this.settings.missing === 'marginalize' && hasMissing(data.X))
-        return await this.runMissing(data, signal, warm);
-      return await super.runFit(data, signal, warm);
-    } finally {
-      this.fitStart = null;
-      this.fitPrior = null;
-    }
+    if (this.settings.missing === 'marginalize' && hasMissing(data.X))
+      return this.runMissing(data, signal, warm);
+    return super.runFit(data, signal, warm);
   }
 
   /** The missing-data fit (one thread): exact EM over the observed entries, started by the complete-data start. */
@@ -325,9 +323,12 @@ export class GaussianMixture extends DensityMixture<GaussianComponents, Gaussian
     const { X, sampleWeight } = data;
     const k = s.nComponents;
     this.checkRows(X.rows, sampleWeight);
+    // The start begins on complete (or mean-imputed) rows, but the prior is the whole data's.
+    const prior = this.priorFor(X, sampleWeight);
+    const start = this.checkedStart(X.cols);
     const ws = await acquireTableWorkspace({}, s.backend);
     try {
-      const constrained = this.constrainedFor(this.fitPrior);
+      const constrained = this.constrainedFor(prior);
       const em = new MissingEM({
         ws,
         X,
@@ -340,7 +341,7 @@ export class GaussianMixture extends DensityMixture<GaussianComponents, Gaussian
           new MixtureFit({
             ws,
             ctx: { ws, n: first.rows, d: first.cols, k, X: first },
-            components: (ctx) => this.components(ctx),
+            components: (ctx) => this.parts(ctx, start, prior),
             initParams: s.initParams,
             blocks: 1,
             rowWeights: first.sampleWeight,

@@ -96,3 +96,15 @@ function rotl(x: number, k: number): number {
 export function randomFrom(randomState: number | undefined): Random {
   return new Random(randomState ?? Math.floor(Math.random() * 0x100000000));
 }
+
+/**
+ * Fills `out (rows × cols)` with uniform draws, each row normalised to sum to 1 (random
+ * responsibilities, hmmlearn's random emission tables).
+ */
+export function randomStochasticRows(rng: Random, out: Float64Array, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    for (let j = 0; j < cols; j++) sum += out[i * cols + j] = rng.uniform();
+    for (let j = 0; j < cols; j++) out[i * cols + j] /= sum;
+  }
+}
