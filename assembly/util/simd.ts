@@ -41,7 +41,7 @@ function constant(index: i32): v128 {
  * (truncation < 4e−18), times 2^(j/32) from a table, with 2^m added into the exponent bits.
  * Results below the smallest normal f64 (x < −708.39, including −∞) are exactly 0.
  */
-function expF64x2(x: v128): v128 {
+export function expF64x2(x: v128): v128 {
   const lo = constant(4);
   const xc = f64x2.pmax(x, lo);
   const kf = f64x2.add(f64x2.mul(xc, constant(0)), constant(3));
@@ -86,4 +86,65 @@ export function expShiftSum(a: usize, count: i32, shift: f64): f64 {
     acc = f64x2.add(acc, f64x2(e, 0.0));
   }
   return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+}
+
+const LOG_CONSTANTS = memory.data<f64>([
+  // 0, 1: fdlibm's ln2_hi, ln2_lo
+  6.9314718036912381649e-1, 1.90821492927058770002e-10,
+  // 2..8: fdlibm's Lg1 .. Lg7 (log(1 + f) = f − f²/2 + s·(f²/2 + R(s²)), s = f / (2 + f))
+  6.66666666666673513e-1, 3.999999999940941908e-1, 2.857142874366239149e-1, 2.222219843214978396e-1,
+  1.818357216161805012e-1, 1.531383769920937332e-1, 1.479819860511658591e-1,
+  // 9: 1.5·2^52 (an integer added to its bits reads back as that integer plus this)
+  6755399441055744.0,
+  // 10, 11
+  1.0, 2.0,
+]);
+
+function logConstant(index: i32): v128 {
+  return v128.load64_splat(LOG_CONSTANTS + ((<usize>index) << 3));
+}
+
+/**
+ * `log` of both lanes for positive normal finite x, within 1 ulp (fdlibm's `__ieee754_log`
+ * reduction and polynomial, without its branches): x = 2^k·(1 + f) with 1 + f in [√2/2, √2),
+ * log x = k·ln2 + log(1 + f). NaN in gives NaN out; 0, negatives, subnormals and ∞ are outside
+ * its domain (the callers pass row sums in [1, K]).
+ */
+export function logF64x2(x: v128): v128 {
+  // The high word hx of each lane, as fdlibm: k = exponent; the mantissa is scaled into
+  // [√2/2, √2) by choosing exponent 0x3ff or 0x3fe, with k adjusted to match.
+  const hx = i64x2.shr_u(x, 32);
+  const mant = v128.and(hx, i64x2.splat(0x000fffff));
+  const i = v128.and(i64x2.add(mant, i64x2.splat(0x95f64)), i64x2.splat(0x100000));
+  const k = i64x2.add(i64x2.sub(i64x2.shr_u(hx, 20), i64x2.splat(1023)), i64x2.shr_u(i, 20));
+  const high = v128.or(mant, v128.xor(i, i64x2.splat(0x3ff00000)));
+  const m = v128.or(i64x2.shl(high, 32), v128.and(x, i64x2.splat(0xffffffff)));
+  const f = f64x2.sub(m, logConstant(10));
+  // k (|k| < 2^11) to f64 through the bits of 1.5·2^52 + k.
+  const dk = f64x2.sub(i64x2.add(k, logConstant(9)), logConstant(9));
+  const s = f64x2.div(f, f64x2.add(logConstant(11), f));
+  const z = f64x2.mul(s, s);
+  const w = f64x2.mul(z, z);
+  const t1 = f64x2.mul(
+    w,
+    f64x2.add(logConstant(3), f64x2.mul(w, f64x2.add(logConstant(5), f64x2.mul(w, logConstant(7))))),
+  );
+  const t2 = f64x2.mul(
+    z,
+    f64x2.add(
+      logConstant(2),
+      f64x2.mul(
+        w,
+        f64x2.add(logConstant(4), f64x2.mul(w, f64x2.add(logConstant(6), f64x2.mul(w, logConstant(8))))),
+      ),
+    ),
+  );
+  const r = f64x2.add(t2, t1);
+  const hfsq = f64x2.mul(f64x2.mul(f64x2.splat(0.5), f), f);
+  const y = f64x2.sub(
+    f64x2.mul(dk, logConstant(0)),
+    f64x2.sub(f64x2.sub(hfsq, f64x2.add(f64x2.mul(s, f64x2.add(hfsq, r)), f64x2.mul(dk, logConstant(1)))), f),
+  );
+  // x − x is 0 for finite x and NaN for NaN: NaN propagates through the bit manipulation above.
+  return f64x2.add(y, f64x2.sub(x, x));
 }

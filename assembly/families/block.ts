@@ -1,0 +1,46 @@
+// Posteriors for a block of rows at once, two rows per f64x2 (the rows are the lanes). A family's
+// kernel writes the block's log-joint values component-major, calls `blockPosterior`, then reads
+// each row's responsibilities back for its statistics. Across rows every step vectorises whatever
+// K is, and the row's log-sum-exp costs half a vector log instead of a scalar `Math.log`.
+import { expF64x2, logF64x2 } from '../util/simd';
+
+/** Rows per block in the family kernels: K × BLOCK_ROWS log-joint values stay in L1. */
+export const BLOCK_ROWS: i32 = 64;
+
+/**
+ * `l` holds a_ic = log w_c + log p(x_i | c) for `b` rows, component-major: component c's values
+ * start at `l + c·stride` bytes (`stride` ≥ 8·(b rounded up to even), a multiple of 16 is best).
+ * Leaves r_ic = exp(a_ic − lse_i) in place and writes `lse (b)` = log Σ_c exp(a_ic). A row with
+ * every a_ic = −∞ gets lse −∞ and r = 0. With an odd b, the lane after the last row (in `l` and in
+ * `lse`) is padding and is overwritten.
+ */
+export function blockPosterior(l: usize, stride: usize, k: i32, b: i32, lse: usize): void {
+  if (b & 1) {
+    for (let c = 0; c < k; c++) store<f64>(l + <usize>c * stride + ((<usize>b) << 3), 0.0);
+  }
+  const end = (<usize>((b + 1) & ~1)) << 3;
+  const one = f64x2.splat(1.0);
+  const minusInf = f64x2.splat(-Infinity);
+  for (let o: usize = 0; o < end; o += 16) {
+    let m = v128.load(l + o);
+    for (let c = 1; c < k; c++) m = f64x2.max(m, v128.load(l + <usize>c * stride + o));
+    // A lane whose row is impossible under every component: shift by 0 so each exp is exp(−∞) = 0.
+    const dead = f64x2.eq(m, minusInf);
+    const shift = v128.andnot(m, dead);
+    let s = f64x2.splat(0.0);
+    for (let c = 0; c < k; c++) {
+      const p = l + <usize>c * stride + o;
+      const e = expF64x2(f64x2.sub(v128.load(p), shift));
+      v128.store(p, e);
+      s = f64x2.add(s, e);
+    }
+    // s is in [1, K] on live lanes (the largest term is exp(0) = 1).
+    const safe = v128.bitselect(one, s, dead);
+    const inv = v128.andnot(f64x2.div(one, safe), dead);
+    for (let c = 0; c < k; c++) {
+      const p = l + <usize>c * stride + o;
+      v128.store(p, f64x2.mul(v128.load(p), inv));
+    }
+    v128.store(lse + o, v128.bitselect(minusInf, f64x2.add(shift, logF64x2(safe)), dead));
+  }
+}
