@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PoissonMixture } from '../../src/families/poisson/poisson-mixture';
-import { POISSON_KERNELS } from '../../src/families/poisson/kernels';
+import { POISSON_KERNELS, poissonWorkLength } from '../../src/families/poisson/kernels';
 import { Random } from '../../src/util/random';
 import { logFactorial, poisson } from '../../src/util/special';
 import { maxScaledDiff, runKernel } from '../helpers/kernel-table';
@@ -22,11 +22,16 @@ const flexmix = JSON.parse(
 ) as { flexmix: string; cases: Record<string, FlexmixCase> };
 
 describe('poissonEStep: Wasm equals its TypeScript twin', () => {
+  // Shapes on both sides of the kernel's 64-row blocks, odd K and D.
   it.each([
     [1, 1, 1],
     [7, 3, 2],
     [33, 5, 3],
+    [63, 2, 5],
+    [64, 5, 3],
+    [65, 4, 1],
     [101, 8, 7],
+    [130, 3, 3],
   ])('n=%i d=%i k=%i, with and without weights and outputs', async (n, d, k) => {
     const rng = new Random(n * 31 + d);
     const x = Float64Array.from({ length: n * d }, () => poisson(rng, 0.5 + 6 * rng.uniform()));
@@ -38,6 +43,7 @@ describe('poissonEStep: Wasm equals its TypeScript twin', () => {
     );
     const w = Float64Array.from({ length: k }, () => 0.1 + rng.uniform());
     const logW = w.map((v) => Math.log(v / w.reduce((a, b) => a + b, 0)));
+    if (k > 2) logW[1] = -Infinity; // a component of weight 0
     const rowConst = Float64Array.from({ length: n }, (_, i) => {
       let s = 0;
       for (let j = 0; j < d; j++) s += logFactorial(x[i * d + j]);
@@ -61,7 +67,7 @@ describe('poissonEStep: Wasm equals its TypeScript twin', () => {
         new Float64Array(n),
         sw,
         rowConst,
-        new Float64Array(k + 2),
+        new Float64Array(poissonWorkLength(k, d)),
       ];
       const a = await runKernel(POISSON_KERNELS, 'poissonEStep', 'wasm', args());
       const b = await runKernel(POISSON_KERNELS, 'poissonEStep', 'js', args());
@@ -70,6 +76,34 @@ describe('poissonEStep: Wasm equals its TypeScript twin', () => {
         expect(maxScaledDiff(a.arrays[i] as Float64Array, b.arrays[i] as Float64Array)).toBeLessThan(1e-12);
       }
     }
+  });
+
+  it.each(BACKENDS)('%s: impossible rows of weight 0 add nothing (lse −∞, posteriors 0)', async (backend) => {
+    const n = 67;
+    const d = 2;
+    const k = 3;
+    const x = Float64Array.from({ length: n * d }, (_, i) => i % 4);
+    const res = await runKernel(POISSON_KERNELS, 'poissonEStep', backend, [
+      x,
+      n,
+      d,
+      new Float64Array(k * d),
+      new Float64Array(k),
+      new Float64Array(k).fill(-Infinity),
+      k,
+      new Float64Array(k),
+      new Float64Array(k * d),
+      new Float64Array(n * k).fill(NaN),
+      new Float64Array(n),
+      new Float64Array(n),
+      new Float64Array(n),
+      new Float64Array(poissonWorkLength(k, d)),
+    ]);
+    expect(res.result).toBe(0);
+    expect(res.arrays[7]).toEqual(new Float64Array(k));
+    expect(res.arrays[8]).toEqual(new Float64Array(k * d));
+    expect(res.arrays[9]).toEqual(new Float64Array(n * k));
+    expect(res.arrays[10]).toEqual(new Float64Array(n).fill(-Infinity));
   });
 });
 

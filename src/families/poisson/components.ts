@@ -3,6 +3,7 @@ import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js
 import { rowOffset } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
 import { logFactorial } from '../../util/special.js';
+import { poissonWorkLength } from './kernels.js';
 
 /** The parameters of a Poisson mixture's components. */
 export interface PoissonComponents {
@@ -38,7 +39,7 @@ export class PoissonParts implements Components<PoissonComponents, Layout> {
   ) {
     const { ws, n, d, k } = ctx;
     this.layout = layout(k, d);
-    this.scratch = { work: k + 2 };
+    this.scratch = { work: poissonWorkLength(k, d) };
     this.rates = new Float64Array(k * d);
     this.logRatesH = ws.allocF64(k * d);
     this.rateSumsH = ws.allocF64(k);

@@ -1,9 +1,18 @@
 import type { KernelTable } from '../../kernels/table.js';
 import { rowPosterior } from '../../util/special.js';
 
+/** Rows per block of the Wasm kernel (`BLOCK_ROWS` of assembly/families/block.ts). */
+const BLOCK_ROWS = 64;
+
+/** Length of `poissonEStep`'s `work` for `k` components and `d` features: one block's posteriors, counts and weights. */
+export function poissonWorkLength(k: number, d: number): number {
+  return (k + d + 2) * BLOCK_ROWS;
+}
+
 /**
  * The TypeScript twin of `poissonEStep` (assembly/families/poisson/estep.ts): same arguments with
- * arrays for handles (null for "not wanted"), same sums in the same order up to the SIMD lanes.
+ * arrays for handles (null for "not wanted"), the same log-joints, row by row (the kernel's
+ * log-sum-exp and statistics sums differ by rounding only). Uses `work[0 … k)`.
  */
 export function poissonEStep(
   x: Float64Array,
@@ -29,6 +38,8 @@ export function poissonEStep(
       work[c] = logWeights[c] - rateSums[c] + s;
     }
     const [m, inv] = rowPosterior(work, k);
+    // A row impossible under every component: posteriors 0, as the kernel's block posterior gives.
+    if (m === -Infinity) work.fill(0, 0, k);
     const l = m - rowConst[i];
     const w = sampleWeight ? sampleWeight[i] : 1;
     if (w !== 0) total += w * l;
