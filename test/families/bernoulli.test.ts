@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BernoulliMixture } from '../../src/families/bernoulli/bernoulli-mixture';
-import { BERNOULLI_KERNELS } from '../../src/families/bernoulli/kernels';
+import { BERNOULLI_KERNELS, bernoulliWorkLength } from '../../src/families/bernoulli/kernels';
 import { LOG_TINY } from '../../src/families/discrete';
 import { selectModel } from '../../src/select/index';
 import { Random } from '../../src/util/random';
@@ -15,10 +15,15 @@ function binaryRows(n: number, d: number, seed: number, q = 0.4): number[][] {
 }
 
 describe('bernoulliEStep: Wasm == twin on odd shapes', () => {
+  // Shapes on both sides of the kernel's 64-row blocks, odd K (4 components go in registers).
   for (const [n, d, k] of [
     [37, 7, 5],
     [1, 1, 1],
     [20, 64, 3],
+    [63, 9, 4],
+    [64, 5, 7],
+    [65, 3, 1],
+    [130, 11, 9],
   ] as const) {
     for (const weighted of [false, true]) {
       it(`n=${n} d=${d} k=${k}${weighted ? ', sample weights' : ''}`, async () => {
@@ -58,7 +63,7 @@ describe('bernoulliEStep: Wasm == twin on odd shapes', () => {
           new Float64Array(n * k),
           new Float64Array(n),
           sw,
-          new Float64Array(k + 2),
+          new Float64Array(bernoulliWorkLength(k)),
         ];
         for (const stats of [true, false]) {
           const w = await runKernel(BERNOULLI_KERNELS, 'bernoulliEStep', 'wasm', args(stats));
@@ -88,6 +93,34 @@ describe('bernoulliEStep: Wasm == twin on odd shapes', () => {
       });
     }
   }
+
+  it.each(BACKENDS)('%s: impossible rows of weight 0 add nothing (lse −∞, posteriors 0)', async (backend) => {
+    const n = 67;
+    const d = 3;
+    const k = 5;
+    const rowStart = Float64Array.from({ length: n + 1 }, (_, i) => i);
+    const ones = Int32Array.from({ length: n }, (_, i) => i % d);
+    const res = await runKernel(BERNOULLI_KERNELS, 'bernoulliEStep', backend, [
+      rowStart,
+      ones,
+      n,
+      new Float64Array(d * k),
+      new Float64Array(k),
+      new Float64Array(k).fill(-Infinity),
+      k,
+      new Float64Array(k),
+      new Float64Array(d * k),
+      new Float64Array(n * k).fill(NaN),
+      new Float64Array(n),
+      new Float64Array(n),
+      new Float64Array(bernoulliWorkLength(k)),
+    ]);
+    expect(res.result).toBe(0);
+    expect(res.arrays[7]).toEqual(new Float64Array(k));
+    expect(res.arrays[8]).toEqual(new Float64Array(d * k));
+    expect(res.arrays[9]).toEqual(new Float64Array(n * k));
+    expect(res.arrays[10]).toEqual(new Float64Array(n).fill(-Infinity));
+  });
 });
 
 describe.each(BACKENDS)('BernoulliMixture known answers (%s)', (backend) => {

@@ -5,17 +5,62 @@
 // per one (two lanes at a time), and its statistics `Σ r·x` one k-vector add per one.
 // A probability of 0 or 1 enters with its log floored at log(5e-324) (the caller does it): the
 // impossible value then costs about −744.4 instead of −∞, and the possible one exactly 0.
+// Rows go by blocks of BLOCK_ROWS: each row's k log-joints are scattered component-major for
+// `blockPosterior`, and gathered back from there, four components in registers, for the statistics.
 import { ld, ldi, st } from '../../util/memory';
-import { axpy, rowPosterior } from '../row';
+import { BLOCK_ROWS, blockPosterior } from '../block';
+
+const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
+
+/**
+ * One row's statistics: with r_c = s·x[c·step] (c < k), `nk (k) += r` and `sumX[j] (k) += r` for
+ * each column j in `ones[first … end)`; r four components at a time in registers.
+ */
+function addRow(
+  nk: usize,
+  sumX: usize,
+  ones: usize,
+  first: i32,
+  end: i32,
+  x: usize,
+  step: usize,
+  s: f64,
+  k: i32,
+): void {
+  const rowBytes = (<usize>k) << 3;
+  const sv = f64x2.splat(s);
+  let c = 0;
+  for (; c + 4 <= k; c += 4) {
+    const o = (<usize>c) << 3;
+    const p = x + <usize>c * step;
+    const r0 = f64x2.mul(sv, v128.load64_lane(p + step, v128.load64_zero(p), 1));
+    const r1 = f64x2.mul(sv, v128.load64_lane(p + 3 * step, v128.load64_zero(p + 2 * step), 1));
+    v128.store(nk + o, f64x2.add(v128.load(nk + o), r0));
+    v128.store(nk + o + 16, f64x2.add(v128.load(nk + o + 16), r1));
+    for (let e = first; e < end; e++) {
+      const y = sumX + <usize>ldi(ones, e) * rowBytes + o;
+      v128.store(y, f64x2.add(v128.load(y), r0));
+      v128.store(y + 16, f64x2.add(v128.load(y + 16), r1));
+    }
+  }
+  for (; c < k; c++) {
+    const r = s * load<f64>(x + <usize>c * step);
+    st(nk, c, ld(nk, c) + r);
+    for (let e = first; e < end; e++) {
+      const y = sumX + <usize>ldi(ones, e) * rowBytes;
+      st(y, c, ld(y, c) + r);
+    }
+  }
+}
 
 /**
  * For each row i: responsibilities r_c ∝ w_c·p(x | c); accumulates `nk (k) += s·r` and, for each
  * one of the row in column j, `sumX[j] (k) += s·r` (s the row's sample weight, 1 when
- * `sampleWeight` is 0); writes `resp (n × k)` and `lse (n)` when they are not 0; returns
- * Σ s·log p(x). `nk` 0 skips the statistics (scoring). Row i's ones are in columns
- * `ones[rowStart[i] … rowStart[i + 1])` (`rowStart (n + 1)` f64 positions, so a slice of rows is an
- * offset into it); `logOddsT (d × k)` = log p − log(1 − p) transposed, `logNeg (k)` =
- * Σ_j log(1 − p_cj); `work` holds k + 2 f64s.
+ * `sampleWeight` is 0; a row of weight 0 adds nothing); writes `resp (n × k)` and `lse (n)` when
+ * they are not 0; returns Σ s·log p(x). `nk` 0 skips the statistics (scoring). Row i's ones are in
+ * columns `ones[rowStart[i] … rowStart[i + 1])` (`rowStart (n + 1)` f64 positions, so a slice of
+ * rows is an offset into it); `logOddsT (d × k)` = log p − log(1 − p) transposed, `logNeg (k)` =
+ * Σ_j log(1 − p_cj); `work` holds (k + 1)·BLOCK_ROWS f64s.
  */
 export function bernoulliEStep(
   rowStart: usize,
@@ -32,45 +77,54 @@ export function bernoulliEStep(
   sampleWeight: usize,
   work: usize,
 ): f64 {
-  const scale = work + ((<usize>k) << 3);
+  // The block's a_ic then r_ic (component-major) and its log-sum-exps.
+  const post = work;
+  const lseB = post + <usize>k * STRIDE;
   const rowBytes = (<usize>k) << 3;
   let total = 0.0;
-  for (let i = 0; i < n; i++) {
-    const first = <i32>ld(rowStart, i);
-    const end = <i32>ld(rowStart, i + 1);
-    // Four components at a time in registers (no store-to-load chain through `work` per one).
-    let c = 0;
-    for (; c + 4 <= k; c += 4) {
-      const o = (<usize>c) << 3;
-      let a0 = f64x2.add(v128.load(logWeights + o), v128.load(logNeg + o));
-      let a1 = f64x2.add(v128.load(logWeights + o + 16), v128.load(logNeg + o + 16));
-      for (let e = first; e < end; e++) {
-        const row = logOddsT + <usize>ldi(ones, e) * rowBytes + o;
-        a0 = f64x2.add(a0, v128.load(row));
-        a1 = f64x2.add(a1, v128.load(row + 16));
+  for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
+    const b = min(BLOCK_ROWS, n - i0);
+    for (let i = 0; i < b; i++) {
+      const first = <i32>ld(rowStart, i0 + i);
+      const end = <i32>ld(rowStart, i0 + i + 1);
+      const at = post + ((<usize>i) << 3);
+      // Four components at a time in registers (no store-to-load chain per one).
+      let c = 0;
+      for (; c + 4 <= k; c += 4) {
+        const o = (<usize>c) << 3;
+        let a0 = f64x2.add(v128.load(logWeights + o), v128.load(logNeg + o));
+        let a1 = f64x2.add(v128.load(logWeights + o + 16), v128.load(logNeg + o + 16));
+        for (let e = first; e < end; e++) {
+          const row = logOddsT + <usize>ldi(ones, e) * rowBytes + o;
+          a0 = f64x2.add(a0, v128.load(row));
+          a1 = f64x2.add(a1, v128.load(row + 16));
+        }
+        const p = at + <usize>c * STRIDE;
+        store<f64>(p, f64x2.extract_lane(a0, 0));
+        store<f64>(p + STRIDE, f64x2.extract_lane(a0, 1));
+        store<f64>(p + 2 * STRIDE, f64x2.extract_lane(a1, 0));
+        store<f64>(p + 3 * STRIDE, f64x2.extract_lane(a1, 1));
       }
-      v128.store(work + o, a0);
-      v128.store(work + o + 16, a1);
+      for (; c < k; c++) {
+        let a = ld(logWeights, c) + ld(logNeg, c);
+        for (let e = first; e < end; e++) a += ld(logOddsT + <usize>ldi(ones, e) * rowBytes, c);
+        store<f64>(at + <usize>c * STRIDE, a);
+      }
     }
-    for (; c < k; c++) {
-      let a = ld(logWeights, c) + ld(logNeg, c);
-      for (let e = first; e < end; e++) a += ld(logOddsT + <usize>ldi(ones, e) * rowBytes, c);
-      st(work, c, a);
-    }
-    const l = rowPosterior(work, k, scale);
-    const w = sampleWeight ? ld(sampleWeight, i) : 1.0;
-    if (w != 0.0) total += w * l;
-    if (lse) st(lse, i, l);
-    const inv = load<f64>(scale);
-    if (resp) {
-      const ri = resp + ((<usize>(i * k)) << 3);
-      for (let c = 0; c < k; c++) st(ri, c, ld(work, c) * inv);
-    }
-    if (nk && w != 0.0) {
-      const r = w * inv;
-      for (let c = 0; c < k; c++) st(work, c, r * ld(work, c));
-      axpy(nk, 1.0, work, k);
-      for (let e = first; e < end; e++) axpy(sumX + <usize>ldi(ones, e) * rowBytes, 1.0, work, k);
+    blockPosterior(post, STRIDE, k, b, lseB);
+    for (let i = 0; i < b; i++) {
+      const w = sampleWeight ? ld(sampleWeight, i0 + i) : 1.0;
+      const l = ld(lseB, i);
+      if (w != 0.0) total += w * l;
+      if (lse) st(lse, i0 + i, l);
+      const at = post + ((<usize>i) << 3);
+      if (resp) {
+        const ri = resp + <usize>(i0 + i) * rowBytes;
+        for (let c = 0; c < k; c++) st(ri, c, load<f64>(at + <usize>c * STRIDE));
+      }
+      if (nk && w != 0.0) {
+        addRow(nk, sumX, ones, <i32>ld(rowStart, i0 + i), <i32>ld(rowStart, i0 + i + 1), at, STRIDE, w, k);
+      }
     }
   }
   return total;
@@ -93,8 +147,6 @@ export function bernoulliAccumulate(
   const rowBytes = (<usize>k) << 3;
   for (let i = 0; i < n; i++) {
     const ri = resp + <usize>i * rowBytes;
-    axpy(nk, 1.0, ri, k);
-    const end = <i32>ld(rowStart, i + 1);
-    for (let e = <i32>ld(rowStart, i); e < end; e++) axpy(sumX + <usize>ldi(ones, e) * rowBytes, 1.0, ri, k);
+    addRow(nk, sumX, ones, <i32>ld(rowStart, i), <i32>ld(rowStart, i + 1), ri, 8, 1.0, k);
   }
 }

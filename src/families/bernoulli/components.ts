@@ -3,6 +3,7 @@ import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js
 import { rowOffset } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
 import { floorLog } from '../discrete.js';
+import { bernoulliWorkLength } from './kernels.js';
 
 /** The parameters of a Bernoulli mixture's components. */
 export interface BernoulliComponents {
@@ -43,7 +44,7 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
   ) {
     const { ws, n, d, k } = ctx;
     this.layout = layout(k, d);
-    this.scratch = { work: k + 2 };
+    this.scratch = { work: bernoulliWorkLength(k) };
     this.probabilities = new Float64Array(k * d);
     this.logOddsTH = ws.allocF64(d * k);
     this.logNegH = ws.allocF64(k);

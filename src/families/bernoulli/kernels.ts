@@ -1,9 +1,18 @@
 import type { KernelTable } from '../../kernels/table.js';
 import { rowPosterior } from '../../util/special.js';
 
+/** Rows per block of the Wasm kernel (`BLOCK_ROWS` of assembly/families/block.ts). */
+const BLOCK_ROWS = 64;
+
+/** Length of `bernoulliEStep`'s `work` for `k` components: one block's posteriors and log-sum-exps. */
+export function bernoulliWorkLength(k: number): number {
+  return (k + 1) * BLOCK_ROWS;
+}
+
 /**
  * The TypeScript twin of `bernoulliEStep` (assembly/families/bernoulli/estep.ts): same arguments
- * with arrays for handles (null for "not wanted"), the same sums in the same order. Row i's ones
+ * with arrays for handles (null for "not wanted"), the same sums in the same order (the kernel's
+ * log-sum-exp differs by rounding only); uses `work[0 … k)`. Row i's ones
  * are in columns `ones[rowStart[i] … rowStart[i + 1])`; `logOddsT` and `sumX` are `(d × k)`.
  */
 export function bernoulliEStep(
@@ -31,6 +40,8 @@ export function bernoulliEStep(
       for (let c = 0; c < k; c++) work[c] += logOddsT[at + c];
     }
     const [l, inv] = rowPosterior(work, k);
+    // A row impossible under every component: posteriors 0, as the kernel's block posterior gives.
+    if (l === -Infinity) work.fill(0, 0, k);
     const w = sampleWeight ? sampleWeight[i] : 1;
     if (w !== 0) total += w * l;
     if (lse) lse[i] = l;
