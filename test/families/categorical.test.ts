@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BernoulliMixture } from '../../src/families/bernoulli/bernoulli-mixture';
 import { CategoricalMixture } from '../../src/families/categorical/categorical-mixture';
-import { CATEGORICAL_KERNELS } from '../../src/families/categorical/kernels';
+import { CATEGORICAL_KERNELS, categoricalWorkLength } from '../../src/families/categorical/kernels';
 import { MultinomialMixture } from '../../src/families/multinomial/multinomial-mixture';
 import { Random } from '../../src/util/random';
 import { maxScaledDiff, runKernel, type KernelArg } from '../helpers/kernel-table';
@@ -14,10 +14,15 @@ function codeRows(n: number, categories: readonly number[], seed: number): numbe
 }
 
 describe('categoricalEStep: Wasm == twin on odd shapes', () => {
+  // Shapes on both sides of the kernel's 64-row blocks, odd K (4 components go in registers).
   for (const [n, categories, k] of [
     [37, [3, 1, 4, 2, 5], 5],
     [1, [2], 1],
     [23, [7, 3, 3], 3],
+    [63, [2, 5], 4],
+    [64, [3, 3, 3], 7],
+    [65, [4], 1],
+    [130, [2, 6, 3, 1], 9],
   ] as const) {
     for (const weighted of [false, true]) {
       it(`n=${n} m=[${categories.join(',')}] k=${k}${weighted ? ', sample weights' : ''}`, async () => {
@@ -48,7 +53,7 @@ describe('categoricalEStep: Wasm == twin on odd shapes', () => {
           new Float64Array(n * k),
           new Float64Array(n),
           sw,
-          new Float64Array(k + 2),
+          new Float64Array(categoricalWorkLength(k)),
         ];
         for (const stats of [true, false]) {
           const w = await runKernel(CATEGORICAL_KERNELS, 'categoricalEStep', 'wasm', args(stats));
@@ -79,6 +84,32 @@ describe('categoricalEStep: Wasm == twin on odd shapes', () => {
       });
     }
   }
+
+  it.each(BACKENDS)('%s: impossible rows of weight 0 add nothing (lse −∞, posteriors 0)', async (backend) => {
+    const n = 67;
+    const d = 2;
+    const k = 5;
+    const res = await runKernel(CATEGORICAL_KERNELS, 'categoricalEStep', backend, [
+      Float64Array.from({ length: n * d }, (_, i) => i % 2),
+      n,
+      d,
+      Int32Array.from([0, 2]),
+      new Float64Array(4 * k),
+      new Float64Array(k).fill(-Infinity),
+      k,
+      new Float64Array(k),
+      new Float64Array(4 * k),
+      new Float64Array(n * k).fill(NaN),
+      new Float64Array(n),
+      new Float64Array(n),
+      new Float64Array(categoricalWorkLength(k)),
+    ]);
+    expect(res.result).toBe(0);
+    expect(res.arrays[7]).toEqual(new Float64Array(k));
+    expect(res.arrays[8]).toEqual(new Float64Array(4 * k));
+    expect(res.arrays[9]).toEqual(new Float64Array(n * k));
+    expect(res.arrays[10]).toEqual(new Float64Array(n).fill(-Infinity));
+  });
 });
 
 describe.each(BACKENDS)('CategoricalMixture known answers (%s)', (backend) => {

@@ -5,15 +5,70 @@
 // k-vectors added back at the same places: both run over components two lanes at a time.
 // A probability of 0 enters as log(5e-324) (the caller floors it): about −744.4, never −∞.
 // Codes are trusted here: the caller checked each is an integer in [0, m_j).
+// Rows go by blocks of BLOCK_ROWS: each row's k log-joints are scattered component-major for
+// `blockPosterior`, and gathered back from there, four components in registers, for the statistics.
 import { ld, ldi, st } from '../../util/memory';
-import { axpy, rowPosterior } from '../row';
+import { BLOCK_ROWS, blockPosterior } from '../block';
+
+const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
+
+/**
+ * Code `j` of a row as an i32: 2^52 added to a non-negative integer below 2^31 leaves it in the low
+ * mantissa bits. V8 compiles this to an add and a move; `<i32>` (i32.trunc_sat_f64_s) cost about
+ * 5 ns a code here, most of the row's log-joint.
+ */
+function code(xi: usize, j: i32): i32 {
+  return <i32>reinterpret<i64>(ld(xi, j) + 4503599627370496.0);
+}
+
+/**
+ * One row's statistics: with r_c = s·r[c·step] (c < k), `nk (k) += r` and, for each feature j,
+ * `counts[offsets[j] + x_j] (k) += r`; r four components at a time in registers.
+ */
+function addRow(
+  nk: usize,
+  counts: usize,
+  offsets: usize,
+  xi: usize,
+  d: i32,
+  r: usize,
+  step: usize,
+  s: f64,
+  k: i32,
+): void {
+  const rowBytes = (<usize>k) << 3;
+  const sv = f64x2.splat(s);
+  let c = 0;
+  for (; c + 4 <= k; c += 4) {
+    const o = (<usize>c) << 3;
+    const p = r + <usize>c * step;
+    const r0 = f64x2.mul(sv, v128.load64_lane(p + step, v128.load64_zero(p), 1));
+    const r1 = f64x2.mul(sv, v128.load64_lane(p + 3 * step, v128.load64_zero(p + 2 * step), 1));
+    v128.store(nk + o, f64x2.add(v128.load(nk + o), r0));
+    v128.store(nk + o + 16, f64x2.add(v128.load(nk + o + 16), r1));
+    for (let j = 0; j < d; j++) {
+      const y = counts + <usize>(ldi(offsets, j) + code(xi, j)) * rowBytes + o;
+      v128.store(y, f64x2.add(v128.load(y), r0));
+      v128.store(y + 16, f64x2.add(v128.load(y + 16), r1));
+    }
+  }
+  for (; c < k; c++) {
+    const v = s * load<f64>(r + <usize>c * step);
+    st(nk, c, ld(nk, c) + v);
+    for (let j = 0; j < d; j++) {
+      const y = counts + <usize>(ldi(offsets, j) + code(xi, j)) * rowBytes;
+      st(y, c, ld(y, c) + v);
+    }
+  }
+}
 
 /**
  * For each row: responsibilities r_c ∝ w_c·p(x | c); accumulates `nk (k) += s·r` and, for each
  * feature j, `counts[offsets[j] + x_j] (k) += s·r` (s the row's sample weight, 1 when
- * `sampleWeight` is 0); writes `resp (n × k)` and `lse (n)` when they are not 0; returns
- * Σ s·log p(x). `nk` 0 skips the statistics (scoring). `logProbsT (M × k)` = log θ transposed,
- * `counts (M × k)` likewise; `offsets (d)` i32; `work` holds k + 2 f64s.
+ * `sampleWeight` is 0; a row of weight 0 adds nothing); writes `resp (n × k)` and `lse (n)` when
+ * they are not 0; returns Σ s·log p(x). `nk` 0 skips the statistics (scoring). `logProbsT (M × k)`
+ * = log θ transposed, `counts (M × k)` likewise; `offsets (d)` i32; `work` holds
+ * (k + 1)·BLOCK_ROWS f64s.
  */
 export function categoricalEStep(
   x: usize,
@@ -30,47 +85,52 @@ export function categoricalEStep(
   sampleWeight: usize,
   work: usize,
 ): f64 {
-  const scale = work + ((<usize>k) << 3);
+  // The block's a_ic then r_ic (component-major) and its log-sum-exps.
+  const post = work;
+  const lseB = post + <usize>k * STRIDE;
   const rowBytes = (<usize>k) << 3;
   let total = 0.0;
-  for (let i = 0; i < n; i++) {
-    const xi = x + ((<usize>(i * d)) << 3);
-    // Four components at a time in registers (no store-to-load chain through `work` per feature).
-    let c = 0;
-    for (; c + 4 <= k; c += 4) {
-      const o = (<usize>c) << 3;
-      let a0 = v128.load(logWeights + o);
-      let a1 = v128.load(logWeights + o + 16);
-      for (let j = 0; j < d; j++) {
-        const row = logProbsT + <usize>(ldi(offsets, j) + <i32>ld(xi, j)) * rowBytes + o;
-        a0 = f64x2.add(a0, v128.load(row));
-        a1 = f64x2.add(a1, v128.load(row + 16));
+  for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
+    const b = min(BLOCK_ROWS, n - i0);
+    for (let i = 0; i < b; i++) {
+      const xi = x + ((<usize>(i0 + i) * <usize>d) << 3);
+      const at = post + ((<usize>i) << 3);
+      // Four components at a time in registers (no store-to-load chain per feature).
+      let c = 0;
+      for (; c + 4 <= k; c += 4) {
+        const o = (<usize>c) << 3;
+        let a0 = v128.load(logWeights + o);
+        let a1 = v128.load(logWeights + o + 16);
+        for (let j = 0; j < d; j++) {
+          const row = logProbsT + <usize>(ldi(offsets, j) + code(xi, j)) * rowBytes + o;
+          a0 = f64x2.add(a0, v128.load(row));
+          a1 = f64x2.add(a1, v128.load(row + 16));
+        }
+        const p = at + <usize>c * STRIDE;
+        store<f64>(p, f64x2.extract_lane(a0, 0));
+        store<f64>(p + STRIDE, f64x2.extract_lane(a0, 1));
+        store<f64>(p + 2 * STRIDE, f64x2.extract_lane(a1, 0));
+        store<f64>(p + 3 * STRIDE, f64x2.extract_lane(a1, 1));
       }
-      v128.store(work + o, a0);
-      v128.store(work + o + 16, a1);
+      for (; c < k; c++) {
+        let a = ld(logWeights, c);
+        for (let j = 0; j < d; j++) a += ld(logProbsT + <usize>(ldi(offsets, j) + code(xi, j)) * rowBytes, c);
+        store<f64>(at + <usize>c * STRIDE, a);
+      }
     }
-    for (; c < k; c++) {
-      let a = ld(logWeights, c);
-      for (let j = 0; j < d; j++)
-        a += ld(logProbsT + <usize>(ldi(offsets, j) + <i32>ld(xi, j)) * rowBytes, c);
-      st(work, c, a);
-    }
-    const l = rowPosterior(work, k, scale);
-    const w = sampleWeight ? ld(sampleWeight, i) : 1.0;
-    if (w != 0.0) total += w * l;
-    if (lse) st(lse, i, l);
-    const inv = load<f64>(scale);
-    if (resp) {
-      const ri = resp + ((<usize>(i * k)) << 3);
-      for (let c = 0; c < k; c++) st(ri, c, ld(work, c) * inv);
-    }
-    if (nk && w != 0.0) {
-      const r = w * inv;
-      for (let c = 0; c < k; c++) st(work, c, r * ld(work, c));
-      axpy(nk, 1.0, work, k);
-      for (let j = 0; j < d; j++) {
-        const cell = <usize>(ldi(offsets, j) + <i32>ld(xi, j));
-        axpy(counts + cell * rowBytes, 1.0, work, k);
+    blockPosterior(post, STRIDE, k, b, lseB);
+    for (let i = 0; i < b; i++) {
+      const w = sampleWeight ? ld(sampleWeight, i0 + i) : 1.0;
+      const l = ld(lseB, i);
+      if (w != 0.0) total += w * l;
+      if (lse) st(lse, i0 + i, l);
+      const at = post + ((<usize>i) << 3);
+      if (resp) {
+        const ri = resp + <usize>(i0 + i) * rowBytes;
+        for (let c = 0; c < k; c++) st(ri, c, load<f64>(at + <usize>c * STRIDE));
+      }
+      if (nk && w != 0.0) {
+        addRow(nk, counts, offsets, x + ((<usize>(i0 + i) * <usize>d) << 3), d, at, STRIDE, w, k);
       }
     }
   }
@@ -94,11 +154,6 @@ export function categoricalAccumulate(
 ): void {
   const rowBytes = (<usize>k) << 3;
   for (let i = 0; i < n; i++) {
-    const xi = x + ((<usize>(i * d)) << 3);
-    const ri = resp + <usize>i * rowBytes;
-    axpy(nk, 1.0, ri, k);
-    for (let j = 0; j < d; j++) {
-      axpy(counts + <usize>(ldi(offsets, j) + <i32>ld(xi, j)) * rowBytes, 1.0, ri, k);
-    }
+    addRow(nk, counts, offsets, x + ((<usize>(i * d)) << 3), d, resp + <usize>i * rowBytes, 8, 1.0, k);
   }
 }

@@ -2,6 +2,7 @@ import type { Handle, KernelJob } from '../../backend/types.js';
 import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js';
 import type { StatsBlock } from '../../em/stats.js';
 import { floorLog } from '../discrete.js';
+import { categoricalWorkLength } from './kernels.js';
 
 /** The parameters of a categorical mixture's components. */
 export interface CategoricalComponents {
@@ -59,7 +60,7 @@ export class CategoricalParts implements Components<CategoricalComponents, Layou
     this.offsets = offsets;
     this.total = total;
     this.layout = layout(k, total);
-    this.scratch = { work: k + 2 };
+    this.scratch = { work: categoricalWorkLength(k) };
     this.probabilities = new Float64Array(k * total);
     this.offsetsH = ws.allocI32(nCategories.length);
     this.logProbsTH = ws.allocF64(total * k);

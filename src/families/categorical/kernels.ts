@@ -1,9 +1,18 @@
 import type { KernelTable } from '../../kernels/table.js';
 import { rowPosterior } from '../../util/special.js';
 
+/** Rows per block of the Wasm kernel (`BLOCK_ROWS` of assembly/families/block.ts). */
+const BLOCK_ROWS = 64;
+
+/** Length of `categoricalEStep`'s `work` for `k` components: one block's posteriors and log-sum-exps. */
+export function categoricalWorkLength(k: number): number {
+  return (k + 1) * BLOCK_ROWS;
+}
+
 /**
  * The TypeScript twin of `categoricalEStep` (assembly/families/categorical/estep.ts): same
- * arguments with arrays for handles (null for "not wanted"), the same sums in the same order.
+ * arguments with arrays for handles (null for "not wanted"), the same sums in the same order (the
+ * kernel's log-sum-exp differs by rounding only); uses `work[0 … k)`.
  * `logProbsT` and `counts` are `(M × k)`: the cell of feature j, code v is row `offsets[j] + v`.
  */
 export function categoricalEStep(
@@ -29,6 +38,8 @@ export function categoricalEStep(
       for (let c = 0; c < k; c++) work[c] += logProbsT[cell + c];
     }
     const [l, inv] = rowPosterior(work, k);
+    // A row impossible under every component: posteriors 0, as the kernel's block posterior gives.
+    if (l === -Infinity) work.fill(0, 0, k);
     const w = sampleWeight ? sampleWeight[i] : 1;
     if (w !== 0) total += w * l;
     if (lse) lse[i] = l;
