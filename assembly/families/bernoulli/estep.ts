@@ -13,6 +13,14 @@ import { BLOCK_ROWS, blockPosterior } from '../block';
 const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
 
 /**
+ * `rowStart[i]` as an i32: 2^52 added to a non-negative integer below 2^31 leaves it in the low
+ * mantissa bits, an add and a move where `<i32>` (i32.trunc_sat_f64_s) costs V8 about 5 ns.
+ */
+function position(rowStart: usize, i: i32): i32 {
+  return <i32>reinterpret<i64>(ld(rowStart, i) + 4503599627370496.0);
+}
+
+/**
  * One row's statistics: with r_c = s·x[c·step] (c < k), `nk (k) += r` and `sumX[j] (k) += r` for
  * each column j in `ones[first … end)`; r four components at a time in registers.
  */
@@ -85,8 +93,8 @@ export function bernoulliEStep(
   for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
     const b = min(BLOCK_ROWS, n - i0);
     for (let i = 0; i < b; i++) {
-      const first = <i32>ld(rowStart, i0 + i);
-      const end = <i32>ld(rowStart, i0 + i + 1);
+      const first = position(rowStart, i0 + i);
+      const end = position(rowStart, i0 + i + 1);
       const at = post + ((<usize>i) << 3);
       // Four components at a time in registers (no store-to-load chain per one).
       let c = 0;
@@ -123,7 +131,7 @@ export function bernoulliEStep(
         for (let c = 0; c < k; c++) st(ri, c, load<f64>(at + <usize>c * STRIDE));
       }
       if (nk && w != 0.0) {
-        addRow(nk, sumX, ones, <i32>ld(rowStart, i0 + i), <i32>ld(rowStart, i0 + i + 1), at, STRIDE, w, k);
+        addRow(nk, sumX, ones, position(rowStart, i0 + i), position(rowStart, i0 + i + 1), at, STRIDE, w, k);
       }
     }
   }
@@ -147,6 +155,6 @@ export function bernoulliAccumulate(
   const rowBytes = (<usize>k) << 3;
   for (let i = 0; i < n; i++) {
     const ri = resp + <usize>i * rowBytes;
-    addRow(nk, sumX, ones, <i32>ld(rowStart, i), <i32>ld(rowStart, i + 1), ri, 8, 1.0, k);
+    addRow(nk, sumX, ones, position(rowStart, i), position(rowStart, i + 1), ri, 8, 1.0, k);
   }
 }
