@@ -74,11 +74,16 @@ describe('special functions of the degrees of freedom', () => {
 });
 
 describe('studentEStep: Wasm == TypeScript twin', () => {
+  // Shapes on both sides of the kernel's 64-row blocks, odd K and D.
   const shapes = [
     { n: 1, d: 1, k: 1 },
     { n: 7, d: 3, k: 2 },
     { n: 13, d: 5, k: 3 },
     { n: 9, d: 2, k: 4 },
+    { n: 63, d: 4, k: 5 },
+    { n: 64, d: 3, k: 3 },
+    { n: 65, d: 7, k: 1 },
+    { n: 130, d: 2, k: 5 },
   ];
   for (const full of [true, false]) {
     for (const { n, d, k } of shapes) {
@@ -137,6 +142,57 @@ describe('studentEStep: Wasm == TypeScript twin', () => {
       }
     }
   }
+
+  it('impossible rows of weight 0 add nothing (lse −∞, posteriors 0)', async () => {
+    const n = 67;
+    const d = 2;
+    const k = 3;
+    for (const full of [true, false]) {
+      const factor = full ? d * d : d;
+      const precChol = new Float64Array(k * factor);
+      for (let c = 0; c < k; c++)
+        for (let j = 0; j < d; j++) precChol[c * factor + (full ? j * d + j : j)] = 1;
+      const tParams = new Float64Array(k * 3);
+      for (let c = 0; c < k; c++) tParams.set([3, tLogNormalizer(3, d), Math.log1p(d / 3)], c * 3);
+      for (const backend of ['wasm', 'js'] as const) {
+        const res = await runKernel(
+          STUDENT_KERNELS,
+          full ? 'studentEStepFull' : 'studentEStepDiag',
+          backend,
+          [
+            Float64Array.from({ length: n * d }, (_, i) => i % 5),
+            n,
+            d,
+            new Float64Array(k * d),
+            precChol,
+            tParams,
+            new Float64Array(k).fill(-Infinity),
+            k,
+            new Float64Array(k),
+            new Float64Array(k),
+            new Float64Array(k * d),
+            new Float64Array(k * factor),
+            new Float64Array(k),
+            new Float64Array(n * k).fill(NaN),
+            new Float64Array(n),
+            new Float64Array(n),
+            new Float64Array(studentWorkLength(k, d, full)),
+          ],
+        );
+        expect(res.result).toBe(0);
+        for (const [i, len] of [
+          [8, k],
+          [9, k],
+          [10, k * d],
+          [11, k * factor],
+          [12, k],
+          [13, n * k],
+        ])
+          expect(res.arrays[i], `${backend} argument ${i}`).toEqual(new Float64Array(len));
+        expect(res.arrays[14]).toEqual(new Float64Array(n).fill(-Infinity));
+      }
+    }
+  });
 
   it('the log-density is the t density: a Cauchy row in one dimension', async () => {
     // μ = 0, σ = 2 (U = ½), ν = 1: p(x) = 1/(π·σ·(1 + x²/σ²)); at x = 3: 1/(2π·(13/4))

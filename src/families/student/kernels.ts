@@ -3,8 +3,8 @@ import { rowPosterior } from '../../util/special.js';
 
 /**
  * The TypeScript twin of `studentEStepFull` / `studentEStepDiag` (assembly/families/student/estep.ts):
- * same arguments with arrays for handles (null for "not wanted"), same sums in the same order up to
- * the SIMD lanes. `full` picks the scale shape: upper-triangular precision factors `(k × d × d)`, or
+ * same arguments with arrays for handles (null for "not wanted"), the same quantities row by row
+ * (the kernel's log1p, log-sum-exp and sums over rows differ by rounding only). `full` picks the scale shape: upper-triangular precision factors `(k × d × d)`, or
  * per-feature precision scales `(k × d)`.
  */
 function studentEStep(
@@ -57,6 +57,8 @@ function studentEStep(
       work[c] = logWeights[c] + tParams[c * 3 + 1] - 0.5 * (nu + d) * l1p;
     }
     const [l, inv] = rowPosterior(work, k);
+    // A row impossible under every component: posteriors 0, as the kernel's block posterior gives.
+    if (l === -Infinity) work.fill(0, 0, k);
     const w = sampleWeight ? sampleWeight[i] : 1;
     if (w !== 0) total += w * l;
     if (lse) lse[i] = l;
@@ -123,7 +125,14 @@ export const STUDENT_KERNELS = {
   studentEStepDiag: { args: ESTEP_ARGS, twin: studentEStepDiag },
 } as const satisfies KernelTable;
 
-/** Length of the kernels' `work` array for `k` components and `d` features (`full`: room for Uᵀ). */
+/** Rows per block of the Wasm kernels (`BLOCK_ROWS` of assembly/families/block.ts). */
+const BLOCK_ROWS = 64;
+
+/**
+ * Length of the kernels' `work` array for `k` components and `d` features: the Wasm kernel's one
+ * block of log-joints, distances, log1p and log-sum-exps plus one row's z (`full`: and room for
+ * Uᵀ), or the twin's 3k + 2 + k·d if longer.
+ */
 export function studentWorkLength(k: number, d: number, full: boolean): number {
-  return 3 * k + 2 + k * d + (full ? k * d * d : 0);
+  return Math.max((3 * k + 2) * BLOCK_ROWS + d + 1, 3 * k + 2 + k * d) + (full ? k * d * d : 0);
 }
