@@ -130,9 +130,9 @@ const BLOCK_ROWS = 64;
 
 /**
  * Length of the kernels' `work` array for `k` components and `d` features: the Wasm kernel's one
- * block of log-joints, distances, log1p and log-sum-exps plus one row's z (`full`: and room for
- * Uᵀ), or the twin's 3k + 2 + k·d if longer.
+ * block of log-joints, distances, log1p, log-sum-exps, weights and rows plus the lanes of one
+ * component's statistics (`full`: d × d for the scatter), or the twin's 3k + 2 + k·d if longer.
  */
 export function studentWorkLength(k: number, d: number, full: boolean): number {
-  return Math.max((3 * k + 2) * BLOCK_ROWS + d + 1, 3 * k + 2 + k * d) + (full ? k * d * d : 0);
+  return Math.max((3 * k + d + 2) * BLOCK_ROWS + 4 * d + 2 * (full ? d * d : d), 3 * k + 2 + k * d);
 }
