@@ -41,4 +41,9 @@ export { bernoulliEStep, bernoulliAccumulate } from './families/bernoulli/estep'
 export { categoricalEStep, categoricalAccumulate } from './families/categorical/estep';
 export { multinomialEStep, multinomialAccumulate } from './families/multinomial/estep';
 export { regressionEStep, regressionAccumulate } from './families/regression/estep';
-export { studentEStepDiag, studentEStepFull } from './families/student/estep';
+export {
+  studentAccumulateDiag,
+  studentAccumulateFull,
+  studentEStepDiag,
+  studentEStepFull,
+} from './families/student/estep';

@@ -143,6 +143,44 @@ describe('studentEStep: Wasm == TypeScript twin', () => {
     }
   }
 
+  for (const full of [true, false]) {
+    for (const { n, d, k } of shapes) {
+      it(`${full ? 'full' : 'diag'} accumulate n=${n} d=${d} k=${k}`, async () => {
+        const rng = new Random(n * 7 + d * 3 + k);
+        const arr = (len: number, f: () => number) => Float64Array.from({ length: len }, f);
+        const factor = full ? d * d : d;
+        const resp = arr(n * k, () => (rng.uniform() < 0.1 ? 0 : 2 * rng.uniform()));
+        const args: KernelArg[] = [
+          arr(n * d, () => 5 + 4 * rng.normal()),
+          n,
+          d,
+          resp,
+          k,
+          arr(k * d, () => rng.normal()),
+          arr(k, () => rng.uniform()),
+          arr(k, () => rng.uniform()),
+          arr(k * d, () => rng.uniform()),
+          arr(k * factor, () => rng.uniform()),
+          new Float64Array(studentWorkLength(k, d, full)),
+        ];
+        const name = full ? 'studentAccumulateFull' : 'studentAccumulateDiag';
+        const a = await runKernel(STUDENT_KERNELS, name, 'wasm', args);
+        const b = await runKernel(STUDENT_KERNELS, name, 'js', args);
+        for (let i = 5; i < 10; i++) {
+          expect(
+            maxScaledDiff(a.arrays[i] as Float64Array, b.arrays[i] as Float64Array),
+            `argument ${i}`,
+          ).toBeLessThan(1e-12);
+        }
+        // The means are the responsibilities' weighted means (the outputs started from random values).
+        const w0 = Array.from({ length: n }, (_, i) => resp[i * k]).reduce((s, v) => s + v, 0);
+        const x = args[0] as Float64Array;
+        const m0 = Array.from({ length: n }, (_, i) => resp[i * k] * x[i * d]).reduce((s, v) => s + v, 0);
+        expect((b.arrays[5] as Float64Array)[0]).toBeCloseTo(m0 / (w0 + 10 * Number.EPSILON), 10);
+      });
+    }
+  }
+
   it('impossible rows of weight 0 add nothing (lse −∞, posteriors 0)', async () => {
     const n = 67;
     const d = 2;

@@ -39,6 +39,76 @@ function log1pF64x2(t: v128): v128 {
 }
 
 /**
+ * Component c's shifted moments over one block: `sumUZ[c] (d) += Σ_i g_i·z_i` and `scatter[c] +=
+ * Σ_i g_i·z_i z_iᵀ` (full: upper triangle of d × d; diag: d squares), z_i = x_i − μ, with the rows
+ * feature-major in `xT` and g (component-major, 0 past the last row) in `g`, two rows per vector;
+ * `zP` (d vectors), `accZ` (d) and `accS` (full: d × d; diag: d) are scratch for the lanes.
+ */
+function shiftedMoments(
+  full: bool,
+  xT: usize,
+  bytes: usize,
+  d: i32,
+  mu: usize,
+  g: usize,
+  zP: usize,
+  accZ: usize,
+  accS: usize,
+  c: i32,
+  sumUZ: usize,
+  scatter: usize,
+): void {
+  const factor = full ? d * d : d;
+  memory.fill(accZ, 0, (<usize>(d + factor)) << 4);
+  for (let o: usize = 0; o < bytes; o += 16) {
+    const gv = v128.load(g + o);
+    for (let a = 0; a < d; a++) {
+      const oa = (<usize>a) << 4;
+      const za = f64x2.sub(v128.load(xT + <usize>a * STRIDE + o), v128.load64_splat(mu + ((<usize>a) << 3)));
+      const ga = f64x2.mul(gv, za);
+      v128.store(accZ + oa, f64x2.add(v128.load(accZ + oa), ga));
+      if (full) {
+        v128.store(zP + oa, za);
+      } else {
+        v128.store(accS + oa, f64x2.add(v128.load(accS + oa), f64x2.mul(ga, za)));
+      }
+    }
+    if (full) {
+      for (let a = 0; a < d; a++) {
+        const ga = f64x2.mul(gv, v128.load(zP + ((<usize>a) << 4)));
+        const row = accS + ((<usize>(a * d)) << 4);
+        for (let q = a; q < d; q++) {
+          const p = row + ((<usize>q) << 4);
+          v128.store(p, f64x2.add(v128.load(p), f64x2.mul(ga, v128.load(zP + ((<usize>q) << 4)))));
+        }
+      }
+    }
+  }
+  const sz = sumUZ + ((<usize>(c * d)) << 3);
+  for (let a = 0; a < d; a++) st(sz, a, ld(sz, a) + hsum(v128.load(accZ + ((<usize>a) << 4))));
+  const sc = scatter + ((<usize>(c * factor)) << 3);
+  if (full) {
+    for (let a = 0; a < d; a++) {
+      for (let q = a; q < d; q++) {
+        const e = a * d + q;
+        st(sc, e, ld(sc, e) + hsum(v128.load(accS + ((<usize>e) << 4))));
+      }
+    }
+  } else {
+    for (let a = 0; a < d; a++) st(sc, a, ld(sc, a) + hsum(v128.load(accS + ((<usize>a) << 4))));
+  }
+}
+
+/** Copies rows [i0, i0 + b) of `x (n × d)` feature-major into `xT` (rows padded to even with 0). */
+function transposeBlock(x: usize, d: i32, i0: i32, b: i32, xT: usize): void {
+  for (let i = 0; i < b; i++) {
+    const xi = x + ((<usize>(i0 + i) * <usize>d) << 3);
+    for (let j = 0; j < d; j++) st(xT + <usize>j * STRIDE, i, ld(xi, j));
+  }
+  if (b & 1) for (let j = 0; j < d; j++) st(xT + <usize>j * STRIDE, b, 0.0);
+}
+
+/**
  * The fused E-step of a t mixture over `n` rows `x (n × d)`. Components: `means (k × d)`,
  * `precChol` (full: `(k × d × d)` upper factors, entries below the diagonal not read; diag:
  * `(k × d)` scales), `tParams (k × 3)` = [ν, logNorm, log1p(d/ν)] per component, `logWeights (k)`.
@@ -89,14 +159,8 @@ function studentEStep(
   for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
     const b = min(BLOCK_ROWS, n - i0);
     const bytes = (<usize>((b + 1) & ~1)) << 3;
-    for (let i = 0; i < b; i++) {
-      const xi = x + ((<usize>(i0 + i) * <usize>d) << 3);
-      for (let j = 0; j < d; j++) st(xT + <usize>j * STRIDE, i, ld(xi, j));
-    }
-    if (b & 1) {
-      st(wB, b, 0.0);
-      for (let j = 0; j < d; j++) st(xT + <usize>j * STRIDE, b, 0.0);
-    }
+    transposeBlock(x, d, i0, b, xT);
+    if (b & 1) st(wB, b, 0.0);
     for (let c = 0; c < k; c++) {
       const mu = means + ((<usize>(c * d)) << 3);
       const u = precChol + ((<usize>(c * factor)) << 3);
@@ -160,19 +224,17 @@ function studentEStep(
     }
     if (!nk) continue;
     for (let c = 0; c < k; c++) {
-      const mu = means + ((<usize>(c * d)) << 3);
       const t = tParams + ((<usize>(c * 3)) << 3);
       const nuS = ld(t, 0);
       const nu = f64x2.splat(nuS);
       const nud = f64x2.splat(nuS + fd);
       const l1pd = f64x2.splat(ld(t, 2));
       const o0 = <usize>c * STRIDE;
-      memory.fill(accZ, 0, (<usize>(d + factor)) << 4);
       let aR = zero;
       let aRU = zero;
       let aLog = zero;
       for (let o: usize = 0; o < bytes; o += 16) {
-        // s·r, s·r·u and s·r·(log u − u), log u = log1p(d/ν) − log1p(δ/ν).
+        // s·r, s·r·u (over δ in `delta`) and s·r·(log u − u), log u = log1p(d/ν) − log1p(δ/ν).
         const wv = v128.load(wB + o);
         const r = v128.andnot(f64x2.mul(v128.load(post + o0 + o), wv), f64x2.eq(wv, zero));
         const uv = f64x2.div(nud, f64x2.add(nu, v128.load(delta + o0 + o)));
@@ -180,50 +242,134 @@ function studentEStep(
         aR = f64x2.add(aR, r);
         aRU = f64x2.add(aRU, ru);
         aLog = f64x2.add(aLog, f64x2.mul(r, f64x2.sub(f64x2.sub(l1pd, v128.load(l1p + o0 + o)), uv)));
-        for (let a = 0; a < d; a++) {
-          const oa = (<usize>a) << 4;
-          const za = f64x2.sub(
-            v128.load(xT + <usize>a * STRIDE + o),
-            v128.load64_splat(mu + ((<usize>a) << 3)),
-          );
-          const ra = f64x2.mul(ru, za);
-          v128.store(accZ + oa, f64x2.add(v128.load(accZ + oa), ra));
-          if (full) {
-            v128.store(zP + oa, za);
-          } else {
-            v128.store(accS + oa, f64x2.add(v128.load(accS + oa), f64x2.mul(ra, za)));
-          }
-        }
-        if (full) {
-          for (let a = 0; a < d; a++) {
-            const ra = f64x2.mul(ru, v128.load(zP + ((<usize>a) << 4)));
-            const row = accS + ((<usize>(a * d)) << 4);
-            for (let q = a; q < d; q++) {
-              const p = row + ((<usize>q) << 4);
-              v128.store(p, f64x2.add(v128.load(p), f64x2.mul(ra, v128.load(zP + ((<usize>q) << 4)))));
-            }
-          }
-        }
+        v128.store(delta + o0 + o, ru);
       }
       st(nk, c, ld(nk, c) + hsum(aR));
       st(sumU, c, ld(sumU, c) + hsum(aRU));
       if (sumLogU) st(sumLogU, c, ld(sumLogU, c) + hsum(aLog));
-      const sz = sumUZ + ((<usize>(c * d)) << 3);
-      for (let a = 0; a < d; a++) st(sz, a, ld(sz, a) + hsum(v128.load(accZ + ((<usize>a) << 4))));
-      const sc = scatter + ((<usize>(c * factor)) << 3);
-      if (full) {
-        for (let a = 0; a < d; a++) {
-          for (let q = a; q < d; q++) {
-            const e = a * d + q;
-            st(sc, e, ld(sc, e) + hsum(v128.load(accS + ((<usize>e) << 4))));
-          }
-        }
-      } else {
-        for (let a = 0; a < d; a++) st(sc, a, ld(sc, a) + hsum(v128.load(accS + ((<usize>a) << 4))));
-      }
+      shiftedMoments(
+        full,
+        xT,
+        bytes,
+        d,
+        means + ((<usize>(c * d)) << 3),
+        delta + o0,
+        zP,
+        accZ,
+        accS,
+        c,
+        sumUZ,
+        scatter,
+      );
     }
   }
   return total;
+}
+
+/**
+ * The statistics of explicit responsibilities `resp (n × k)` (already weighted) with u = 1 (a
+ * Gaussian start), shifted by the responsibilities' own weighted means, which it writes to
+ * `means (k × d)` first: μ_c = Σ_i r_ic·x_i / (Σ_i r_ic + 10·eps). Then `nk += Σ r`, `sumU += Σ r`,
+ * `sumUZ (k × d) += Σ r·z`, `scatter += Σ r·z zᵀ` as the E-step's. `work` as the E-step's.
+ */
+function studentAccumulate(
+  full: bool,
+  x: usize,
+  n: i32,
+  d: i32,
+  resp: usize,
+  k: i32,
+  means: usize,
+  nk: usize,
+  sumU: usize,
+  sumUZ: usize,
+  scatter: usize,
+  work: usize,
+): void {
+  // The E-step's layout: the block's responsibilities in place of its posteriors, the sums Σ r in
+  // place of its distances.
+  const g = work;
+  const sums = g + <usize>k * STRIDE;
+  const xT = work + <usize>(3 * k + 2) * STRIDE;
+  const zP = xT + <usize>d * STRIDE;
+  const accZ = zP + ((<usize>d) << 4);
+  const accS = accZ + ((<usize>d) << 4);
+  memory.fill(sums, 0, (<usize>k) << 3);
+  memory.fill(means, 0, (<usize>(k * d)) << 3);
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
+      const b = min(BLOCK_ROWS, n - i0);
+      const bytes = (<usize>((b + 1) & ~1)) << 3;
+      transposeBlock(x, d, i0, b, xT);
+      for (let i = 0; i < b; i++) {
+        const ri = resp + ((<usize>(i0 + i) * <usize>k) << 3);
+        for (let c = 0; c < k; c++) st(g + <usize>c * STRIDE, i, ld(ri, c));
+      }
+      if (b & 1) for (let c = 0; c < k; c++) st(g + <usize>c * STRIDE, b, 0.0);
+      for (let c = 0; c < k; c++) {
+        const gc = g + <usize>c * STRIDE;
+        let sr = f64x2.splat(0.0);
+        for (let o: usize = 0; o < bytes; o += 16) sr = f64x2.add(sr, v128.load(gc + o));
+        const mu = means + ((<usize>(c * d)) << 3);
+        if (pass == 0) {
+          st(sums, c, ld(sums, c) + hsum(sr));
+          for (let j = 0; j < d; j++) {
+            const xj = xT + <usize>j * STRIDE;
+            let acc = f64x2.splat(0.0);
+            for (let o: usize = 0; o < bytes; o += 16) {
+              acc = f64x2.add(acc, f64x2.mul(v128.load(gc + o), v128.load(xj + o)));
+            }
+            st(mu, j, ld(mu, j) + hsum(acc));
+          }
+        } else {
+          st(nk, c, ld(nk, c) + hsum(sr));
+          st(sumU, c, ld(sumU, c) + hsum(sr));
+          shiftedMoments(full, xT, bytes, d, mu, gc, zP, accZ, accS, c, sumUZ, scatter);
+        }
+      }
+    }
+    if (pass == 0) {
+      for (let c = 0; c < k; c++) {
+        const total = ld(sums, c) + 10.0 * 2.220446049250313e-16;
+        const mu = means + ((<usize>(c * d)) << 3);
+        for (let j = 0; j < d; j++) st(mu, j, ld(mu, j) / total);
+      }
+    }
+  }
+}
+
+/** `studentAccumulate` with full scatter matrices (upper triangles of `(k × d × d)`). */
+export function studentAccumulateFull(
+  x: usize,
+  n: i32,
+  d: i32,
+  resp: usize,
+  k: i32,
+  means: usize,
+  nk: usize,
+  sumU: usize,
+  sumUZ: usize,
+  scatter: usize,
+  work: usize,
+): void {
+  studentAccumulate(true, x, n, d, resp, k, means, nk, sumU, sumUZ, scatter, work);
+}
+
+/** `studentAccumulate` with diagonal scatters (`(k × d)` squares). */
+export function studentAccumulateDiag(
+  x: usize,
+  n: i32,
+  d: i32,
+  resp: usize,
+  k: i32,
+  means: usize,
+  nk: usize,
+  sumU: usize,
+  sumUZ: usize,
+  scatter: usize,
+  work: usize,
+): void {
+  studentAccumulate(false, x, n, d, resp, k, means, nk, sumU, sumUZ, scatter, work);
 }
 
 /** `studentEStep` with full scale matrices (upper-triangular precision factors `(k × d × d)`). */

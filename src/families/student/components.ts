@@ -180,39 +180,13 @@ export class StudentParts implements Components<StudentComponents, Layout> {
    * The statistics of explicit responsibilities with u = 1 (a Gaussian start, as R's teigen), shifted
    * by the responsibilities' own weighted means, which become the current means first.
    */
-  accumulate(resp: Float64Array, stats: StatsBlock<Layout>): void {
-    const { n, d, k, X } = this.ctx;
-    const x = X.data;
-    const { nk, sumU, sumUZ, scatter } = stats.views;
-    const full = this.kind.type === 'full';
-    const sums = new Float64Array(k);
-    this.means.fill(0);
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        if (r === 0) continue;
-        sums[c] += r;
-        for (let j = 0; j < d; j++) this.means[c * d + j] += r * x[i * d + j];
-      }
-    }
-    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) this.means[c * d + j] /= sums[c] + 10 * EPS;
-    const z = new Float64Array(d);
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        if (r === 0) continue;
-        for (let j = 0; j < d; j++) z[j] = x[i * d + j] - this.means[c * d + j];
-        nk[c] += r;
-        sumU[c] += r;
-        for (let j = 0; j < d; j++) sumUZ[c * d + j] += r * z[j];
-        if (full) {
-          const o = c * d * d;
-          for (let a = 0; a < d; a++) for (let b = a; b < d; b++) scatter[o + a * d + b] += r * z[a] * z[b];
-        } else {
-          for (let j = 0; j < d; j++) scatter[c * d + j] += r * z[j] * z[j];
-        }
-      }
-    }
+  accumulate(_resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
+    if (!handles) throw new Error('emwasm: StudentParts.accumulate needs the workspace handles');
+    const { ws, n, d, k } = this.ctx;
+    const h = stats.handles;
+    (ws.calls as Record<string, (...a: number[]) => number>)[
+      this.kind.type === 'full' ? 'studentAccumulateFull' : 'studentAccumulateDiag'
+    ](handles.x, n, d, handles.resp, k, this.meansH, h.nk, h.sumU, h.sumUZ, h.scatter, stats.scratch.work);
   }
 
   logPrior(): number {

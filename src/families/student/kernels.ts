@@ -98,6 +98,78 @@ export const studentEStepFull = (...a: EStepArgs): number => studentEStep(true, 
 /** The twin of `studentEStepDiag`. */
 export const studentEStepDiag = (...a: EStepArgs): number => studentEStep(false, ...a);
 
+/**
+ * The twin of `studentAccumulateFull` / `studentAccumulateDiag`: the statistics of explicit
+ * responsibilities `resp (n × k)` (already weighted) with u = 1, shifted by their own weighted means,
+ * which it writes to `means (k × d)` first. The kernel's sums over rows differ by rounding only.
+ */
+function studentAccumulate(
+  full: boolean,
+  x: Float64Array,
+  n: number,
+  d: number,
+  resp: Float64Array,
+  k: number,
+  means: Float64Array,
+  nk: Float64Array,
+  sumU: Float64Array,
+  sumUZ: Float64Array,
+  scatter: Float64Array,
+  work: Float64Array,
+): void {
+  const sums = work.subarray(0, k).fill(0);
+  means.fill(0, 0, k * d);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) {
+      const r = resp[i * k + c];
+      if (r === 0) continue;
+      sums[c] += r;
+      for (let j = 0; j < d; j++) means[c * d + j] += r * x[i * d + j];
+    }
+  }
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) means[c * d + j] /= sums[c] + 10 * Number.EPSILON;
+  const z = work.subarray(k, k + d);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) {
+      const r = resp[i * k + c];
+      if (r === 0) continue;
+      for (let j = 0; j < d; j++) z[j] = x[i * d + j] - means[c * d + j];
+      nk[c] += r;
+      sumU[c] += r;
+      for (let j = 0; j < d; j++) sumUZ[c * d + j] += r * z[j];
+      if (full) {
+        const o = c * d * d;
+        for (let a = 0; a < d; a++) for (let b = a; b < d; b++) scatter[o + a * d + b] += r * z[a] * z[b];
+      } else {
+        for (let j = 0; j < d; j++) scatter[c * d + j] += r * z[j] * z[j];
+      }
+    }
+  }
+}
+
+type AccumulateArgs = Parameters<typeof studentAccumulate> extends [boolean, ...infer Rest] ? Rest : never;
+
+/** The twin of `studentAccumulateFull`. */
+export const studentAccumulateFull = (...a: AccumulateArgs): void => studentAccumulate(true, ...a);
+
+/** The twin of `studentAccumulateDiag`. */
+export const studentAccumulateDiag = (...a: AccumulateArgs): void => studentAccumulate(false, ...a);
+
+/** Argument kinds of the accumulate kernels, both scale shapes. */
+const ACCUMULATE_ARGS = [
+  'F64',
+  'i32',
+  'i32',
+  'F64',
+  'i32',
+  'F64',
+  'F64',
+  'F64',
+  'F64',
+  'F64',
+  'F64',
+] as const;
+
 /** Argument kinds shared by both scale shapes. */
 const ESTEP_ARGS = [
   'F64',
@@ -123,6 +195,8 @@ const ESTEP_ARGS = [
 export const STUDENT_KERNELS = {
   studentEStepFull: { args: ESTEP_ARGS, twin: studentEStepFull },
   studentEStepDiag: { args: ESTEP_ARGS, twin: studentEStepDiag },
+  studentAccumulateFull: { args: ACCUMULATE_ARGS, twin: studentAccumulateFull },
+  studentAccumulateDiag: { args: ACCUMULATE_ARGS, twin: studentAccumulateDiag },
 } as const satisfies KernelTable;
 
 /** Rows per block of the Wasm kernels (`BLOCK_ROWS` of assembly/families/block.ts). */
@@ -131,7 +205,8 @@ const BLOCK_ROWS = 64;
 /**
  * Length of the kernels' `work` array for `k` components and `d` features: the Wasm kernel's one
  * block of log-joints, distances, log1p, log-sum-exps, weights and rows plus the lanes of one
- * component's statistics (`full`: d × d for the scatter), or the twin's 3k + 2 + k·d if longer.
+ * component's statistics (`full`: d × d for the scatter), or the twin's 3k + 2 + k·d if longer
+ * (the accumulate kernels and their twins need no more).
  */
 export function studentWorkLength(k: number, d: number, full: boolean): number {
   return Math.max((3 * k + d + 2) * BLOCK_ROWS + 4 * d + 2 * (full ? d * d : d), 3 * k + 2 + k * d);
