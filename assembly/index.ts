@@ -36,7 +36,7 @@ export {
 } from './imaging/tomography';
 export { csrForward, csrBack, mlemRatio, mlemUpdate } from './imaging/tomography-em';
 export { blockPosterior } from './families/block';
-export { poissonEStep } from './families/poisson/estep';
+export { poissonEStep, poissonAccumulate } from './families/poisson/estep';
 export { bernoulliEStep, bernoulliAccumulate } from './families/bernoulli/estep';
 export { categoricalEStep, categoricalAccumulate } from './families/categorical/estep';
 export { multinomialEStep, multinomialAccumulate } from './families/multinomial/estep';

@@ -76,6 +76,25 @@ describe('poissonEStep: Wasm equals its TypeScript twin', () => {
         expect(maxScaledDiff(a.arrays[i] as Float64Array, b.arrays[i] as Float64Array)).toBeLessThan(1e-12);
       }
     }
+    const resp = Float64Array.from({ length: n * k }, () => (rng.uniform() < 0.1 ? 0 : 2 * rng.uniform()));
+    // Statistics that already hold something: the kernel adds to them.
+    const nk0 = Float64Array.from({ length: k }, () => rng.uniform());
+    const sumX0 = Float64Array.from({ length: k * d }, () => rng.uniform());
+    const accArgs = () => [
+      x,
+      n,
+      d,
+      resp,
+      k,
+      nk0.slice(),
+      sumX0.slice(),
+      new Float64Array(poissonWorkLength(k, d)),
+    ];
+    const wa = await runKernel(POISSON_KERNELS, 'poissonAccumulate', 'wasm', accArgs());
+    const ta = await runKernel(POISSON_KERNELS, 'poissonAccumulate', 'js', accArgs());
+    for (const i of [5, 6]) {
+      expect(maxScaledDiff(wa.arrays[i] as Float64Array, ta.arrays[i] as Float64Array)).toBeLessThan(1e-12);
+    }
   });
 
   it.each(BACKENDS)('%s: impossible rows of weight 0 add nothing (lse −∞, posteriors 0)', async (backend) => {

@@ -17,6 +17,37 @@ function hsum(v: v128): f64 {
 }
 
 /**
+ * Copies rows [i0, i0 + b) of `x (n × d)` feature-major into `xT`, the rows past the last up to a
+ * multiple of 8 set to 0.
+ */
+function transposeBlock(x: usize, d: i32, i0: i32, b: i32, xT: usize): void {
+  for (let i = 0; i < b; i++) {
+    const xi = x + ((<usize>(i0 + i) * <usize>d) << 3);
+    for (let j = 0; j < d; j++) st(xT + <usize>j * STRIDE, i, ld(xi, j));
+  }
+  for (let i = b; i < ((b + 7) & ~7); i++) for (let j = 0; j < d; j++) st(xT + <usize>j * STRIDE, i, 0.0);
+}
+
+/** `sumXc (d) += Σ_i g_i·x_i` over a block: `g` one component's weights, `xT` the rows feature-major. */
+function addMoments(g: usize, xT: usize, bytes: usize, d: i32, sumXc: usize): void {
+  const zero = f64x2.splat(0.0);
+  for (let j = 0; j < d; j++) {
+    const xj = xT + <usize>j * STRIDE;
+    let a0 = zero;
+    let a1 = zero;
+    let a2 = zero;
+    let a3 = zero;
+    for (let o: usize = 0; o < bytes; o += 64) {
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(g + o), v128.load(xj + o)));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(g + o + 16), v128.load(xj + o + 16)));
+      a2 = f64x2.add(a2, f64x2.mul(v128.load(g + o + 32), v128.load(xj + o + 32)));
+      a3 = f64x2.add(a3, f64x2.mul(v128.load(g + o + 48), v128.load(xj + o + 48)));
+    }
+    st(sumXc, j, ld(sumXc, j) + hsum(f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3))));
+  }
+}
+
+/**
  * For each row: responsibilities r_c ∝ w_c·p(x | c); accumulates `nk (k) += s·r`, `sumX (k × d) +=
  * s·r·x` (s the row's sample weight, 1 when `sampleWeight` is 0; a row of weight 0 adds nothing);
  * writes `resp (n × k)` and `lse (n)` when they are not 0; returns Σ s·log p(x). `nk` 0 skips the
@@ -51,14 +82,8 @@ export function poissonEStep(
     // Rows are processed eight at a time (four independent f64x2 chains); the rows past the last
     // (up to a multiple of 8) count 0 and weigh 0.
     const bytes = (<usize>((b + 7) & ~7)) << 3;
-    for (let i = 0; i < b; i++) {
-      const xi = x + ((<usize>(i0 + i) * <usize>d) << 3);
-      for (let j = 0; j < d; j++) st(xT + <usize>j * STRIDE, i, ld(xi, j));
-    }
-    for (let i = b; i < ((b + 7) & ~7); i++) {
-      st(wB, i, 0.0);
-      for (let j = 0; j < d; j++) st(xT + <usize>j * STRIDE, i, 0.0);
-    }
+    transposeBlock(x, d, i0, b, xT);
+    for (let i = b; i < ((b + 7) & ~7); i++) st(wB, i, 0.0);
     for (let c = 0; c < k; c++) {
       const base = f64x2.splat(ld(logWeights, c) - ld(rateSums, c));
       const lr = logRates + ((<usize>(c * d)) << 3);
@@ -111,22 +136,45 @@ export function poissonEStep(
         n1 = f64x2.add(n1, r1);
       }
       st(nk, c, ld(nk, c) + hsum(f64x2.add(n0, n1)));
-      const sc = sumX + ((<usize>(c * d)) << 3);
-      for (let j = 0; j < d; j++) {
-        const xj = xT + <usize>j * STRIDE;
-        let a0 = zero;
-        let a1 = zero;
-        let a2 = zero;
-        let a3 = zero;
-        for (let o: usize = 0; o < bytes; o += 64) {
-          a0 = f64x2.add(a0, f64x2.mul(v128.load(pc + o), v128.load(xj + o)));
-          a1 = f64x2.add(a1, f64x2.mul(v128.load(pc + o + 16), v128.load(xj + o + 16)));
-          a2 = f64x2.add(a2, f64x2.mul(v128.load(pc + o + 32), v128.load(xj + o + 32)));
-          a3 = f64x2.add(a3, f64x2.mul(v128.load(pc + o + 48), v128.load(xj + o + 48)));
-        }
-        st(sc, j, ld(sc, j) + hsum(f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3))));
-      }
+      addMoments(pc, xT, bytes, d, sumX + ((<usize>(c * d)) << 3));
     }
   }
   return total;
+}
+
+/**
+ * The statistics of explicit responsibilities `resp (n × k)` (already weighted; the first M-step of
+ * a fit): `nk (k) += Σ_i r_i`, `sumX (k × d) += Σ_i r_ic·x_i`. `work` as `poissonEStep`'s.
+ */
+export function poissonAccumulate(
+  x: usize,
+  n: i32,
+  d: i32,
+  resp: usize,
+  k: i32,
+  nk: usize,
+  sumX: usize,
+  work: usize,
+): void {
+  // `poissonEStep`'s layout: the block's responsibilities (component-major) in place of its
+  // posteriors, its rows at the same place.
+  const g = work;
+  const xT = work + <usize>(k + 2) * STRIDE;
+  for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
+    const b = min(BLOCK_ROWS, n - i0);
+    const padded = (b + 7) & ~7;
+    transposeBlock(x, d, i0, b, xT);
+    for (let i = 0; i < b; i++) {
+      const ri = resp + ((<usize>(i0 + i) * <usize>k) << 3);
+      for (let c = 0; c < k; c++) st(g + <usize>c * STRIDE, i, ld(ri, c));
+    }
+    for (let c = 0; c < k; c++) for (let i = b; i < padded; i++) st(g + <usize>c * STRIDE, i, 0.0);
+    for (let c = 0; c < k; c++) {
+      const gc = g + <usize>c * STRIDE;
+      let s = f64x2.splat(0.0);
+      for (let o: usize = 0; o < (<usize>padded) << 3; o += 16) s = f64x2.add(s, v128.load(gc + o));
+      st(nk, c, ld(nk, c) + hsum(s));
+      addMoments(gc, xT, (<usize>padded) << 3, d, sumX + ((<usize>(c * d)) << 3));
+    }
+  }
 }

@@ -107,17 +107,19 @@ export class PoissonParts implements Components<PoissonComponents, Layout> {
     this.setRates(rates);
   }
 
-  accumulate(resp: Float64Array, stats: StatsBlock<Layout>): void {
-    const { n, d, k, X } = this.ctx;
-    const { nk, sumX } = stats.views;
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        if (r === 0) continue;
-        nk[c] += r;
-        for (let j = 0; j < d; j++) sumX[c * d + j] += r * X.data[i * d + j];
-      }
-    }
+  accumulate(_resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
+    if (!handles) throw new Error('emwasm: PoissonParts.accumulate needs the workspace handles');
+    const { ws, n, d, k } = this.ctx;
+    (ws.calls as Record<string, (...a: number[]) => number>).poissonAccumulate(
+      handles.x,
+      n,
+      d,
+      handles.resp,
+      k,
+      stats.handles.nk,
+      stats.handles.sumX,
+      stats.scratch.work,
+    );
   }
 
   logPrior(): number {

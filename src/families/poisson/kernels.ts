@@ -57,7 +57,32 @@ export function poissonEStep(
   return total;
 }
 
-/** The Poisson mixture's kernels: one table for the Wasm export and its twin. */
+/**
+ * The twin of `poissonAccumulate`: `nk (k) += Σ_i r_i`, `sumX (k × d) += Σ_i r_ic·x_i` for explicit
+ * responsibilities `resp (n × k)`, already weighted (the kernel's sums over rows differ by rounding
+ * only).
+ */
+export function poissonAccumulate(
+  x: Float64Array,
+  n: number,
+  d: number,
+  resp: Float64Array,
+  k: number,
+  nk: Float64Array,
+  sumX: Float64Array,
+  _work: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) {
+      const r = resp[i * k + c];
+      if (r === 0) continue;
+      nk[c] += r;
+      for (let j = 0; j < d; j++) sumX[c * d + j] += r * x[i * d + j];
+    }
+  }
+}
+
+/** The Poisson mixture's kernels: one table for the Wasm exports and their twins. */
 export const POISSON_KERNELS = {
   poissonEStep: {
     args: [
@@ -77,5 +102,9 @@ export const POISSON_KERNELS = {
       'F64',
     ],
     twin: poissonEStep,
+  },
+  poissonAccumulate: {
+    args: ['F64', 'i32', 'i32', 'F64', 'i32', 'F64', 'F64', 'F64'],
+    twin: poissonAccumulate,
   },
 } as const satisfies KernelTable;
