@@ -94,9 +94,11 @@ function residuals(
 /**
  * One component's statistics over a block: `r (block)` its responsibilities (times the rows'
  * weights; 0 on padding lanes), `e (block)` its residuals (overwritten by r·e), `z` the block's
- * design (p rows), `u` one row of scratch, `end` bytes (a multiple of 32). Adds Σ r·e² to `ete`,
- * Σ r·e·z to `xte (p)` and, when `xtx` is not 0, Σ r to `nk` and Σ r·z·zᵀ to `xtx (t)` (packed).
- * A residual whose responsibility is 0 is taken as 0, so it adds nothing even when not finite.
+ * design (p rows, the first the intercept's ones when `intercept` is 1), `u` one row of scratch,
+ * `end` bytes (a multiple of 32). Adds Σ r·e² to `ete`, Σ r·e·z to `xte (p)` and, when `xtx` is
+ * not 0, Σ r to `nk` and Σ r·z·zᵀ to `xtx (t)` (packed). A residual whose responsibility is 0 is
+ * taken as 0, so it adds nothing even when not finite. With the intercept, its row of Σ r·z·zᵀ
+ * (Σ r, Σ r·x_j) and its Σ r·e come from sums the other sweeps make anyway: no sweep multiplies by 1.
  */
 function blockStats(
   r: usize,
@@ -104,6 +106,7 @@ function blockStats(
   z: usize,
   u: usize,
   p: i32,
+  intercept: i32,
   end: usize,
   nk: usize,
   xtx: usize,
@@ -115,6 +118,8 @@ function blockStats(
   let sr1 = zero;
   let se0 = zero;
   let se1 = zero;
+  let sx0 = zero;
+  let sx1 = zero;
   for (let o: usize = 0; o < end; o += 32) {
     const r0 = v128.load(r + o);
     const r1 = v128.load(r + o + 16);
@@ -126,29 +131,44 @@ function blockStats(
     v128.store(e + o + 16, re1);
     sr0 = f64x2.add(sr0, r0);
     sr1 = f64x2.add(sr1, r1);
+    sx0 = f64x2.add(sx0, re0);
+    sx1 = f64x2.add(sx1, re1);
     se0 = f64x2.add(se0, f64x2.mul(re0, e0));
     se1 = f64x2.add(se1, f64x2.mul(re1, e1));
   }
+  const sr = sum2(f64x2.add(sr0, sr1));
   store<f64>(ete, load<f64>(ete) + sum2(f64x2.add(se0, se1)));
-  if (xtx) store<f64>(nk, load<f64>(nk) + sum2(f64x2.add(sr0, sr1)));
-  let q = xtx;
-  for (let j = 0; j < p; j++) {
+  if (xtx) store<f64>(nk, load<f64>(nk) + sr);
+  if (intercept) {
+    store<f64>(xte, load<f64>(xte) + sum2(f64x2.add(sx0, sx1)));
+    if (xtx) store<f64>(xtx, load<f64>(xtx) + sr);
+  }
+  // Row j of Σ r·z·zᵀ starts at j·p − j(j − 1)/2 in the packed triangle.
+  let q = xtx + ((<usize>(intercept * p)) << 3);
+  for (let j = intercept; j < p; j++) {
     const zj = z + <usize>j * ROW;
     let a0 = zero;
     let a1 = zero;
+    let s0 = zero;
+    let s1 = zero;
     for (let o: usize = 0; o < end; o += 32) {
       const z0 = v128.load(zj + o);
       const z1 = v128.load(zj + o + 16);
       a0 = f64x2.add(a0, f64x2.mul(v128.load(e + o), z0));
       a1 = f64x2.add(a1, f64x2.mul(v128.load(e + o + 16), z1));
       if (xtx) {
-        v128.store(u + o, f64x2.mul(v128.load(r + o), z0));
-        v128.store(u + o + 16, f64x2.mul(v128.load(r + o + 16), z1));
+        const u0 = f64x2.mul(v128.load(r + o), z0);
+        const u1 = f64x2.mul(v128.load(r + o + 16), z1);
+        v128.store(u + o, u0);
+        v128.store(u + o + 16, u1);
+        s0 = f64x2.add(s0, u0);
+        s1 = f64x2.add(s1, u1);
       }
     }
     st(xte, j, ld(xte, j) + sum2(f64x2.add(a0, a1)));
     if (!xtx) continue;
-    // Row j of Σ r·z·zᵀ from m = j: two columns per sweep over the block, two vectors per step.
+    if (intercept) st(xtx, j, ld(xtx, j) + sum2(f64x2.add(s0, s1)));
+    // Row j from m = j: two columns per sweep over the block, two vectors per step.
     let m = j;
     for (; m + 1 < p; m += 2) {
       const za = z + <usize>m * ROW;
@@ -243,14 +263,18 @@ export function regressionEStep(
       residuals(z, yb, coef + ((<usize>(c * p)) << 3), p, intercept, end, res + off, lj + off, a, h);
     }
     blockPosterior(lj, ROW, k, b, lb);
-    for (let i = 0; i < b; i++) {
-      const l = ld(lb, i);
-      const w = sampleWeight ? ld(sampleWeight, i0 + i) : 1.0;
-      st(sw, i, w);
-      if (w != 0.0) total += w * l;
-      if (lse) st(lse, i0 + i, l);
+    if (sampleWeight) {
+      // A row of weight 0 adds nothing (not even 0·(−∞)); its weight 0 also drops it from the statistics.
+      for (let i = 0; i < b; i++) {
+        const w = ld(sampleWeight, i0 + i);
+        st(sw, i, w);
+        if (w != 0.0) total += w * ld(lb, i);
+      }
+      for (let i = b; i < BLOCK_ROWS; i++) st(sw, i, 0.0);
+    } else {
+      for (let i = 0; i < b; i++) total += ld(lb, i);
     }
-    for (let i = b; i < BLOCK_ROWS; i++) st(sw, i, 0.0);
+    if (lse) for (let i = 0; i < b; i++) st(lse, i0 + i, ld(lb, i));
     if (resp) {
       for (let i = 0; i < b; i++) {
         const ri = resp + ((<usize>((i0 + i) * k)) << 3);
@@ -271,6 +295,7 @@ export function regressionEStep(
         z,
         u,
         p,
+        intercept,
         end,
         nk + ((<usize>c) << 3),
         xtx + ((<usize>(c * t)) << 3),
@@ -327,6 +352,7 @@ export function regressionAccumulate(
         z,
         u,
         p,
+        intercept,
         end,
         nk + ((<usize>c) << 3),
         xtx ? xtx + ((<usize>(c * t)) << 3) : 0,
