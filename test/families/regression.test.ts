@@ -546,6 +546,11 @@ describe('bad input', () => {
         y.map(() => 3),
       ),
     ).rejects.toThrow(/y must vary: every value is 3/);
+    // Rows of weight 0 do not count: y varies only there.
+    const yw = y.map((v, i) => (i % 2 ? v : 5));
+    await expect(m.fit(X, yw, { sampleWeight: y.map((_, i) => (i % 2 ? 0 : 1)) })).rejects.toThrow(
+      /y must vary: every value with weight is 5/,
+    );
     await expect(m.fit(X, y, { sampleWeight: y.map(() => -1) })).rejects.toThrow(/sampleWeight\[0\]/);
   });
 
