@@ -6,15 +6,16 @@ const BLOCK_ROWS = 64;
 
 /**
  * The f64s of `work` both regression kernels need for K components and P coefficients: 2K + P + 4
- * rows of a block (the Wasm kernels' layout; the twins use the first 2K + 2 + P + P(P + 1)/2).
+ * rows of a block for the Wasm kernels, 2K + 2 + P + P(P + 1)/2 for the twins.
  */
 export function regressionWork(k: number, p: number): number {
-  return Math.max(2 * k + p + 4, 2 * k + 2 + p + (p * (p + 1)) / 2) * BLOCK_ROWS;
+  return Math.max((2 * k + p + 4) * BLOCK_ROWS, 2 * k + 2 + p + (p * (p + 1)) / 2);
 }
 
 /**
  * The TypeScript twin of `regressionEStep` (assembly/families/regression/estep.ts): same arguments
- * with arrays for handles (null for "not wanted"), same sums in the same order up to the SIMD lanes.
+ * with arrays for handles (null for "not wanted"), the same quantities row by row (the kernel sums
+ * over blocks of rows, so the statistics agree to rounding; the bound is summed in the same order).
  * Statistics are taken about the current coefficients (see the kernel's header for why).
  */
 export function regressionEStep(
