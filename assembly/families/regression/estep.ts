@@ -310,9 +310,10 @@ export function regressionEStep(
 /**
  * The statistics of given responsibilities (the first M-step, from `respInit` or a random start):
  * for each row and component with `resp (n × k)` r ≠ 0 (already multiplied by the row's weight),
- * e = y − z·shift_c, adds `xte (k × p) += r·e·z`, `ete (k) += r·e²` and, when `xtx` is not 0,
- * `nk (k) += r`, `xtx (k × t) += r·z·zᵀ` (packed as in `regressionEStep`; neither depends on the
- * shift, so a second pass about a new shift can leave them out). `work` as `regressionEStep`'s.
+ * e = y − z·shift_c, adds `xte (k × p) += r·e·z`, `ete (k) += r·e²` and, when `nk` and `xtx`
+ * are not 0, `nk (k) += r`, `xtx (k × t) += r·z·zᵀ` (packed as in `regressionEStep`; neither
+ * depends on the shift, so a second pass about a new shift can leave them out). `work` as
+ * `regressionEStep`'s.
  */
 export function regressionAccumulate(
   x: usize,
@@ -355,7 +356,7 @@ export function regressionAccumulate(
         intercept,
         end,
         nk + ((<usize>c) << 3),
-        xtx ? xtx + ((<usize>(c * t)) << 3) : 0,
+        nk && xtx ? xtx + ((<usize>(c * t)) << 3) : 0,
         xte + ((<usize>(c * p)) << 3),
         ete + ((<usize>c) << 3),
       );
