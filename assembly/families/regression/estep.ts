@@ -262,7 +262,8 @@ export function regressionEStep(
       const off = <usize>c * ROW;
       residuals(z, yb, coef + ((<usize>(c * p)) << 3), p, intercept, end, res + off, lj + off, a, h);
     }
-    blockPosterior(lj, ROW, k, b, lb);
+    // Each row's lse only when it is weighted or asked for; a fit's pass needs just their sum.
+    const sum = blockPosterior(lj, ROW, k, b, sampleWeight || lse ? lb : 0);
     if (sampleWeight) {
       // A row of weight 0 adds nothing (not even 0·(−∞)); its weight 0 also drops it from the statistics.
       for (let i = 0; i < b; i++) {
@@ -272,7 +273,7 @@ export function regressionEStep(
       }
       for (let i = b; i < BLOCK_ROWS; i++) st(sw, i, 0.0);
     } else {
-      for (let i = 0; i < b; i++) total += ld(lb, i);
+      total += sum;
     }
     if (lse) for (let i = 0; i < b; i++) st(lse, i0 + i, ld(lb, i));
     if (resp) {
