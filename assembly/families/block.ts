@@ -10,17 +10,23 @@ export const BLOCK_ROWS: i32 = 64;
 /**
  * `l` holds a_ic = log w_c + log p(x_i | c) for `b` rows, component-major: component c's values
  * start at `l + c·stride` bytes (`stride` ≥ 8·(b rounded up to even), a multiple of 16 is best).
- * Leaves r_ic = exp(a_ic − lse_i) in place and writes `lse (b)` = log Σ_c exp(a_ic). A row with
- * every a_ic = −∞ gets lse −∞ and r = 0. With an odd b, the lane after the last row (in `l` and in
- * `lse`) is padding and is overwritten.
+ * Leaves r_ic = exp(a_ic − lse_i) in place, with lse_i = log Σ_c exp(a_ic), and returns Σ_i lse_i.
+ * A row with every a_ic = −∞ gets lse −∞ and r = 0. `lse (b)`, when not 0, receives each row's lse
+ * (one vector log per two rows). With `lse` 0 (a pass that needs only the bound) the row sums
+ * s_i ∈ [1, K] are multiplied per lane instead (32 rows per lane at most, below K^32: finite for any
+ * i32 K) and the block costs two scalar logs. With an odd b, the lane after the last row (in `l`
+ * and in `lse`) is padding and is overwritten.
  */
-export function blockPosterior(l: usize, stride: usize, k: i32, b: i32, lse: usize): void {
+export function blockPosterior(l: usize, stride: usize, k: i32, b: i32, lse: usize): f64 {
   if (b & 1) {
     for (let c = 0; c < k; c++) store<f64>(l + <usize>c * stride + ((<usize>b) << 3), 0.0);
   }
+  const pairs = (<usize>(b >> 1)) << 4;
   const end = (<usize>((b + 1) & ~1)) << 3;
   const one = f64x2.splat(1.0);
   const minusInf = f64x2.splat(-Infinity);
+  let total = f64x2.splat(0.0);
+  let product = one;
   for (let o: usize = 0; o < end; o += 16) {
     let m = v128.load(l + o);
     for (let c = 1; c < k; c++) m = f64x2.max(m, v128.load(l + <usize>c * stride + o));
@@ -41,6 +47,19 @@ export function blockPosterior(l: usize, stride: usize, k: i32, b: i32, lse: usi
       const p = l + <usize>c * stride + o;
       v128.store(p, f64x2.mul(v128.load(p), inv));
     }
-    v128.store(lse + o, v128.bitselect(minusInf, f64x2.add(shift, logF64x2(safe)), dead));
+    // The padding lane of an odd block (the last pair's second lane) adds nothing to the total.
+    const pad = o >= pairs;
+    if (lse) {
+      const row = v128.bitselect(minusInf, f64x2.add(shift, logF64x2(safe)), dead);
+      v128.store(lse + o, row);
+      total = f64x2.add(total, pad ? f64x2.replace_lane(row, 1, 0.0) : row);
+    } else {
+      const top = v128.bitselect(minusInf, shift, dead);
+      total = f64x2.add(total, pad ? f64x2.replace_lane(top, 1, 0.0) : top);
+      product = f64x2.mul(product, pad ? f64x2.replace_lane(safe, 1, 1.0) : safe);
+    }
   }
+  let sum = f64x2.extract_lane(total, 0) + f64x2.extract_lane(total, 1);
+  if (!lse) sum += Math.log(f64x2.extract_lane(product, 0)) + Math.log(f64x2.extract_lane(product, 1));
+  return sum;
 }

@@ -6,7 +6,7 @@ import { loadModule } from '../../src/wasm/module';
 interface Exports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  blockPosterior(l: number, stride: number, k: number, b: number, lse: number): void;
+  blockPosterior(l: number, stride: number, k: number, b: number, lse: number): number;
 }
 
 async function instance(): Promise<Exports> {
@@ -18,7 +18,12 @@ async function instance(): Promise<Exports> {
 }
 
 /** Runs blockPosterior on rows `a (b × k)` and returns the posteriors (b × k) and lse (b). */
-function run(ex: Exports, a: number[][], k: number): { r: number[][]; lse: number[] } {
+function run(
+  ex: Exports,
+  a: number[][],
+  k: number,
+  rowsLse = true,
+): { r: number[][]; lse: number[]; total: number } {
   const b = a.length;
   const stride = ((b + 1) & ~1) * 8 + 16;
   const l = (ex.heapBase() + 15) & ~15;
@@ -26,11 +31,12 @@ function run(ex: Exports, a: number[][], k: number): { r: number[][]; lse: numbe
   const view = new Float64Array(ex.memory.buffer, l, (k * stride) / 8 + b + 1);
   view.fill(NaN);
   a.forEach((row, i) => row.forEach((v, c) => (view[(c * stride) / 8 + i] = v)));
-  ex.blockPosterior(l, stride, k, b, lse);
+  const total = ex.blockPosterior(l, stride, k, b, rowsLse ? lse : 0);
   const out = new Float64Array(ex.memory.buffer, l, (k * stride) / 8 + b + 1);
   return {
     r: a.map((_, i) => Array.from({ length: k }, (_, c) => out[(c * stride) / 8 + i])),
     lse: Array.from({ length: b }, (_, i) => out[(k * stride) / 8 + i]),
+    total,
   };
 }
 
@@ -105,5 +111,61 @@ describe('blockPosterior', () => {
       const ulp = 2 ** (Math.floor(Math.log2(Math.abs(Math.log(s)) || 1)) - 52);
       expect(Math.abs(lse[i] - Math.log(s))).toBeLessThanOrEqual(2 * ulp);
     });
+  });
+});
+
+describe("blockPosterior without rows' lse (a pass that needs only the bound)", () => {
+  it.each([
+    [1, 1],
+    [2, 64],
+    [3, 63],
+    [5, 2],
+    [17, 33],
+  ])('K = %i, %i rows: the same posteriors, and the same total to 1e-15 per row', async (k, b) => {
+    const ex = await instance();
+    const u = lcg(k * 7 + b);
+    for (const spread of [4, 1e3, 1e6]) {
+      const a = Array.from({ length: b }, () => Array.from({ length: k }, () => -u() * spread + 50));
+      const withRows = run(ex, a, k);
+      const expected = withRows.lse.reduce((t, v) => t + v, 0);
+      expect(Math.abs(withRows.total - expected)).toBeLessThanOrEqual(
+        1e-15 * Math.max(1, Math.abs(expected)),
+      );
+      const sumOnly = run(ex, a, k, false);
+      expect(Math.abs(sumOnly.total - expected)).toBeLessThanOrEqual(
+        1e-15 * Math.max(1, Math.abs(expected)) * b,
+      );
+      expect(sumOnly.r).toEqual(withRows.r);
+    }
+  });
+
+  it('a block with an impossible row sums to −∞ either way', async () => {
+    const ex = await instance();
+    const a = [
+      [0, -Infinity],
+      [-Infinity, -Infinity],
+      [-1, 0],
+    ];
+    expect(run(ex, a, 2, false).total).toBe(-Infinity);
+    expect(run(ex, a, 2, true).total).toBe(-Infinity);
+    expect(
+      run(
+        ex,
+        [
+          [0, -1],
+          [-2, -3],
+          [-1, 0],
+        ],
+        2,
+        false,
+      ).total,
+    ).toBeCloseTo(
+      [
+        [0, -1],
+        [-2, -3],
+        [-1, 0],
+      ].reduce((t, [x, y]) => t + Math.max(x, y) + Math.log1p(Math.exp(-Math.abs(x - y))), 0),
+      14,
+    );
   });
 });

@@ -3,7 +3,7 @@
 // the options that change the estimator, and bad input. The EM contract (bound, warm start, JSON,
 // threads, worker, weights) is test/em/contract.test.ts; parity with R is regression-parity.test.ts.
 import { describe, expect, it } from 'vitest';
-import { REGRESSION_KERNELS } from '../../src/families/regression/kernels';
+import { REGRESSION_KERNELS, regressionWork } from '../../src/families/regression/kernels';
 import { RegressionMixture } from '../../src/families/regression/regression-mixture';
 import { Random } from '../../src/util/random';
 import { maxScaledDiff, runKernel, type KernelArg } from '../helpers/kernel-table';
@@ -96,6 +96,12 @@ describe('regressionEStep: Wasm equals its TypeScript twin', () => {
     { n: 33, d: 5, k: 5, intercept: 1, weighted: true },
     { n: 9, d: 2, k: 4, intercept: 0, weighted: true },
     { n: 20, d: 8, k: 1, intercept: 1, weighted: false },
+    // Across the kernels' blocks of 64 rows: a partial block, exactly one, one and one row, two and an even tail.
+    { n: 63, d: 3, k: 3, intercept: 1, weighted: true },
+    { n: 64, d: 2, k: 5, intercept: 0, weighted: false },
+    { n: 65, d: 3, k: 3, intercept: 1, weighted: false },
+    { n: 130, d: 1, k: 7, intercept: 1, weighted: true },
+    { n: 201, d: 6, k: 2, intercept: 0, weighted: true },
   ];
   it.each(shapes)('n=$n d=$d k=$k intercept=$intercept weighted=$weighted', async (s) => {
     const rng = new Random(s.n * 31 + s.d * 7 + s.k);
@@ -109,7 +115,8 @@ describe('regressionEStep: Wasm equals its TypeScript twin', () => {
     const halfPrec = variances.map((v) => 0.5 / v);
     const logWeights = arr(s.k, () => Math.log(1 / s.k));
     const sw = s.weighted ? arr(s.n, () => Math.floor(3 * rng.uniform())) : null;
-    const args = (stats: boolean): KernelArg[] => [
+    // A fit's pass wants statistics without resp and lse; scoring wants resp and lse only.
+    const args = (stats: boolean, outputs: boolean): KernelArg[] => [
       x,
       s.n,
       s.d,
@@ -124,14 +131,18 @@ describe('regressionEStep: Wasm equals its TypeScript twin', () => {
       stats ? new Float64Array((s.k * p * (p + 1)) / 2) : null,
       stats ? new Float64Array(s.k * p) : null,
       stats ? new Float64Array(s.k) : null,
-      new Float64Array(s.n * s.k),
-      new Float64Array(s.n),
+      outputs ? new Float64Array(s.n * s.k) : null,
+      outputs ? new Float64Array(s.n) : null,
       sw,
-      new Float64Array(2 * s.k + 2 + p + (p * (p + 1)) / 2),
+      new Float64Array(regressionWork(s.k, p)),
     ];
-    for (const stats of [true, false]) {
-      const wasm = await runKernel(REGRESSION_KERNELS, 'regressionEStep', 'wasm', args(stats));
-      const twin = await runKernel(REGRESSION_KERNELS, 'regressionEStep', 'js', args(stats));
+    for (const [stats, outputs] of [
+      [true, true],
+      [false, true],
+      [true, false],
+    ]) {
+      const wasm = await runKernel(REGRESSION_KERNELS, 'regressionEStep', 'wasm', args(stats, outputs));
+      const twin = await runKernel(REGRESSION_KERNELS, 'regressionEStep', 'js', args(stats, outputs));
       expect(Math.abs(wasm.result - twin.result)).toBeLessThan(1e-12 * Math.max(1, Math.abs(twin.result)));
       for (const i of [10, 11, 12, 13, 14, 15]) {
         const [a, b] = [wasm.arrays[i], twin.arrays[i]];
@@ -160,7 +171,7 @@ describe('regressionEStep: Wasm equals its TypeScript twin', () => {
       new Float64Array((s.k * p * (p + 1)) / 2),
       new Float64Array(s.k * p),
       new Float64Array(s.k),
-      new Float64Array(p + (p * (p + 1)) / 2),
+      new Float64Array(regressionWork(s.k, p)),
     ];
     const wasm = await runKernel(REGRESSION_KERNELS, 'regressionAccumulate', 'wasm', args);
     const twin = await runKernel(REGRESSION_KERNELS, 'regressionAccumulate', 'js', args);
@@ -172,6 +183,62 @@ describe('regressionEStep: Wasm equals its TypeScript twin', () => {
     let total = 0;
     for (const r of resp) total += r;
     expect((twin.arrays[8] as Float64Array).reduce((a, b) => a + b, 0)).toBeCloseTo(total, 10);
+    // Without nk and xtx (a second pass about a new shift): the same Σ r·e·z and Σ r·e².
+    const partial = args.map((a, i) => (i === 8 || i === 9 ? null : a));
+    for (const backend of BACKENDS) {
+      const out = await runKernel(REGRESSION_KERNELS, 'regressionAccumulate', backend, partial);
+      for (const i of [10, 11]) {
+        expect(maxScaledDiff(out.arrays[i] as Float64Array, twin.arrays[i] as Float64Array)).toBeLessThan(
+          1e-12,
+        );
+      }
+    }
+  });
+
+  it('a row impossible under every component gets lse −∞, zero responsibilities and adds no statistics', async () => {
+    // 70 rows (a block and a tail); row 66's y is so far off that (y − z·β)² overflows for every c.
+    const n = 70;
+    const rng = new Random(5);
+    const x = Float64Array.from({ length: n * 2 }, () => rng.normal());
+    const y = Float64Array.from({ length: n }, () => rng.normal());
+    y[66] = 1e200;
+    const args = (sw: Float64Array | null): KernelArg[] => [
+      x,
+      n,
+      2,
+      y,
+      1,
+      Float64Array.of(0, 1, -1, 0.5, 0.5, 0),
+      Float64Array.of(-1, -1.5),
+      Float64Array.of(0.5, 1),
+      Float64Array.of(Math.log(0.3), Math.log(0.7)),
+      2,
+      new Float64Array(2),
+      new Float64Array(12),
+      new Float64Array(6),
+      new Float64Array(2),
+      new Float64Array(n * 2),
+      new Float64Array(n),
+      sw,
+      new Float64Array(regressionWork(2, 3)),
+    ];
+    const sw = Float64Array.from({ length: n }, (_, i) => (i === 66 ? 0 : 1));
+    for (const backend of BACKENDS) {
+      const all = await runKernel(REGRESSION_KERNELS, 'regressionEStep', backend, args(null));
+      expect(all.result).toBe(-Infinity);
+      const skipped = await runKernel(REGRESSION_KERNELS, 'regressionEStep', backend, args(sw));
+      expect(Number.isFinite(skipped.result)).toBe(true);
+      for (const out of [all, skipped]) {
+        expect((out.arrays[15] as Float64Array)[66]).toBe(-Infinity);
+        expect([...(out.arrays[14] as Float64Array).subarray(132, 134)]).toEqual([0, 0]);
+        for (const i of [10, 11, 12, 13])
+          expect((out.arrays[i] as Float64Array).every(Number.isFinite)).toBe(true);
+        expect(
+          maxScaledDiff(out.arrays[12] as Float64Array, skipped.arrays[12] as Float64Array),
+        ).toBeLessThan(1e-12);
+      }
+      expect((skipped.arrays[10] as Float64Array).reduce((a, b) => a + b, 0)).toBeCloseTo(n - 1, 10);
+    }
   });
 
   it.each(BACKENDS)('one hand-checked row (%s)', async (backend) => {
@@ -194,7 +261,7 @@ describe('regressionEStep: Wasm equals its TypeScript twin', () => {
       new Float64Array(1),
       new Float64Array(1),
       null,
-      new Float64Array(9), // 2k + 2 + p + p(p + 1)/2
+      new Float64Array(regressionWork(1, 2)),
     ]);
     expect(result).toBeCloseTo(-0.5 * Math.log(8 * Math.PI) - 1 / 8, 14);
     expect([...(arrays[10] as Float64Array)]).toEqual([1]);
@@ -484,6 +551,11 @@ describe('bad input', () => {
         y.map(() => 3),
       ),
     ).rejects.toThrow(/y must vary: every value is 3/);
+    // Rows of weight 0 do not count: y varies only there.
+    const yw = y.map((v, i) => (i % 2 ? v : 5));
+    await expect(m.fit(X, yw, { sampleWeight: y.map((_, i) => (i % 2 ? 0 : 1)) })).rejects.toThrow(
+      /y must vary: every value with weight is 5/,
+    );
     await expect(m.fit(X, y, { sampleWeight: y.map(() => -1) })).rejects.toThrow(/sampleWeight\[0\]/);
   });
 

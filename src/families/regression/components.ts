@@ -3,6 +3,7 @@ import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js
 import { rowOffset } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
 import { cholesky } from '../../linalg/dense.js';
+import { regressionWork } from './kernels.js';
 
 /** The parameters of a regression mixture's components. */
 export interface RegressionComponents {
@@ -74,7 +75,7 @@ export class RegressionParts implements Components<RegressionComponents, Layout>
     const p = d + (rules.intercept ? 1 : 0);
     this.p = p;
     this.layout = layout(k, p);
-    this.scratch = { work: 2 * k + 2 + p + (p * (p + 1)) / 2 };
+    this.scratch = { work: regressionWork(k, p) };
     this.coef = new Float64Array(k * p);
     this.variances = new Float64Array(k);
     this.yH = ws.allocF64(n);
@@ -253,9 +254,9 @@ export class RegressionParts implements Components<RegressionComponents, Layout>
     if (!handles) throw new Error('emwasm: RegressionParts.accumulate needs the workspace handles');
     const { ws, n, d, k } = this.ctx;
     const p = this.p;
-    const pass = (): void => {
-      stats.zero();
-      const h = stats.handles;
+    const { nk, xtx, xte, ete } = stats.handles;
+    // Σ r and Σ r·z·zᵀ do not depend on the shift: the second pass sums only Σ r·e·z and Σ r·e².
+    const pass = (full: boolean): void => {
       (ws.calls as Record<string, (...a: number[]) => number>).regressionAccumulate(
         handles.x,
         n,
@@ -265,15 +266,16 @@ export class RegressionParts implements Components<RegressionComponents, Layout>
         this.coefH,
         k,
         handles.resp,
-        h.nk,
-        h.xtx,
-        h.xte,
-        h.ete,
+        full ? nk : 0,
+        full ? xtx : 0,
+        xte,
+        ete,
         stats.scratch.work,
       );
     };
     this.coefView.fill(0);
-    pass();
+    stats.zero();
+    pass(true);
     const zero = new Float64Array(k * p);
     for (let c = 0; c < k; c++) {
       // A singular system is left to the M-step, which reports it; the shift is then 0.
@@ -281,7 +283,9 @@ export class RegressionParts implements Components<RegressionComponents, Layout>
       this.coef.set(info === 0 ? this.delta : zero.subarray(0, p), c * p);
     }
     this.coefView.set(this.coef);
-    pass();
+    stats.views.xte.fill(0);
+    stats.views.ete.fill(0);
+    pass(false);
   }
 
   logPrior(): number {

@@ -1,9 +1,21 @@
 import type { KernelTable } from '../../kernels/table.js';
 import { rowPosterior } from '../../util/special.js';
 
+/** Rows per block in the Wasm kernels (`BLOCK_ROWS` of assembly/families/block.ts). */
+const BLOCK_ROWS = 64;
+
+/**
+ * The f64s of `work` both regression kernels need for K components and P coefficients: 2K + P + 4
+ * rows of a block for the Wasm kernels, 2K + 2 + P + P(P + 1)/2 for the twins.
+ */
+export function regressionWork(k: number, p: number): number {
+  return Math.max((2 * k + p + 4) * BLOCK_ROWS, 2 * k + 2 + p + (p * (p + 1)) / 2);
+}
+
 /**
  * The TypeScript twin of `regressionEStep` (assembly/families/regression/estep.ts): same arguments
- * with arrays for handles (null for "not wanted"), same sums in the same order up to the SIMD lanes.
+ * with arrays for handles (null for "not wanted"), the same quantities row by row (the kernel sums
+ * over blocks of rows, so the statistics agree to rounding; the bound is summed in the same order).
  * Statistics are taken about the current coefficients (see the kernel's header for why).
  */
 export function regressionEStep(
@@ -43,6 +55,8 @@ export function regressionEStep(
       work[c] = logWeights[c] + logNorm[c] - halfPrec[c] * e * e;
     }
     const [m, inv] = rowPosterior(work, k);
+    // A row impossible under every component (m = −∞) gets responsibilities 0, as blockPosterior.
+    if (m === -Infinity) work.fill(0, 0, k);
     const w = sampleWeight ? sampleWeight[i] : 1;
     if (w !== 0) total += w * m;
     if (lse) lse[i] = m;
@@ -65,7 +79,10 @@ export function regressionEStep(
   return total;
 }
 
-/** The twin of `regressionAccumulate`: the statistics of given responsibilities, about `shift`. */
+/**
+ * The twin of `regressionAccumulate`: the statistics of given responsibilities, about `shift`
+ * (`nk` and `xtx` only when `xtx` is given).
+ */
 export function regressionAccumulate(
   x: Float64Array,
   n: number,
@@ -75,8 +92,8 @@ export function regressionAccumulate(
   shift: Float64Array,
   k: number,
   resp: Float64Array,
-  nk: Float64Array,
-  xtx: Float64Array,
+  nk: Float64Array | null,
+  xtx: Float64Array | null,
   xte: Float64Array,
   ete: Float64Array,
   work: Float64Array,
@@ -96,9 +113,10 @@ export function regressionAccumulate(
       for (let j = 0; j < p; j++) s += work[j] * shift[c * p + j];
       const e = y[i] - s;
       const re = r * e;
-      nk[c] += r;
       ete[c] += re * e;
       for (let j = 0; j < p; j++) xte[c * p + j] += re * work[j];
+      if (!nk || !xtx) continue;
+      nk[c] += r;
       for (let j = 0; j < t; j++) xtx[c * t + j] += r * work[zz + j];
     }
   }
@@ -130,7 +148,7 @@ export const REGRESSION_KERNELS = {
     twin: regressionEStep,
   },
   regressionAccumulate: {
-    args: ['F64', 'i32', 'i32', 'F64', 'i32', 'F64', 'i32', 'F64', 'F64', 'F64', 'F64', 'F64', 'F64'],
+    args: ['F64', 'i32', 'i32', 'F64', 'i32', 'F64', 'i32', 'F64', 'F64?', 'F64?', 'F64', 'F64', 'F64'],
     twin: regressionAccumulate,
   },
 } as const satisfies KernelTable;

@@ -98,6 +98,17 @@ function weightedVariance(y: Float64Array, w: Float64Array | null): number {
   return ss / total;
 }
 
+/** The one value y takes on every row with a positive weight, or null when it varies there. */
+function constantValue(y: Float64Array, w: Float64Array | null): number | null {
+  let first: number | null = null;
+  for (let i = 0; i < y.length; i++) {
+    if (w && !(w[i] > 0)) continue;
+    if (first === null) first = y[i];
+    else if (y[i] !== first) return null;
+  }
+  return first;
+}
+
 /**
  * A mixture of linear regressions fitted by EM: `y = z·β_c + ε`, ε ~ N(0, σ²_c) in component c
  * with probability w_c, z = (1, x) with the intercept (default) or x. X is `(nSamples × nFeatures)`,
@@ -260,8 +271,9 @@ export class RegressionMixture extends MixtureEstimator<RegressionComponents, Re
           `got ${rows}; set regCoef > 0 for a ridge fit`,
       );
     }
-    if (!(weightedVariance(yv, w) > 0)) {
-      throw new RangeError(`y must vary: every value${w ? ' with weight' : ''} is ${yv[0]}`);
+    const constant = constantValue(yv, w);
+    if (constant !== null) {
+      throw new RangeError(`y must vary: every value${w ? ' with weight' : ''} is ${constant}`);
     }
     return { X: m, y: yv, sampleWeight: w };
   }
