@@ -89,6 +89,7 @@ export function categoricalEStep(
   const post = work;
   const lseB = post + <usize>k * STRIDE;
   const rowBytes = (<usize>k) << 3;
+  const perRow = sampleWeight != 0 || lse != 0;
   let total = 0.0;
   for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
     const b = min(BLOCK_ROWS, n - i0);
@@ -118,12 +119,16 @@ export function categoricalEStep(
         store<f64>(at + <usize>c * STRIDE, a);
       }
     }
-    blockPosterior(post, STRIDE, k, b, lseB);
+    // Without sample weights or per-row output the bound needs only the block's Σ lse (no vector log).
+    const sum = blockPosterior(post, STRIDE, k, b, perRow ? lseB : 0);
+    if (!perRow) total += sum;
     for (let i = 0; i < b; i++) {
       const w = sampleWeight ? ld(sampleWeight, i0 + i) : 1.0;
-      const l = ld(lseB, i);
-      if (w != 0.0) total += w * l;
-      if (lse) st(lse, i0 + i, l);
+      if (perRow) {
+        const l = ld(lseB, i);
+        if (w != 0.0) total += w * l;
+        if (lse) st(lse, i0 + i, l);
+      }
       const at = post + ((<usize>i) << 3);
       if (resp) {
         const ri = resp + <usize>(i0 + i) * rowBytes;

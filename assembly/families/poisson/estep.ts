@@ -76,6 +76,7 @@ export function poissonEStep(
   const wB = lseB + STRIDE;
   const xT = wB + STRIDE;
   const zero = f64x2.splat(0.0);
+  const perRow = sampleWeight != 0 || lse != 0;
   let total = 0.0;
   for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
     const b = min(BLOCK_ROWS, n - i0);
@@ -107,13 +108,19 @@ export function poissonEStep(
         v128.store(pc + o + 48, f64x2.add(base, s3));
       }
     }
-    blockPosterior(post, STRIDE, k, b, lseB);
+    // Without sample weights or per-row output the bound needs only the block's Σ lse (no vector log).
+    const sum = blockPosterior(post, STRIDE, k, b, perRow ? lseB : 0);
+    if (!perRow) total += sum;
     for (let i = 0; i < b; i++) {
       const w = sampleWeight ? ld(sampleWeight, i0 + i) : 1.0;
       st(wB, i, w);
-      const l = ld(lseB, i) - ld(rowConst, i0 + i);
-      if (w != 0.0) total += w * l;
-      if (lse) st(lse, i0 + i, l);
+      if (perRow) {
+        const l = ld(lseB, i) - ld(rowConst, i0 + i);
+        if (w != 0.0) total += w * l;
+        if (lse) st(lse, i0 + i, l);
+      } else {
+        total -= ld(rowConst, i0 + i);
+      }
       if (resp) {
         const ri = resp + ((<usize>(i0 + i) * <usize>k) << 3);
         for (let c = 0; c < k; c++) st(ri, c, ld(post + <usize>c * STRIDE, i));
