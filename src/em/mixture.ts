@@ -89,6 +89,8 @@ export interface ComponentContext {
   readonly k: number;
   /** The data on the host (the same values as `x` in the workspace). */
   readonly X: Matrix;
+  /** X's `(n × d)` copy in the workspace (set by the engine; the values are there from `bind` on). */
+  readonly x?: Handle;
   /** `(n)` responses, for families that model one (regression). */
   readonly y?: Float64Array;
   /** The current mixture weights `(K)` (set by the engine; for M-steps that keep or constrain them). */
@@ -223,7 +225,7 @@ export class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixturePara
     this.resp = ws.allocF64(n * k);
     this.logWeights = ws.allocF64(k);
     this.sw = o.rowWeights ? ws.allocF64(n) : 0;
-    this.comps = o.components({ ...ctx, weights: () => this.weights });
+    this.comps = o.components({ ...ctx, x: this.x, weights: () => this.weights });
     this.blocks = Array.from(
       { length: o.blocks },
       () => new StatsBlock(ws, this.comps.layout, this.comps.scratch),

@@ -167,6 +167,12 @@ export function toArray(input: unknown, name: string, shape: readonly number[]):
     if (input.length !== size) {
       throw new RangeError(`${expected} (${size} values), got ${input.length} values`);
     }
+    if (isNumericArray(input)) {
+      // Numbers already: only finiteness to check (a non-finite value takes `leaf`'s message).
+      for (let i = 0; i < size; i++) if (input[i] - input[i] !== 0) leaf(input[i], i, input);
+      out.set(input);
+      return out;
+    }
     for (let i = 0; i < size; i++) out[i] = leaf(input[i], i, input);
     return out;
   }
