@@ -267,6 +267,17 @@ describe('MultinomialMixture bad input', () => {
       /X\[0\]\[1\] must be a non-negative integer count for a MultinomialMixture, got -1/,
     );
     await expect(new MultinomialMixture().fit([[1, 2.5]])).rejects.toThrow(/X\[0\]\[1\] .*got 2\.5/);
+    // A typed X is scanned once by the count check; a non-finite value is still the one named first.
+    const typed = (...v: number[]) => ({ data: Float64Array.from(v), rows: 1, cols: v.length });
+    await expect(new MultinomialMixture().fit(typed(-1, NaN))).rejects.toThrow(
+      /X\[0\]\[1\] must be a finite number, got NaN/,
+    );
+    await expect(new MultinomialMixture().fit(typed(1, Infinity))).rejects.toThrow(
+      /X\[0\]\[1\] must be a finite number, got Infinity/,
+    );
+    await expect(new MultinomialMixture().fit(typed(3, -2))).rejects.toThrow(
+      /X\[0\]\[1\] must be a non-negative integer count for a MultinomialMixture, got -2/,
+    );
     expect(() => new MultinomialMixture({ alpha: -0.5 })).toThrow(
       /alpha must be a finite number >= 0, got -0.5/,
     );

@@ -341,7 +341,18 @@ export function multinomialCompress(
     st(rowStart, i, <f64>e);
     const first = e;
     const row = x + ((<usize>i * <usize>d) << 3);
-    for (let j = 0; j < d; j++) {
+    let j = 0;
+    for (; j + 1 < d; j += 2) {
+      const v = ld(row, j);
+      const u = ld(row, j + 1);
+      sti(columns, e, j * width);
+      st(counts, e, v);
+      e += <i32>(v != 0.0);
+      sti(columns, e, (j + 1) * width);
+      st(counts, e, u);
+      e += <i32>(u != 0.0);
+    }
+    if (j < d) {
       const v = ld(row, j);
       sti(columns, e, j * width);
       st(counts, e, v);
