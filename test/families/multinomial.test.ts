@@ -63,8 +63,9 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
           d,
           kp,
           new Float64Array(n + 1),
-          new Int32Array(nonzeros + 1),
-          new Float64Array(nonzeros + 1),
+          new Int32Array(Math.max(1, nonzeros)),
+          new Float64Array(Math.max(1, nonzeros)),
+          Math.max(1, nonzeros),
           new Float64Array(n),
           Float64Array.from({ length: 4096 }, (_, i) => logFactorial(i)),
           4096,
@@ -73,11 +74,11 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
         const tc = await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', 'js', compressArgs());
         expect(wc.result).toBe(X.flat().reduce((a, b) => a + b, 0));
         expect(tc.result).toBe(wc.result);
-        for (const a of [4, 5, 6, 7]) expect(wc.arrays[a]).toEqual(tc.arrays[a]);
+        for (const a of [4, 5, 6, 8]) expect(wc.arrays[a]).toEqual(tc.arrays[a]);
         const rowStart = wc.arrays[4] as Float64Array;
         const columns = Int32Array.from((wc.arrays[5] as Int32Array).subarray(0, nonzeros));
         const counts = Float64Array.from((wc.arrays[6] as Float64Array).subarray(0, nonzeros));
-        const rowConst = wc.arrays[7] as Float64Array;
+        const rowConst = wc.arrays[8] as Float64Array;
         X.forEach((r, i) => {
           const nz = r.flatMap((v, j) => (v !== 0 ? [j] : []));
           expect([...columns.subarray(rowStart[i], rowStart[i + 1])]).toEqual(nz.map((j) => j * kp));
@@ -87,6 +88,18 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
           else expect(rowConst[i]).toBe(logPmf(r, new Float64Array(d).fill(1)));
         });
         expect(rowStart[n]).toBe(nonzeros);
+        // Arrays one short of the nonzeros: −1, and nothing stored past them.
+        if (nonzeros > 0) {
+          for (const backend of ['wasm', 'js'] as const) {
+            const short = compressArgs();
+            short[5] = new Int32Array(nonzeros - 1);
+            short[6] = new Float64Array(nonzeros - 1);
+            short[7] = nonzeros - 1;
+            expect((await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', backend, short)).result).toBe(
+              -1,
+            );
+          }
+        }
 
         const fixedRowConst = Float64Array.from(X, (r) => logPmf(r, new Float64Array(d).fill(1)));
         const logProbsT = new Float64Array(d * kp);
@@ -275,6 +288,13 @@ describe('MultinomialMixture bad input', () => {
     await expect(new MultinomialMixture().fit(typed(1, Infinity))).rejects.toThrow(
       /X\[0\]\[1\] must be a finite number, got Infinity/,
     );
+    // Counts that gain nonzeros after the check (while the fit awaits its workspace) are refused.
+    for (const backend of BACKENDS) {
+      const changing = typed(0, 0, 1, 0, 2, 0);
+      const fit = new MultinomialMixture({ backend }).fit(changing);
+      changing.data.fill(1);
+      await expect(fit).rejects.toThrow(/X holds more nonzero counts than when it was checked \(2\)/);
+    }
     await expect(new MultinomialMixture().fit(typed(3, -2))).rejects.toThrow(
       /X\[0\]\[1\] must be a non-negative integer count for a MultinomialMixture, got -2/,
     );

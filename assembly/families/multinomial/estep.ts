@@ -316,8 +316,9 @@ export function multinomialAccumulate(
 /**
  * Compresses dense count rows `x (n × d)`: row i's nonzero counts go to `counts[rowStart[i] …
  * rowStart[i + 1])` and their offsets j·`width` in the transposed tables to `columns[…]` (both
- * hold the nonzeros plus 1: the loop stores every value and advances past the nonzero ones,
- * without a branch). `rowConst[i]` gets the
+ * `capacity` long). A row with room for d stores stores every value and advances past the nonzero
+ * ones, without a branch; near the end of the arrays a row stores its nonzeros one by one, and
+ * more nonzeros than `capacity` return −1. `rowConst[i]` gets the
  * log multinomial coefficient `log n_i! − Σ_j log x_ij!` from `logFactorials (size)` = log k!, or
  * NaN when a count or the row's total is `size` or more (the caller computes those rows). Returns
  * the sum of every count.
@@ -330,6 +331,7 @@ export function multinomialCompress(
   rowStart: usize,
   columns: usize,
   counts: usize,
+  capacity: i32,
   rowConst: usize,
   logFactorials: usize,
   size: i32,
@@ -341,22 +343,34 @@ export function multinomialCompress(
     st(rowStart, i, <f64>e);
     const first = e;
     const row = x + ((<usize>i * <usize>d) << 3);
-    let j = 0;
-    for (; j + 1 < d; j += 2) {
-      const v = ld(row, j);
-      const u = ld(row, j + 1);
-      sti(columns, e, j * width);
-      st(counts, e, v);
-      e += <i32>(v != 0.0);
-      sti(columns, e, (j + 1) * width);
-      st(counts, e, u);
-      e += <i32>(u != 0.0);
-    }
-    if (j < d) {
-      const v = ld(row, j);
-      sti(columns, e, j * width);
-      st(counts, e, v);
-      e += <i32>(v != 0.0);
+    if (e + d <= capacity) {
+      // Every store of the row lands inside: store each value, advance past the nonzero ones.
+      let j = 0;
+      for (; j + 1 < d; j += 2) {
+        const v = ld(row, j);
+        const u = ld(row, j + 1);
+        sti(columns, e, j * width);
+        st(counts, e, v);
+        e += <i32>(v != 0.0);
+        sti(columns, e, (j + 1) * width);
+        st(counts, e, u);
+        e += <i32>(u != 0.0);
+      }
+      if (j < d) {
+        const v = ld(row, j);
+        sti(columns, e, j * width);
+        st(counts, e, v);
+        e += <i32>(v != 0.0);
+      }
+    } else {
+      for (let j = 0; j < d; j++) {
+        const v = ld(row, j);
+        if (v == 0.0) continue;
+        if (e == capacity) return -1.0;
+        sti(columns, e, j * width);
+        st(counts, e, v);
+        e++;
+      }
     }
     let total = 0.0;
     let sum = 0.0;

@@ -67,9 +67,8 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.rowConstH = ws.allocF64(n);
     this.nonzeros = nonzeros;
     this.rowStartH = ws.allocF64(n + 1);
-    // One slot more than the nonzeros: the compression stores every value before deciding to keep it.
-    this.columnsH = ws.allocI32(nonzeros + 1);
-    this.countsH = ws.allocF64(nonzeros + 1);
+    this.columnsH = ws.allocI32(Math.max(1, nonzeros));
+    this.countsH = ws.allocF64(Math.max(1, nonzeros));
     this.logFactorialsH = ws.allocF64(LOG_FACTORIAL_SIZE);
     this.startComplete = start.probabilities !== null;
   }
@@ -91,13 +90,19 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
       this.rowStartH,
       this.columnsH,
       this.countsH,
+      Math.max(1, this.nonzeros),
       this.rowConstH,
       this.logFactorialsH,
       LOG_FACTORIAL_SIZE,
     );
+    if (grand < 0) {
+      throw new Error(
+        `emwasm: X holds more nonzero counts than when it was checked (${this.nonzeros}): it was changed during the fit`,
+      );
+    }
     const rowConst = ws.f64(this.rowConstH, n);
     const rowStart = ws.f64(this.rowStartH, n + 1);
-    const counts = ws.f64(this.countsH, this.nonzeros + 1);
+    const counts = ws.f64(this.countsH, Math.max(1, this.nonzeros));
     for (let i = 0; i < n; i++) {
       if (!Number.isNaN(rowConst[i])) continue;
       let total = 0;

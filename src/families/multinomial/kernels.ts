@@ -91,10 +91,10 @@ export function multinomialAccumulate(
 
 /**
  * The twin of `multinomialCompress`: dense count rows `x (n × d)` to nonzero counts and their
- * offsets `j·width` (`columns` and `counts` hold the nonzeros plus 1; every value is stored, the
- * zeros then overwritten, as in the kernel), and `rowConst[i] = log n_i! − Σ_j log x_ij!`
- * from `logFactorials (size)`, NaN for a row with a count or total of `size` or more. Returns the
- * sum of every count.
+ * offsets `j·width` (`columns` and `counts` are `capacity` long; while a row's every value fits,
+ * each is stored and the zeros then overwritten, as in the kernel), and
+ * `rowConst[i] = log n_i! − Σ_j log x_ij!` from `logFactorials (size)`, NaN for a row with a count
+ * or total of `size` or more. Returns the sum of every count, or −1 when the nonzeros do not fit.
  */
 export function multinomialCompress(
   x: Float64Array,
@@ -104,6 +104,7 @@ export function multinomialCompress(
   rowStart: Float64Array,
   columns: Int32Array,
   counts: Float64Array,
+  capacity: number,
   rowConst: Float64Array,
   logFactorials: Float64Array,
   size: number,
@@ -113,11 +114,21 @@ export function multinomialCompress(
   for (let i = 0; i < n; i++) {
     rowStart[i] = e;
     const first = e;
-    for (let j = 0; j < d; j++) {
-      const v = x[i * d + j];
-      columns[e] = j * width;
-      counts[e] = v;
-      if (v !== 0) e++;
+    if (e + d <= capacity) {
+      for (let j = 0; j < d; j++) {
+        const v = x[i * d + j];
+        columns[e] = j * width;
+        counts[e] = v;
+        if (v !== 0) e++;
+      }
+    } else {
+      for (let j = 0; j < d; j++) {
+        const v = x[i * d + j];
+        if (v === 0) continue;
+        if (e === capacity) return -1;
+        columns[e] = j * width;
+        counts[e++] = v;
+      }
     }
     let total = 0;
     let sum = 0;
@@ -160,7 +171,7 @@ export const MULTINOMIAL_KERNELS = {
     twin: multinomialAccumulate,
   },
   multinomialCompress: {
-    args: ['F64', 'i32', 'i32', 'i32', 'F64', 'I32', 'F64', 'F64', 'F64', 'i32'],
+    args: ['F64', 'i32', 'i32', 'i32', 'F64', 'I32', 'F64', 'i32', 'F64', 'F64', 'i32'],
     twin: multinomialCompress,
   },
 } as const satisfies KernelTable;
