@@ -11,7 +11,7 @@
 // taking `nv` (pairs of components) are inlined with a constant `nv`, so each has its own loop.
 // A probability of 0 enters as log θ = log(5e-324) (the caller floors it): a zero count then adds
 // nothing, a positive count about −744.4·x, instead of NaN or −∞.
-import { ld, ldi, st, sti } from '../../util/memory';
+import { ld, st, sti } from '../../util/memory';
 import { BLOCK_ROWS, blockPosterior } from '../block';
 
 /** Bytes between two components' values in a block (component-major). */
@@ -37,13 +37,15 @@ function logJoints(
   let a1 = nv > 1 ? v128.load(lw + 16) : zero;
   let a2 = nv > 2 ? v128.load(lw + 32) : zero;
   let a3 = nv > 3 ? v128.load(lw + 48) : zero;
-  // Two counts per turn (fewer loop instructions per count), summed in order.
-  let e = first;
-  for (; e + 1 < end; e += 2) {
-    const p = table + ((<usize>ldi(columns, e)) << 3);
-    const q = table + ((<usize>ldi(columns, e + 1)) << 3);
-    const x = f64x2.splat(ld(counts, e));
-    const y = f64x2.splat(ld(counts, e + 1));
+  // Two counts per turn (fewer loop instructions per count), summed in order; walking pointers.
+  let pc = columns + ((<usize>first) << 2);
+  let px = counts + ((<usize>first) << 3);
+  const pairsEnd = columns + ((<usize>(first + ((end - first) & ~1))) << 2);
+  for (; pc < pairsEnd; pc += 8, px += 16) {
+    const p = table + ((<usize>load<i32>(pc)) << 3);
+    const q = table + ((<usize>load<i32>(pc, 4)) << 3);
+    const x = f64x2.splat(load<f64>(px));
+    const y = f64x2.splat(load<f64>(px, 8));
     a0 = f64x2.add(f64x2.add(a0, f64x2.mul(x, v128.load(p))), f64x2.mul(y, v128.load(q)));
     if (nv > 1) {
       a1 = f64x2.add(f64x2.add(a1, f64x2.mul(x, v128.load(p, 16))), f64x2.mul(y, v128.load(q, 16)));
@@ -55,9 +57,9 @@ function logJoints(
       a3 = f64x2.add(f64x2.add(a3, f64x2.mul(x, v128.load(p, 48))), f64x2.mul(y, v128.load(q, 48)));
     }
   }
-  if (e < end) {
-    const p = table + ((<usize>ldi(columns, e)) << 3);
-    const x = f64x2.splat(ld(counts, e));
+  if ((end - first) & 1) {
+    const p = table + ((<usize>load<i32>(pc)) << 3);
+    const x = f64x2.splat(load<f64>(px));
     a0 = f64x2.add(a0, f64x2.mul(x, v128.load(p)));
     if (nv > 1) a1 = f64x2.add(a1, f64x2.mul(x, v128.load(p, 16)));
     if (nv > 2) a2 = f64x2.add(a2, f64x2.mul(x, v128.load(p, 32)));
@@ -96,18 +98,20 @@ function scatter(
   r2: v128,
   r3: v128,
 ): void {
-  let e = first;
-  for (; e + 1 < end; e += 2) {
-    const p = sumX + ((<usize>ldi(columns, e)) << 3);
-    const q = sumX + ((<usize>ldi(columns, e + 1)) << 3);
-    const x = f64x2.splat(s * ld(counts, e));
-    const y = f64x2.splat(s * ld(counts, e + 1));
+  let pc = columns + ((<usize>first) << 2);
+  let px = counts + ((<usize>first) << 3);
+  const pairsEnd = columns + ((<usize>(first + ((end - first) & ~1))) << 2);
+  for (; pc < pairsEnd; pc += 8, px += 16) {
+    const p = sumX + ((<usize>load<i32>(pc)) << 3);
+    const q = sumX + ((<usize>load<i32>(pc, 4)) << 3);
+    const x = f64x2.splat(s * load<f64>(px));
+    const y = f64x2.splat(s * load<f64>(px, 8));
     inline.always(addScaled(nv, p, x, r0, r1, r2, r3));
     inline.always(addScaled(nv, q, y, r0, r1, r2, r3));
   }
-  if (e < end) {
-    const p = sumX + ((<usize>ldi(columns, e)) << 3);
-    inline.always(addScaled(nv, p, f64x2.splat(s * ld(counts, e)), r0, r1, r2, r3));
+  if ((end - first) & 1) {
+    const p = sumX + ((<usize>load<i32>(pc)) << 3);
+    inline.always(addScaled(nv, p, f64x2.splat(s * load<f64>(px)), r0, r1, r2, r3));
   }
 }
 
