@@ -1,14 +1,16 @@
 /**
- * `npm run bench -- --families`: each mixture family of the engine against its R peer (flexmix,
- * mixtools) on the same data from the same start, a fixed number of EM iterations (tol 0), at
+ * `npm run bench -- --families`: each mixture family of the engine against its peers (flexmix and
+ * mixtools in R, pomegranate in Python) on the same data from the same start, a fixed number of EM
+ * iterations (tol 0), at
  * N = 100,000 rows. Prints ms per iteration (min of the repeats, both sides including their one
  * initial M-step from the start) and the ratio; saves JSON to bench/results/.
  *
  *   npm run bench -- --families [--quick] [--only PoissonMixture,...] [--repeats N] [--no-peers]
  *
- * A family adds one `FamilyCase` to CASES: its data, its emwasm model, and the R call of each peer
- * (evaluated by bench/peers/families_bench.R with `X`, `y`, `start` (soft n × k responsibilities,
- * flexmix's `cluster` matrix) and `partition` (their argmax) in scope).
+ * A family adds one `FamilyCase` to CASES: its data, its emwasm model, and the call of each peer: R
+ * code evaluated by bench/peers/families_bench.R with `X`, `y`, `start` (soft n × k responsibilities,
+ * flexmix's `cluster` matrix) and `partition` (their argmax) in scope, or a Python expression
+ * (`{ python: … }`) evaluated by bench/peers/families_bench.py with `X` and `start` in scope.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -47,9 +49,26 @@ export interface FamilyCase {
   data(n: number): { X: Matrix; y?: Float64Array };
   /** The emwasm model with these engine options (respInit, tol 0, maxIter, threads are set by the bench). */
   model(options: Record<string, unknown>): BenchModel;
-  /** Peer name → R call (a string evaluated with X, y, start, partition, iters in scope). */
-  peers: Record<string, (iters: number, k: number) => string>;
+  /** Peer name → its call, R unless marked `{ python }`. */
+  peers: Record<string, PeerCall | { python: PeerCall }>;
 }
+
+/** The code a peer runs for `iters` iterations with k components. */
+type PeerCall = (iters: number, k: number) => string;
+
+/** The peers' runners: the script and interpreter that read a manifest and print JSON lines. */
+const RUNNERS = {
+  R: ['Rscript', 'bench/peers/families_bench.R'],
+  python: ['/usr/bin/python3', 'bench/peers/families_bench.py'],
+} as const;
+
+/**
+ * pomegranate's GeneralMixtureModel of independent components (bench/peers/families_bench.py): its
+ * own M-step from the soft start, then iters − 1 iterations, so its loglik is ours after iters.
+ */
+const pomegranate = (family: string) => ({
+  python: (iters: number) => `independent_mixture(X, start, ${iters}, "${family}")`,
+});
 
 const flexmixControl = (iters: number) => `control = list(iter.max = ${iters}, tolerance = 0, minprior = 0)`;
 
@@ -174,6 +193,7 @@ export const CASES: FamilyCase[] = [
     peers: {
       flexmix: (iters, k) =>
         `flexmix(X ~ 1, k = ${k}, cluster = start, model = FLXMCmvpois(), ${flexmixControl(iters)})`,
+      pomegranate: pomegranate('poisson'),
     },
   },
   {
@@ -211,17 +231,19 @@ export const CASES: FamilyCase[] = [
     peers: {
       flexmix: (iters, k) =>
         `flexmix(X ~ 1, k = ${k}, cluster = start, model = FLXMCmvbinary(), ${flexmixControl(iters)})`,
+      pomegranate: pomegranate('bernoulli'),
     },
   },
   {
-    // No R peer is installed for latent class analysis (poLCA is not packaged in Debian).
+    // No R peer is installed for latent class analysis (poLCA is not packaged in Debian): pomegranate's
+    // mixture of independent discrete distributions is the same model.
     family: 'CategoricalMixture',
     n: 100_000,
     d: 10,
     k: 4,
     data: categoricalData,
     model: (o) => new CategoricalMixture({ nComponents: 4, alpha: 0, ...o }),
-    peers: {},
+    peers: { pomegranate: pomegranate('categorical') },
   },
   {
     family: 'MultinomialMixture',
@@ -312,7 +334,9 @@ export async function runFamiliesBench(argv: string[]): Promise<void> {
     if (y) writeF64(`${base}.y.bin`, y);
     writeF64(`${base}.start.bin`, resp);
     for (const [peer, call] of Object.entries(c.peers)) {
+      const runner = typeof call === 'function' ? 'R' : 'python';
       manifest.push({
+        runner,
         id: `${c.family}/${peer}`,
         x: `${base}.x.bin`,
         y: y ? `${base}.y.bin` : null,
@@ -322,27 +346,25 @@ export async function runFamiliesBench(argv: string[]): Promise<void> {
         k: c.k,
         iters,
         repeats: Math.max(1, Math.min(repeats, 2)),
-        call: call(iters, c.k),
+        call: (typeof call === 'function' ? call : call.python)(iters, c.k),
       });
     }
   }
 
   const peerResults = new Map<string, { ms?: number[]; loglik?: number; error?: string }>();
-  let peerInfo: unknown = null;
-  if (!values['no-peers'] && manifest.length) {
-    const path = join(DATA_DIR, 'families-manifest.json');
-    writeFileSync(path, JSON.stringify({ cases: manifest }));
-    const run = spawnSync('Rscript', ['bench/peers/families_bench.R', path], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      maxBuffer: 1 << 26,
-    });
+  const peerInfo: Record<string, unknown> = {};
+  for (const [runner, [command, script]] of Object.entries(RUNNERS)) {
+    const cases = manifest.filter((m) => m.runner === runner);
+    if (values['no-peers'] || !cases.length) continue;
+    const path = join(DATA_DIR, `families-manifest-${runner}.json`);
+    writeFileSync(path, JSON.stringify({ cases }));
+    const run = spawnSync(command, [script, path], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
     if (run.error || run.status !== 0)
-      console.log(`R peers failed: ${run.error?.message ?? run.stderr.trim()}`);
+      console.log(`${runner} peers failed: ${run.error?.message ?? run.stderr.trim()}`);
     for (const line of (run.stdout ?? '').split('\n')) {
       if (!line.trim()) continue;
       const o = JSON.parse(line);
-      if (o.info) peerInfo = o.info;
+      if (o.info) peerInfo[runner] = o.info;
       else peerResults.set(o.id, o);
     }
   }
