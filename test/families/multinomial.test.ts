@@ -55,6 +55,14 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
         const X = kernelRows(n, d, n + d, weighted);
         const nonzeros = X.flat().filter((v) => v !== 0).length;
 
+        for (const backend of ['wasm', 'js'] as const) {
+          const counted = await runKernel(MULTINOMIAL_KERNELS, 'multinomialNonzeros', backend, [
+            Float64Array.from(X.flat()),
+            n * d,
+          ]);
+          expect(counted.result).toBe(nonzeros);
+        }
+
         // Compression: both backends store the same arrays, the nonzeros as read off X, and each
         // row's log multinomial coefficient (NaN for a row past the table).
         const compressArgs = (): KernelArg[] => [
@@ -288,13 +296,6 @@ describe('MultinomialMixture bad input', () => {
     await expect(new MultinomialMixture().fit(typed(1, Infinity))).rejects.toThrow(
       /X\[0\]\[1\] must be a finite number, got Infinity/,
     );
-    // Counts that gain nonzeros after the check (while the fit awaits its workspace) are refused.
-    for (const backend of BACKENDS) {
-      const changing = typed(0, 0, 1, 0, 2, 0);
-      const fit = new MultinomialMixture({ backend }).fit(changing);
-      changing.data.fill(1);
-      await expect(fit).rejects.toThrow(/X holds more nonzero counts than when it was checked \(2\)/);
-    }
     await expect(new MultinomialMixture().fit(typed(3, -2))).rejects.toThrow(
       /X\[0\]\[1\] must be a non-negative integer count for a MultinomialMixture, got -2/,
     );

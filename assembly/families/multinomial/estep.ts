@@ -391,3 +391,21 @@ export function multinomialCompress(
   st(rowStart, n, <f64>e);
   return grand;
 }
+
+/** The number of nonzero values among `x (length)` (the compressed rows' length). */
+export function multinomialNonzeros(x: usize, length: i32): i32 {
+  const zero = f64x2.splat(0.0);
+  // A lane compares to all ones (−1) when nonzero: subtracting counts it.
+  let a = i64x2.splat(0);
+  let b = i64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    const p = x + ((<usize>i) << 3);
+    a = i64x2.sub(a, f64x2.ne(v128.load(p), zero));
+    b = i64x2.sub(b, f64x2.ne(v128.load(p, 16), zero));
+  }
+  const s = i64x2.add(a, b);
+  let count = <i32>(i64x2.extract_lane(s, 0) + i64x2.extract_lane(s, 1));
+  for (; i < length; i++) count += <i32>(ld(x, i) != 0.0);
+  return count;
+}

@@ -145,6 +145,13 @@ export function multinomialCompress(
   return grand;
 }
 
+/** The twin of `multinomialNonzeros`: the number of nonzero values among `x (length)`. */
+export function multinomialNonzeros(x: Float64Array, length: number): number {
+  let count = 0;
+  for (let i = 0; i < length; i++) if (x[i] !== 0) count++;
+  return count;
+}
+
 /** The multinomial mixture's kernels: one table for the Wasm exports and their twins. */
 export const MULTINOMIAL_KERNELS = {
   multinomialEStep: {
@@ -173,5 +180,9 @@ export const MULTINOMIAL_KERNELS = {
   multinomialCompress: {
     args: ['F64', 'i32', 'i32', 'i32', 'F64', 'I32', 'F64', 'i32', 'F64', 'F64', 'i32'],
     twin: multinomialCompress,
+  },
+  multinomialNonzeros: {
+    args: ['F64', 'i32'],
+    twin: multinomialNonzeros,
   },
 } as const satisfies KernelTable;

@@ -42,18 +42,6 @@ interface MultinomialSettings extends MixtureSettings {
   rowTotalsInit?: ArrayLike<number>;
 }
 
-/**
- * The nonzero values of each matrix `checkData` passed, so the fit or scoring call that follows
- * need not count them again (data that reaches a fit worker is counted there).
- */
-const NONZEROS = new WeakMap<Matrix, number>();
-
-function countNonzeros(data: Float64Array): number {
-  let nonzeros = 0;
-  for (let i = 0; i < data.length; i++) nonzeros += +(data[i] !== 0);
-  return nonzeros;
-}
-
 const SPEC: OptionSpec = {
   ...MIXTURE_OPTIONS,
   alpha: ALPHA_OPTION,
@@ -114,18 +102,13 @@ export class MultinomialMixture extends DensityMixture<MultinomialComponents, Mu
 
   protected components(ctx: ComponentContext): MultinomialParts {
     const { probabilitiesInit, rowTotalsInit, nComponents: k } = this.settings;
-    return new MultinomialParts(
-      ctx,
-      this.settings.alpha,
-      {
-        probabilities:
-          probabilitiesInit === undefined
-            ? null
-            : this.probabilitiesFrom(probabilitiesInit, 'probabilitiesInit', ctx.d),
-        rowTotals: rowTotalsInit === undefined ? null : rowTotalsFrom(rowTotalsInit, 'rowTotalsInit', k),
-      },
-      NONZEROS.get(ctx.X) ?? countNonzeros(ctx.X.data),
-    );
+    return new MultinomialParts(ctx, this.settings.alpha, {
+      probabilities:
+        probabilitiesInit === undefined
+          ? null
+          : this.probabilitiesFrom(probabilitiesInit, 'probabilitiesInit', ctx.d),
+      rowTotals: rowTotalsInit === undefined ? null : rowTotalsFrom(rowTotalsInit, 'rowTotalsInit', k),
+    });
   }
 
   protected workPerRow(k: number, d: number): number {
@@ -136,10 +119,8 @@ export class MultinomialMixture extends DensityMixture<MultinomialComponents, Mu
     return k * (d - 1);
   }
 
-  /** Checks every count and counts the nonzero ones (for the compressed rows of the fit that follows). */
   protected checkData(X: Matrix): void {
     const { data, cols } = X;
-    let nonzeros = 0;
     for (let i = 0; i < data.length; i++) {
       const v = data[i];
       if (!(v >= 0) || !Number.isInteger(v)) {
@@ -148,10 +129,7 @@ export class MultinomialMixture extends DensityMixture<MultinomialComponents, Mu
           `X[${r}][${i - r * cols}] must be a non-negative integer count for a MultinomialMixture, got ${show(v)}`,
         );
       }
-      // Without a branch: zeros and nonzeros come in no predictable order.
-      nonzeros += +(v !== 0);
     }
-    NONZEROS.set(X, nonzeros);
   }
 
   /** A row of component c: its total from Poisson(rowTotals_c), then each count a draw from θ_c. */
