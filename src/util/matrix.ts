@@ -180,9 +180,16 @@ export function toArray(input: unknown, name: string, shape: readonly number[]):
     return out;
   }
   let at = 0;
-  const visit = (value: unknown, depth: number, path: string): void => {
+  // The indices down to the current entry; its path string is built only for an error message.
+  const index: number[] = [];
+  const path = (depth: number) =>
+    index
+      .slice(0, depth)
+      .map((i) => `[${i}]`)
+      .join('');
+  const visit = (value: unknown, depth: number): void => {
     if (depth === shape.length) {
-      out[at] = leaf(value, at, input, path);
+      out[at] = leaf(value, at, input, depth);
       at++;
       return;
     }
@@ -191,17 +198,22 @@ export function toArray(input: unknown, name: string, shape: readonly number[]):
         ? `has ${value.length} ${value.length === 1 ? 'entry' : 'entries'}`
         : `is ${show(value)}`;
       throw new RangeError(
-        `${expected}, got ${describeShape(input)}: ${name}${path} ${what}, expected ${shape[depth]}`,
+        `${expected}, got ${describeShape(input)}: ${name}${path(depth)} ${what}, expected ${shape[depth]}`,
       );
     }
-    for (let i = 0; i < value.length; i++) visit(value[i], depth + 1, `${path}[${i}]`);
+    for (let i = 0; i < value.length; i++) {
+      index[depth] = i;
+      visit(value[i], depth + 1);
+    }
   };
-  visit(input, 0, '');
+  visit(input, 0);
   return out;
 
-  function leaf(v: unknown, flatIndex: number, whole: unknown, path = `[${flatIndex}]`): number {
+  /** A finite number, or an error naming the entry: by its nesting `depth` in `index`, else by `flatIndex`. */
+  function leaf(v: unknown, flatIndex: number, whole: unknown, depth?: number): number {
     if (typeof v === 'number' && Number.isFinite(v)) return v;
     if (isArrayLevel(v)) throw new RangeError(`${expected}, got ${describeShape(whole)}`);
-    throw new RangeError(`${name}${path} must be a finite number, got ${show(v)}`);
+    const where = depth === undefined ? `[${flatIndex}]` : path(depth);
+    throw new RangeError(`${name}${where} must be a finite number, got ${show(v)}`);
   }
 }

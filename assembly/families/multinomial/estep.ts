@@ -253,7 +253,10 @@ export function multinomialEStep(
       const end = <i32>ld(rowStart, i0 + t + 1);
       rowLogJoints(kp, first, end, columns, counts, logProbsT, lw, l + ((<usize>t) << 3));
     }
-    blockPosterior(l, STRIDE, k, b, blockLse);
+    // Each row's lse only when it is weighted or asked for; a fit's pass needs just their sum.
+    const rowsLse = sampleWeight != 0 || lse != 0;
+    const sum = blockPosterior(l, STRIDE, k, b, rowsLse ? blockLse : 0);
+    if (!rowsLse) total += sum;
     // Row-major posteriors; with an odd K the pad component's log-joints are 0 + Σ x·0 = 0, so
     // the pad column of r is 0.
     for (let t = 0; t < b; t += 2) {
@@ -270,10 +273,14 @@ export function multinomialEStep(
     for (let t = 0; t < b; t++) {
       const i = i0 + t;
       const rt = r + <usize>t * rowBytes;
-      const li = ld(blockLse, t) + ld(rowConst, i);
       const s = sampleWeight ? ld(sampleWeight, i) : 1.0;
-      if (s != 0.0) total += s * li;
-      if (lse) st(lse, i, li);
+      if (rowsLse) {
+        const li = ld(blockLse, t) + ld(rowConst, i);
+        if (s != 0.0) total += s * li;
+        if (lse) st(lse, i, li);
+      } else {
+        total += ld(rowConst, i);
+      }
       if (resp) {
         const ri = resp + ((<usize>(i * k)) << 3);
         for (let c = 0; c < k; c++) st(ri, c, ld(rt, c));
