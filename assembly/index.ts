@@ -39,7 +39,12 @@ export { blockPosterior } from './families/block';
 export { poissonEStep, poissonAccumulate } from './families/poisson/estep';
 export { bernoulliEStep, bernoulliAccumulate } from './families/bernoulli/estep';
 export { categoricalEStep, categoricalAccumulate } from './families/categorical/estep';
-export { multinomialEStep, multinomialAccumulate } from './families/multinomial/estep';
+export {
+  multinomialEStep,
+  multinomialAccumulate,
+  multinomialCompress,
+  multinomialNonzeros,
+} from './families/multinomial/estep';
 export { regressionEStep, regressionAccumulate } from './families/regression/estep';
 export {
   studentAccumulateDiag,

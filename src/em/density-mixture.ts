@@ -23,10 +23,27 @@ export abstract class DensityMixture<C, S extends MixtureSettings = MixtureSetti
     offset: number,
   ): void;
 
+  /**
+   * True when `checkData` rejects every value that is not finite (counts, binary values, codes):
+   * a typed array X is then scanned once, by `checkData`, and the finiteness scan runs only when
+   * that check fails, so that a non-finite value is still the one named first.
+   */
+  protected readonly checkDataRejectsNonFinite: boolean = false;
+
   /** The data matrix, checked for the family's domain. */
   protected matrix(X: MatrixInput): Matrix {
-    const m = toMatrix(X, 'X');
-    this.checkData(m);
+    const once = this.checkDataRejectsNonFinite;
+    const m = toMatrix(X, 'X', false, !once);
+    if (!once) {
+      this.checkData(m);
+      return m;
+    }
+    try {
+      this.checkData(m);
+    } catch (error) {
+      toMatrix(X, 'X');
+      throw error;
+    }
     return m;
   }
 

@@ -89,6 +89,8 @@ export interface ComponentContext {
   readonly k: number;
   /** The data on the host (the same values as `x` in the workspace). */
   readonly X: Matrix;
+  /** X's `(n × d)` copy in the workspace (set by the engine, the values already in place). */
+  readonly x?: Handle;
   /** `(n)` responses, for families that model one (regression). */
   readonly y?: Float64Array;
   /** The current mixture weights `(K)` (set by the engine; for M-steps that keep or constrain them). */
@@ -220,17 +222,19 @@ export class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixturePara
     this.respInit = o.respInit;
     this.weightsInit = o.weightsInit;
     this.x = ws.allocF64(n * d);
+    // X is copied at once (through a view used only here), so components may read it from their
+    // constructor on, e.g. to size arrays from it.
+    ws.f64(this.x, n * d).set(ctx.X.data);
     this.resp = ws.allocF64(n * k);
     this.logWeights = ws.allocF64(k);
     this.sw = o.rowWeights ? ws.allocF64(n) : 0;
-    this.comps = o.components({ ...ctx, weights: () => this.weights });
+    this.comps = o.components({ ...ctx, x: this.x, weights: () => this.weights });
     this.blocks = Array.from(
       { length: o.blocks },
       () => new StatsBlock(ws, this.comps.layout, this.comps.scratch),
     );
     this.km = o.kmeans ? allocKMeans(ws, n, d, k) : null;
     // Every allocation is done: from here on the views stay valid.
-    ws.f64(this.x, n * d).set(ctx.X.data);
     if (o.rowWeights) ws.f64(this.sw, n).set(o.rowWeights);
     this.views = { resp: ws.f64(this.resp, n * k), logWeights: ws.f64(this.logWeights, k) };
     for (const b of this.blocks) b.bind(ws);

@@ -80,9 +80,11 @@ export function describeShape(value: unknown): string {
 /**
  * Checks and normalises a data matrix: nested rows of equal length, or `{ data, rows, cols }`.
  * Rows and `data` may be plain arrays or any typed array of numbers. Every entry must be finite
- * (or NaN, a missing value, when `allowNaN`); the error names the first bad entry.
+ * (or NaN, a missing value, when `allowNaN`); the error names the first bad entry. With
+ * `scanTyped` false, a typed array `data` is taken without that scan (for a caller whose own
+ * check of every value rejects non-finite ones).
  */
-export function toMatrix(input: unknown, name = 'X', allowNaN = false): Matrix {
+export function toMatrix(input: unknown, name = 'X', allowNaN = false, scanTyped = true): Matrix {
   const ok = (v: unknown): v is number =>
     typeof v === 'number' && (Number.isFinite(v) || (allowNaN && Number.isNaN(v)));
   const wanted = allowNaN ? 'a finite number or NaN (missing)' : 'a finite number';
@@ -136,7 +138,8 @@ export function toMatrix(input: unknown, name = 'X', allowNaN = false): Matrix {
         `${name}.data must hold rows × cols = ${r} × ${c} = ${r * c} values, got ${data.length}`,
       );
     }
-    for (let i = 0; i < data.length; i++) {
+    const scan = scanTyped || !isNumericArray(data);
+    for (let i = 0; scan && i < data.length; i++) {
       if (!ok(data[i])) {
         const row = Math.floor(i / c);
         throw new RangeError(`${name}[${row}][${i - row * c}] must be ${wanted}, got ${show(data[i])}`);
@@ -167,13 +170,26 @@ export function toArray(input: unknown, name: string, shape: readonly number[]):
     if (input.length !== size) {
       throw new RangeError(`${expected} (${size} values), got ${input.length} values`);
     }
+    if (isNumericArray(input)) {
+      // Numbers already: only finiteness to check (a non-finite value takes `leaf`'s message).
+      for (let i = 0; i < size; i++) if (input[i] - input[i] !== 0) leaf(input[i], i, input);
+      out.set(input);
+      return out;
+    }
     for (let i = 0; i < size; i++) out[i] = leaf(input[i], i, input);
     return out;
   }
   let at = 0;
-  const visit = (value: unknown, depth: number, path: string): void => {
+  // The indices down to the current entry; its path string is built only for an error message.
+  const index: number[] = [];
+  const path = (depth: number) =>
+    index
+      .slice(0, depth)
+      .map((i) => `[${i}]`)
+      .join('');
+  const visit = (value: unknown, depth: number): void => {
     if (depth === shape.length) {
-      out[at] = leaf(value, at, input, path);
+      out[at] = leaf(value, at, input, depth);
       at++;
       return;
     }
@@ -182,17 +198,22 @@ export function toArray(input: unknown, name: string, shape: readonly number[]):
         ? `has ${value.length} ${value.length === 1 ? 'entry' : 'entries'}`
         : `is ${show(value)}`;
       throw new RangeError(
-        `${expected}, got ${describeShape(input)}: ${name}${path} ${what}, expected ${shape[depth]}`,
+        `${expected}, got ${describeShape(input)}: ${name}${path(depth)} ${what}, expected ${shape[depth]}`,
       );
     }
-    for (let i = 0; i < value.length; i++) visit(value[i], depth + 1, `${path}[${i}]`);
+    for (let i = 0; i < value.length; i++) {
+      index[depth] = i;
+      visit(value[i], depth + 1);
+    }
   };
-  visit(input, 0, '');
+  visit(input, 0);
   return out;
 
-  function leaf(v: unknown, flatIndex: number, whole: unknown, path = `[${flatIndex}]`): number {
+  /** A finite number, or an error naming the entry: by its nesting `depth` in `index`, else by `flatIndex`. */
+  function leaf(v: unknown, flatIndex: number, whole: unknown, depth?: number): number {
     if (typeof v === 'number' && Number.isFinite(v)) return v;
     if (isArrayLevel(v)) throw new RangeError(`${expected}, got ${describeShape(whole)}`);
-    throw new RangeError(`${name}${path} must be a finite number, got ${show(v)}`);
+    const where = depth === undefined ? `[${flatIndex}]` : path(depth);
+    throw new RangeError(`${name}${where} must be a finite number, got ${show(v)}`);
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LOG_TINY } from '../../src/families/discrete';
-import { MULTINOMIAL_KERNELS } from '../../src/families/multinomial/kernels';
+import { MULTINOMIAL_KERNELS, paddedWidth, workLength } from '../../src/families/multinomial/kernels';
 import { MultinomialMixture } from '../../src/families/multinomial/multinomial-mixture';
 import { Random } from '../../src/util/random';
 import { logFactorial, poisson } from '../../src/util/special';
@@ -25,32 +25,98 @@ function logPmf(x: number[], theta: ArrayLike<number>, offset = 0): number {
   return s + logFactorial(total);
 }
 
-describe('multinomialEStep: Wasm == twin on odd shapes', () => {
+/** Count rows with every fifth row empty and, when `big`, one count and one total past the table. */
+function kernelRows(n: number, d: number, seed: number, big: boolean): number[][] {
+  const X = countRows(n, d, seed).map((r, i) => (i % 5 === 2 ? r.map(() => 0) : r));
+  if (big) {
+    X[n - 1][0] = 5000;
+    if (n > 1) X[0] = X[0].map((v, j) => (j === d - 1 ? 4095 : v));
+  }
+  return X;
+}
+
+describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K padded to even)', () => {
   for (const [n, d, k] of [
-    [37, 7, 5],
     [1, 1, 1],
+    [37, 7, 5],
     [15, 33, 3],
+    [63, 4, 2],
+    [64, 9, 7],
+    [65, 5, 1],
+    [130, 11, 9],
+    [130, 6, 4],
+    [66, 3, 8],
+    [129, 8, 13],
   ] as const) {
     for (const weighted of [false, true]) {
       it(`n=${n} d=${d} k=${k}${weighted ? ', sample weights' : ''}`, async () => {
         const rng = new Random(n * 1000 + d * 10 + k);
-        const X = countRows(n, d, n + d);
-        const rowStart = new Float64Array(n + 1);
-        const columns: number[] = [];
-        const counts: number[] = [];
+        const kp = paddedWidth(k);
+        const X = kernelRows(n, d, n + d, weighted);
+        const nonzeros = X.flat().filter((v) => v !== 0).length;
+
+        for (const backend of ['wasm', 'js'] as const) {
+          const counted = await runKernel(MULTINOMIAL_KERNELS, 'multinomialNonzeros', backend, [
+            Float64Array.from(X.flat()),
+            n * d,
+          ]);
+          expect(counted.result).toBe(nonzeros);
+        }
+
+        // Compression: both backends store the same arrays, the nonzeros as read off X, and each
+        // row's log multinomial coefficient (NaN for a row past the table).
+        const compressArgs = (): KernelArg[] => [
+          Float64Array.from(X.flat()),
+          n,
+          d,
+          kp,
+          new Float64Array(n + 1),
+          new Int32Array(Math.max(1, nonzeros)),
+          new Float64Array(Math.max(1, nonzeros)),
+          Math.max(1, nonzeros),
+          new Float64Array(n),
+          Float64Array.from({ length: 4096 }, (_, i) => logFactorial(i)),
+          4096,
+        ];
+        const wc = await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', 'wasm', compressArgs());
+        const tc = await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', 'js', compressArgs());
+        expect(wc.result).toBe(X.flat().reduce((a, b) => a + b, 0));
+        expect(tc.result).toBe(wc.result);
+        for (const a of [4, 5, 6, 8]) expect(wc.arrays[a]).toEqual(tc.arrays[a]);
+        const rowStart = wc.arrays[4] as Float64Array;
+        const columns = Int32Array.from((wc.arrays[5] as Int32Array).subarray(0, nonzeros));
+        const counts = Float64Array.from((wc.arrays[6] as Float64Array).subarray(0, nonzeros));
+        const rowConst = wc.arrays[8] as Float64Array;
         X.forEach((r, i) => {
-          rowStart[i] = counts.length;
-          r.forEach((v, j) => v !== 0 && (columns.push(j), counts.push(v)));
+          const nz = r.flatMap((v, j) => (v !== 0 ? [j] : []));
+          expect([...columns.subarray(rowStart[i], rowStart[i + 1])]).toEqual(nz.map((j) => j * kp));
+          expect([...counts.subarray(rowStart[i], rowStart[i + 1])]).toEqual(nz.map((j) => r[j]));
+          const total = r.reduce((a, b) => a + b, 0);
+          if (Math.max(total, ...r) >= 4096) expect(rowConst[i]).toBeNaN();
+          else expect(rowConst[i]).toBe(logPmf(r, new Float64Array(d).fill(1)));
         });
-        rowStart[n] = counts.length;
-        const logProbsT = new Float64Array(d * k);
+        expect(rowStart[n]).toBe(nonzeros);
+        // Arrays one short of the nonzeros: −1, and nothing stored past them.
+        if (nonzeros > 0) {
+          for (const backend of ['wasm', 'js'] as const) {
+            const short = compressArgs();
+            short[5] = new Int32Array(nonzeros - 1);
+            short[6] = new Float64Array(nonzeros - 1);
+            short[7] = nonzeros - 1;
+            expect((await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', backend, short)).result).toBe(
+              -1,
+            );
+          }
+        }
+
+        const fixedRowConst = Float64Array.from(X, (r) => logPmf(r, new Float64Array(d).fill(1)));
+        const logProbsT = new Float64Array(d * kp);
         for (let c = 0; c < k; c++) {
           const raw = Array.from({ length: d }, () => 0.1 + rng.uniform());
           const sum = raw.reduce((a, b) => a + b, 0);
-          raw.forEach((v, j) => (logProbsT[j * k + c] = Math.log(v / sum)));
+          raw.forEach((v, j) => (logProbsT[j * kp + c] = Math.log(v / sum)));
         }
         const logWeights = Float64Array.from({ length: k }, () => Math.log((1 + rng.uniform()) / (2 * k)));
-        const rowConst = Float64Array.from(X, (r) => logPmf(r, new Float64Array(d).fill(1)));
         const sw = weighted
           ? Float64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 0 : rng.uniform() * 3))
           : null;
@@ -63,12 +129,12 @@ describe('multinomialEStep: Wasm == twin on odd shapes', () => {
           logWeights,
           k,
           stats ? new Float64Array(k) : null,
-          stats ? new Float64Array(d * k) : null,
+          stats ? new Float64Array(d * kp) : null,
           new Float64Array(n * k),
           new Float64Array(n),
           sw,
-          rowConst,
-          new Float64Array(k + 2),
+          fixedRowConst,
+          new Float64Array(workLength(k)),
         ];
         for (const stats of [true, false]) {
           const w = await runKernel(MULTINOMIAL_KERNELS, 'multinomialEStep', 'wasm', args(stats));
@@ -80,6 +146,15 @@ describe('multinomialEStep: Wasm == twin on odd shapes', () => {
                 1e-12,
               );
           }
+          // Rows of responsibilities sum to 1; the statistics' pad column stays 0.
+          const resp = w.arrays[9] as Float64Array;
+          for (let i = 0; i < n; i++) {
+            expect(resp.subarray(i * k, (i + 1) * k).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 14);
+          }
+          if (stats && kp > k) {
+            const sumX = w.arrays[8] as Float64Array;
+            for (let j = 0; j < d; j++) expect(sumX[j * kp + k]).toBe(0);
+          }
         }
         const resp = Float64Array.from({ length: n * k }, () => rng.uniform());
         const accArgs = (): KernelArg[] => [
@@ -90,7 +165,7 @@ describe('multinomialEStep: Wasm == twin on odd shapes', () => {
           resp,
           k,
           new Float64Array(k),
-          new Float64Array(d * k),
+          new Float64Array(d * kp),
         ];
         const wa = await runKernel(MULTINOMIAL_KERNELS, 'multinomialAccumulate', 'wasm', accArgs());
         const ta = await runKernel(MULTINOMIAL_KERNELS, 'multinomialAccumulate', 'js', accArgs());
@@ -213,6 +288,17 @@ describe('MultinomialMixture bad input', () => {
       /X\[0\]\[1\] must be a non-negative integer count for a MultinomialMixture, got -1/,
     );
     await expect(new MultinomialMixture().fit([[1, 2.5]])).rejects.toThrow(/X\[0\]\[1\] .*got 2\.5/);
+    // A typed X is scanned once by the count check; a non-finite value is still the one named first.
+    const typed = (...v: number[]) => ({ data: Float64Array.from(v), rows: 1, cols: v.length });
+    await expect(new MultinomialMixture().fit(typed(-1, NaN))).rejects.toThrow(
+      /X\[0\]\[1\] must be a finite number, got NaN/,
+    );
+    await expect(new MultinomialMixture().fit(typed(1, Infinity))).rejects.toThrow(
+      /X\[0\]\[1\] must be a finite number, got Infinity/,
+    );
+    await expect(new MultinomialMixture().fit(typed(3, -2))).rejects.toThrow(
+      /X\[0\]\[1\] must be a non-negative integer count for a MultinomialMixture, got -2/,
+    );
     expect(() => new MultinomialMixture({ alpha: -0.5 })).toThrow(
       /alpha must be a finite number >= 0, got -0.5/,
     );

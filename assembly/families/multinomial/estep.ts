@@ -2,21 +2,221 @@
 // log p(x | c) = log(n! / Π_j x_j!) + Σ_j x_j·log θ_cj with n = Σ_j x_j; the coefficient is the same
 // for every component, so it is precomputed per row (`rowConst`) and only shifts the row's
 // log-likelihood. Count rows are mostly zeros, so the rows come compressed (the nonzero counts and
-// their columns) and the tables transposed, `(d × k)`: a row costs two k-vector multiply-adds per
-// nonzero count (two lanes at a time), whatever the vocabulary size.
+// their offsets in the tables, by `multinomialCompress`) and the tables transposed, `(d × kp)` with
+// kp = K rounded up to even (the pad column is 0): a nonzero count costs kp/2 vector multiply-adds
+// for the log-joints and as many for the statistics, whatever the vocabulary size, with no scalar
+// tail. Rows go in blocks of BLOCK_ROWS: the block's log-joints are written component-major for
+// `blockPosterior`, whose posteriors are then turned row-major (2 × 2 transposes) for the
+// statistics. Up to 8 components' sums stay in registers across a row's counts; the functions
+// taking `nv` (pairs of components) are inlined with a constant `nv`, so each has its own loop.
 // A probability of 0 enters as log θ = log(5e-324) (the caller floors it): a zero count then adds
 // nothing, a positive count about −744.4·x, instead of NaN or −∞.
-import { ld, ldi, st } from '../../util/memory';
-import { axpy, rowPosterior } from '../row';
+import { ld, st, sti } from '../../util/memory';
+import { BLOCK_ROWS, blockPosterior } from '../block';
+
+/** Bytes between two components' values in a block (component-major). */
+const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
+
+/**
+ * Row t's log-joints for `nv` component pairs (a compile-time constant after inlining): starts
+ * from `lw` and adds x·`table[offset]` over the row's counts, then stores pair v's two lanes at
+ * `out + 2v·STRIDE` and `out + (2v + 1)·STRIDE`.
+ */
+function logJoints(
+  nv: i32,
+  first: i32,
+  end: i32,
+  columns: usize,
+  counts: usize,
+  table: usize,
+  lw: usize,
+  out: usize,
+): void {
+  const zero = f64x2.splat(0.0);
+  let a0 = v128.load(lw);
+  let a1 = nv > 1 ? v128.load(lw + 16) : zero;
+  let a2 = nv > 2 ? v128.load(lw + 32) : zero;
+  let a3 = nv > 3 ? v128.load(lw + 48) : zero;
+  // Two counts per turn (fewer loop instructions per count), summed in order; walking pointers.
+  let pc = columns + ((<usize>first) << 2);
+  let px = counts + ((<usize>first) << 3);
+  const pairsEnd = columns + ((<usize>(first + ((end - first) & ~1))) << 2);
+  for (; pc < pairsEnd; pc += 8, px += 16) {
+    const p = table + ((<usize>load<i32>(pc)) << 3);
+    const q = table + ((<usize>load<i32>(pc, 4)) << 3);
+    const x = f64x2.splat(load<f64>(px));
+    const y = f64x2.splat(load<f64>(px, 8));
+    a0 = f64x2.add(f64x2.add(a0, f64x2.mul(x, v128.load(p))), f64x2.mul(y, v128.load(q)));
+    if (nv > 1) {
+      a1 = f64x2.add(f64x2.add(a1, f64x2.mul(x, v128.load(p, 16))), f64x2.mul(y, v128.load(q, 16)));
+    }
+    if (nv > 2) {
+      a2 = f64x2.add(f64x2.add(a2, f64x2.mul(x, v128.load(p, 32))), f64x2.mul(y, v128.load(q, 32)));
+    }
+    if (nv > 3) {
+      a3 = f64x2.add(f64x2.add(a3, f64x2.mul(x, v128.load(p, 48))), f64x2.mul(y, v128.load(q, 48)));
+    }
+  }
+  if ((end - first) & 1) {
+    const p = table + ((<usize>load<i32>(pc)) << 3);
+    const x = f64x2.splat(load<f64>(px));
+    a0 = f64x2.add(a0, f64x2.mul(x, v128.load(p)));
+    if (nv > 1) a1 = f64x2.add(a1, f64x2.mul(x, v128.load(p, 16)));
+    if (nv > 2) a2 = f64x2.add(a2, f64x2.mul(x, v128.load(p, 32)));
+    if (nv > 3) a3 = f64x2.add(a3, f64x2.mul(x, v128.load(p, 48)));
+  }
+  store<f64>(out, f64x2.extract_lane(a0, 0));
+  store<f64>(out + STRIDE, f64x2.extract_lane(a0, 1));
+  if (nv > 1) {
+    store<f64>(out + 2 * STRIDE, f64x2.extract_lane(a1, 0));
+    store<f64>(out + 3 * STRIDE, f64x2.extract_lane(a1, 1));
+  }
+  if (nv > 2) {
+    store<f64>(out + 4 * STRIDE, f64x2.extract_lane(a2, 0));
+    store<f64>(out + 5 * STRIDE, f64x2.extract_lane(a2, 1));
+  }
+  if (nv > 3) {
+    store<f64>(out + 6 * STRIDE, f64x2.extract_lane(a3, 0));
+    store<f64>(out + 7 * STRIDE, f64x2.extract_lane(a3, 1));
+  }
+}
+
+/**
+ * `sumX[offset] += s·x·(r0 … r3)` over a row's counts for `nv` component pairs (a compile-time
+ * constant after inlining); `sumX` points at the pairs' first column.
+ */
+function scatter(
+  nv: i32,
+  first: i32,
+  end: i32,
+  columns: usize,
+  counts: usize,
+  s: f64,
+  sumX: usize,
+  r0: v128,
+  r1: v128,
+  r2: v128,
+  r3: v128,
+): void {
+  let pc = columns + ((<usize>first) << 2);
+  let px = counts + ((<usize>first) << 3);
+  const pairsEnd = columns + ((<usize>(first + ((end - first) & ~1))) << 2);
+  for (; pc < pairsEnd; pc += 8, px += 16) {
+    const p = sumX + ((<usize>load<i32>(pc)) << 3);
+    const q = sumX + ((<usize>load<i32>(pc, 4)) << 3);
+    const x = f64x2.splat(s * load<f64>(px));
+    const y = f64x2.splat(s * load<f64>(px, 8));
+    inline.always(addScaled(nv, p, x, r0, r1, r2, r3));
+    inline.always(addScaled(nv, q, y, r0, r1, r2, r3));
+  }
+  if ((end - first) & 1) {
+    const p = sumX + ((<usize>load<i32>(pc)) << 3);
+    inline.always(addScaled(nv, p, f64x2.splat(s * load<f64>(px)), r0, r1, r2, r3));
+  }
+}
+
+/** `p[0 … 2·nv) += x·(r0 … r3)`, `nv` a compile-time constant after inlining. */
+function addScaled(nv: i32, p: usize, x: v128, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  v128.store(p, f64x2.add(v128.load(p), f64x2.mul(x, r0)));
+  if (nv > 1) v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(x, r1)), 16);
+  if (nv > 2) v128.store(p, f64x2.add(v128.load(p, 32), f64x2.mul(x, r2)), 32);
+  if (nv > 3) v128.store(p, f64x2.add(v128.load(p, 48), f64x2.mul(x, r3)), 48);
+}
+
+/** One row's log-joints for every component: chunks of 4 pairs, then the 1–3 pairs left. */
+function rowLogJoints(
+  kp: i32,
+  first: i32,
+  end: i32,
+  columns: usize,
+  counts: usize,
+  table: usize,
+  lw: usize,
+  out: usize,
+): void {
+  let c = 0;
+  for (; c + 8 <= kp; c += 8) {
+    const o = (<usize>c) << 3;
+    inline.always(logJoints(4, first, end, columns, counts, table + o, lw + o, out + <usize>c * STRIDE));
+  }
+  const o = (<usize>c) << 3;
+  const at = out + <usize>c * STRIDE;
+  const pairs = (kp - c) >> 1;
+  if (pairs == 3) inline.always(logJoints(3, first, end, columns, counts, table + o, lw + o, at));
+  else if (pairs == 2) inline.always(logJoints(2, first, end, columns, counts, table + o, lw + o, at));
+  else if (pairs == 1) inline.always(logJoints(1, first, end, columns, counts, table + o, lw + o, at));
+}
+
+/**
+ * One row's statistics for every component: `sumX[offset] += s·x·r` with `r (kp)` the row's
+ * posteriors (or responsibilities) padded with 0; `load` reads pair c of r.
+ */
+function rowScatter(
+  kp: i32,
+  k: i32,
+  first: i32,
+  end: i32,
+  columns: usize,
+  counts: usize,
+  s: f64,
+  sumX: usize,
+  r: usize,
+): void {
+  const zero = f64x2.splat(0.0);
+  let c = 0;
+  for (; c + 8 <= kp; c += 8) {
+    const p = r + ((<usize>c) << 3);
+    const q = sumX + ((<usize>c) << 3);
+    const r0 = pairOf(p, c, k);
+    const r1 = pairOf(p + 16, c + 2, k);
+    const r2 = pairOf(p + 32, c + 4, k);
+    const r3 = pairOf(p + 48, c + 6, k);
+    inline.always(scatter(4, first, end, columns, counts, s, q, r0, r1, r2, r3));
+  }
+  const p = r + ((<usize>c) << 3);
+  const q = sumX + ((<usize>c) << 3);
+  const pairs = (kp - c) >> 1;
+  const r0 = pairOf(p, c, k);
+  if (pairs == 3) {
+    inline.always(
+      scatter(
+        3,
+        first,
+        end,
+        columns,
+        counts,
+        s,
+        q,
+        r0,
+        pairOf(p + 16, c + 2, k),
+        pairOf(p + 32, c + 4, k),
+        zero,
+      ),
+    );
+  } else if (pairs == 2) {
+    inline.always(scatter(2, first, end, columns, counts, s, q, r0, pairOf(p + 16, c + 2, k), zero, zero));
+  } else if (pairs == 1) {
+    inline.always(scatter(1, first, end, columns, counts, s, q, r0, zero, zero, zero));
+  }
+}
+
+/**
+ * Components c and c + 1 of a row of K values at `p` (pointing at component c): lane 1 is 0 when
+ * c + 1 = K (the row need not be padded).
+ */
+function pairOf(p: usize, c: i32, k: i32): v128 {
+  return c + 1 < k ? v128.load(p) : v128.load64_zero(p);
+}
 
 /**
  * For each row i: responsibilities r_c ∝ w_c·p(x | c); accumulates `nk (k) += s·r` and, for each
- * nonzero count x_j, `sumX[j] (k) += s·x_j·r` (s the row's sample weight, 1 when `sampleWeight` is
- * 0); writes `resp (n × k)` and `lse (n)` when they are not 0; returns Σ s·log p(x). `nk` 0 skips
- * the statistics (scoring). Row i's counts are `counts[rowStart[i] … rowStart[i + 1])` in columns
- * `columns[…]` (`rowStart (n + 1)` f64 positions, so a slice of rows is an offset into it);
- * `logProbsT (d × k)` = log θ transposed; `rowConst (n)` the log multinomial coefficients;
- * `work` holds k + 2 f64s.
+ * nonzero count x_j, `sumX[j] (kp) += s·x_j·r` (s the row's sample weight, 1 when `sampleWeight`
+ * is 0); writes `resp (n × k)` and `lse (n)` when they are not 0; returns Σ s·log p(x). `nk` 0
+ * skips the statistics (scoring). Row i's counts are `counts[rowStart[i] … rowStart[i + 1])`,
+ * `columns[…]` their offsets j·kp in the tables (`rowStart (n + 1)` f64 positions, so a slice of
+ * rows is an offset into it); `logProbsT (d × kp)` = log θ transposed, its pad column 0;
+ * `sumX (d × kp)` (its pad column gets 0s); `rowConst (n)` the log multinomial coefficients;
+ * `work` holds kp·(2·BLOCK_ROWS + 2) + BLOCK_ROWS f64s.
  */
 export function multinomialEStep(
   rowStart: usize,
@@ -34,57 +234,75 @@ export function multinomialEStep(
   rowConst: usize,
   work: usize,
 ): f64 {
-  const scale = work + ((<usize>k) << 3);
-  const rowBytes = (<usize>k) << 3;
+  const kp = (k + 1) & ~1;
+  const rowBytes = (<usize>kp) << 3;
+  // work: lw (kp) | log-joints, then posteriors, component-major (kp × BLOCK_ROWS) |
+  // posteriors row-major (BLOCK_ROWS × kp) | the block's lse (BLOCK_ROWS) | its Σ s·r (kp).
+  const lw = work;
+  const l = lw + rowBytes;
+  const r = l + <usize>kp * STRIDE;
+  const blockLse = r + <usize>BLOCK_ROWS * rowBytes;
+  const blockNk = blockLse + STRIDE;
+  st(lw, kp - 1, 0.0);
+  for (let c = 0; c < k; c++) st(lw, c, ld(logWeights, c));
   let total = 0.0;
-  for (let i = 0; i < n; i++) {
-    const first = <i32>ld(rowStart, i);
-    const end = <i32>ld(rowStart, i + 1);
-    // Four components at a time in registers (no store-to-load chain through `work` per count).
-    let c = 0;
-    for (; c + 4 <= k; c += 4) {
-      const o = (<usize>c) << 3;
-      let a0 = v128.load(logWeights + o);
-      let a1 = v128.load(logWeights + o + 16);
-      for (let e = first; e < end; e++) {
-        const row = logProbsT + <usize>ldi(columns, e) * rowBytes + o;
-        const x = f64x2.splat(ld(counts, e));
-        a0 = f64x2.add(a0, f64x2.mul(x, v128.load(row)));
-        a1 = f64x2.add(a1, f64x2.mul(x, v128.load(row + 16)));
-      }
-      v128.store(work + o, a0);
-      v128.store(work + o + 16, a1);
+  for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
+    const b = min(BLOCK_ROWS, n - i0);
+    for (let t = 0; t < b; t++) {
+      const first = <i32>ld(rowStart, i0 + t);
+      const end = <i32>ld(rowStart, i0 + t + 1);
+      rowLogJoints(kp, first, end, columns, counts, logProbsT, lw, l + ((<usize>t) << 3));
     }
-    for (; c < k; c++) {
-      let a = ld(logWeights, c);
-      for (let e = first; e < end; e++)
-        a += ld(counts, e) * ld(logProbsT + <usize>ldi(columns, e) * rowBytes, c);
-      st(work, c, a);
-    }
-    const l = rowPosterior(work, k, scale) + ld(rowConst, i);
-    const w = sampleWeight ? ld(sampleWeight, i) : 1.0;
-    if (w != 0.0) total += w * l;
-    if (lse) st(lse, i, l);
-    const inv = load<f64>(scale);
-    if (resp) {
-      const ri = resp + ((<usize>(i * k)) << 3);
-      for (let c = 0; c < k; c++) st(ri, c, ld(work, c) * inv);
-    }
-    if (nk && w != 0.0) {
-      const r = w * inv;
-      for (let c = 0; c < k; c++) st(work, c, r * ld(work, c));
-      axpy(nk, 1.0, work, k);
-      for (let e = first; e < end; e++) {
-        axpy(sumX + <usize>ldi(columns, e) * rowBytes, ld(counts, e), work, k);
+    // Each row's lse only when it is weighted or asked for; a fit's pass needs just their sum.
+    const rowsLse = sampleWeight != 0 || lse != 0;
+    const sum = blockPosterior(l, STRIDE, k, b, rowsLse ? blockLse : 0);
+    if (!rowsLse) total += sum;
+    // Row-major posteriors; with an odd K the pad component's log-joints are 0 + Σ x·0 = 0, so
+    // the pad column of r is 0.
+    for (let t = 0; t < b; t += 2) {
+      const from = l + ((<usize>t) << 3);
+      const to = r + <usize>t * rowBytes;
+      for (let c = 0; c < kp; c += 2) {
+        const u = v128.load(from + <usize>c * STRIDE);
+        const v = v128.load(from + <usize>(c + 1) * STRIDE);
+        v128.store(to + ((<usize>c) << 3), v128.shuffle<f64>(u, v, 0, 2));
+        v128.store(to + rowBytes + ((<usize>c) << 3), v128.shuffle<f64>(u, v, 1, 3));
       }
     }
+    if (nk) for (let c = 0; c < kp; c++) st(blockNk, c, 0.0);
+    for (let t = 0; t < b; t++) {
+      const i = i0 + t;
+      const rt = r + <usize>t * rowBytes;
+      const s = sampleWeight ? ld(sampleWeight, i) : 1.0;
+      if (rowsLse) {
+        const li = ld(blockLse, t) + ld(rowConst, i);
+        if (s != 0.0) total += s * li;
+        if (lse) st(lse, i, li);
+      } else {
+        total += ld(rowConst, i);
+      }
+      if (resp) {
+        const ri = resp + ((<usize>(i * k)) << 3);
+        for (let c = 0; c < k; c++) st(ri, c, ld(rt, c));
+      }
+      if (nk && s != 0.0) {
+        const sv = f64x2.splat(s);
+        for (let c = 0; c < kp; c += 2) {
+          const o = (<usize>c) << 3;
+          v128.store(blockNk + o, f64x2.add(v128.load(blockNk + o), f64x2.mul(sv, v128.load(rt + o))));
+        }
+        const first = <i32>ld(rowStart, i);
+        rowScatter(kp, kp, first, <i32>ld(rowStart, i + 1), columns, counts, s, sumX, rt);
+      }
+    }
+    if (nk) for (let c = 0; c < k; c++) st(nk, c, ld(nk, c) + ld(blockNk, c));
   }
   return total;
 }
 
 /**
  * The statistics of explicit responsibilities (the first M-step of a fit): `nk (k) += r_i` and,
- * for each nonzero count x_j of row i, `sumX[j] (k) += x_j·r_i`, with `resp (n × k)` already
+ * for each nonzero count x_j of row i, `sumX[j] (kp) += x_j·r_i`, with `resp (n × k)` already
  * weighted. Rows and `sumX` laid out as in `multinomialEStep`.
  */
 export function multinomialAccumulate(
@@ -97,13 +315,104 @@ export function multinomialAccumulate(
   nk: usize,
   sumX: usize,
 ): void {
+  const kp = (k + 1) & ~1;
   const rowBytes = (<usize>k) << 3;
   for (let i = 0; i < n; i++) {
     const ri = resp + <usize>i * rowBytes;
-    axpy(nk, 1.0, ri, k);
-    const end = <i32>ld(rowStart, i + 1);
-    for (let e = <i32>ld(rowStart, i); e < end; e++) {
-      axpy(sumX + <usize>ldi(columns, e) * rowBytes, ld(counts, e), ri, k);
-    }
+    for (let c = 0; c < k; c++) st(nk, c, ld(nk, c) + ld(ri, c));
+    rowScatter(kp, k, <i32>ld(rowStart, i), <i32>ld(rowStart, i + 1), columns, counts, 1.0, sumX, ri);
   }
+}
+
+/**
+ * Compresses dense count rows `x (n × d)`: row i's nonzero counts go to `counts[rowStart[i] …
+ * rowStart[i + 1])` and their offsets j·`width` in the transposed tables to `columns[…]` (both
+ * `capacity` long). A row with room for d stores stores every value and advances past the nonzero
+ * ones, without a branch; near the end of the arrays a row stores its nonzeros one by one, and
+ * more nonzeros than `capacity` return −1. `rowConst[i]` gets the
+ * log multinomial coefficient `log n_i! − Σ_j log x_ij!` from `logFactorials (size)` = log k!, or
+ * NaN when a count or the row's total is `size` or more (the caller computes those rows). Returns
+ * the sum of every count.
+ */
+export function multinomialCompress(
+  x: usize,
+  n: i32,
+  d: i32,
+  width: i32,
+  rowStart: usize,
+  columns: usize,
+  counts: usize,
+  capacity: i32,
+  rowConst: usize,
+  logFactorials: usize,
+  size: i32,
+): f64 {
+  const limit = <f64>size;
+  let e = 0;
+  let grand = 0.0;
+  for (let i = 0; i < n; i++) {
+    st(rowStart, i, <f64>e);
+    const first = e;
+    const row = x + ((<usize>i * <usize>d) << 3);
+    if (e + d <= capacity) {
+      // Every store of the row lands inside: store each value, advance past the nonzero ones.
+      let j = 0;
+      for (; j + 1 < d; j += 2) {
+        const v = ld(row, j);
+        const u = ld(row, j + 1);
+        sti(columns, e, j * width);
+        st(counts, e, v);
+        e += <i32>(v != 0.0);
+        sti(columns, e, (j + 1) * width);
+        st(counts, e, u);
+        e += <i32>(u != 0.0);
+      }
+      if (j < d) {
+        const v = ld(row, j);
+        sti(columns, e, j * width);
+        st(counts, e, v);
+        e += <i32>(v != 0.0);
+      }
+    } else {
+      for (let j = 0; j < d; j++) {
+        const v = ld(row, j);
+        if (v == 0.0) continue;
+        if (e == capacity) return -1.0;
+        sti(columns, e, j * width);
+        st(counts, e, v);
+        e++;
+      }
+    }
+    let total = 0.0;
+    let sum = 0.0;
+    let big = false;
+    for (let f = first; f < e; f++) {
+      const v = ld(counts, f);
+      total += v;
+      if (v < limit) sum += ld(logFactorials, <i32>v);
+      else big = true;
+    }
+    st(rowConst, i, big || total >= limit ? NaN : ld(logFactorials, <i32>total) - sum);
+    grand += total;
+  }
+  st(rowStart, n, <f64>e);
+  return grand;
+}
+
+/** The number of nonzero values among `x (length)` (the compressed rows' length). */
+export function multinomialNonzeros(x: usize, length: i32): i32 {
+  const zero = f64x2.splat(0.0);
+  // A lane compares to all ones (−1) when nonzero: subtracting counts it.
+  let a = i64x2.splat(0);
+  let b = i64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    const p = x + ((<usize>i) << 3);
+    a = i64x2.sub(a, f64x2.ne(v128.load(p), zero));
+    b = i64x2.sub(b, f64x2.ne(v128.load(p, 16), zero));
+  }
+  const s = i64x2.add(a, b);
+  let count = <i32>(i64x2.extract_lane(s, 0) + i64x2.extract_lane(s, 1));
+  for (; i < length; i++) count += <i32>(ld(x, i) != 0.0);
+  return count;
 }

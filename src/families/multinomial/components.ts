@@ -4,6 +4,7 @@ import { rowOffset } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
 import { logFactorial } from '../../util/special.js';
 import { floorLog } from '../discrete.js';
+import { paddedWidth, workLength } from './kernels.js';
 
 /** The parameters of a multinomial mixture's components. */
 export interface MultinomialComponents {
@@ -13,9 +14,18 @@ export interface MultinomialComponents {
   rowTotals: Float64Array;
 }
 
-/** `sumX` is `(d × K)`, Σ r·x transposed (as the kernel keeps it). */
-const layout = (k: number, d: number) => ({ nk: k, sumX: d * k });
+/** `sumX` is `(d × kp)`, Σ r·x transposed with K padded to even (as the kernel keeps it). */
+const layout = (k: number, d: number) => ({ nk: k, sumX: d * paddedWidth(k) });
 type Layout = ReturnType<typeof layout>;
+
+/** The workspace's kernels, called directly (setup and the first M-step run on this thread). */
+function calls(ws: ComponentContext['ws']): Record<string, (...a: number[]) => number> {
+  return ws.calls as Record<string, (...a: number[]) => number>;
+}
+
+/** log k! for k < LOG_FACTORIAL_SIZE, the values of `logFactorial`: the compression kernel's table. */
+const LOG_FACTORIAL_SIZE = 4096;
+const LOG_FACTORIALS = Float64Array.from({ length: LOG_FACTORIAL_SIZE }, (_, i) => logFactorial(i));
 
 /**
  * Multinomial components: per component, one probability per category (feature). The M-step is the
@@ -36,61 +46,71 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   private readonly rowStartH: Handle;
   private readonly columnsH: Handle;
   private readonly countsH: Handle;
+  private readonly logFactorialsH: Handle;
   private readonly nonzeros: number;
+  private readonly kp: number;
   private logProbsT!: Float64Array;
   private logPriorValue = 0;
 
+  /** Sizes the compressed rows by X's nonzero values (counted in X's copy in the workspace). */
   constructor(
     private readonly ctx: ComponentContext,
     private readonly alpha: number,
     private readonly start: { probabilities: Float64Array | null; rowTotals: Float64Array | null },
   ) {
     const { ws, n, d, k } = ctx;
+    const nonzeros = calls(ws).multinomialNonzeros(ctx.x as Handle, n * d);
+    this.kp = paddedWidth(k);
     this.layout = layout(k, d);
-    this.scratch = { work: k + 2 };
+    this.scratch = { work: workLength(k) };
     this.probabilities = new Float64Array(k * d);
     this.rowTotals = new Float64Array(k);
-    this.logProbsTH = ws.allocF64(d * k);
+    this.logProbsTH = ws.allocF64(d * this.kp);
     this.rowConstH = ws.allocF64(n);
-    const x = ctx.X.data;
-    let nonzeros = 0;
-    for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonzeros++;
     this.nonzeros = nonzeros;
     this.rowStartH = ws.allocF64(n + 1);
     this.columnsH = ws.allocI32(Math.max(1, nonzeros));
     this.countsH = ws.allocF64(Math.max(1, nonzeros));
+    this.logFactorialsH = ws.allocF64(LOG_FACTORIAL_SIZE);
     this.startComplete = start.probabilities !== null;
   }
 
   /**
    * Takes the views, compresses the rows (nonzero counts and their columns) and computes each row's
-   * log multinomial coefficient `log n! − Σ_j log x_j!`.
+   * log multinomial coefficient `log n! − Σ_j log x_j!` (by the `multinomialCompress` kernel, from
+   * X's copy in the workspace; the rare rows with a count or total past its table here).
    */
   bind(): void {
-    const { ws, n, d, k, X } = this.ctx;
-    this.logProbsT = ws.f64(this.logProbsTH, d * k);
+    const { ws, n, d } = this.ctx;
+    this.logProbsT = ws.f64(this.logProbsTH, d * this.kp);
+    ws.f64(this.logFactorialsH, LOG_FACTORIAL_SIZE).set(LOG_FACTORIALS);
+    const grand = calls(ws).multinomialCompress(
+      this.ctx.x as Handle,
+      n,
+      d,
+      this.kp,
+      this.rowStartH,
+      this.columnsH,
+      this.countsH,
+      Math.max(1, this.nonzeros),
+      this.rowConstH,
+      this.logFactorialsH,
+      LOG_FACTORIAL_SIZE,
+    );
+
     const rowConst = ws.f64(this.rowConstH, n);
     const rowStart = ws.f64(this.rowStartH, n + 1);
-    const columns = ws.i32(this.columnsH, Math.max(1, this.nonzeros));
     const counts = ws.f64(this.countsH, Math.max(1, this.nonzeros));
-    let grand = 0;
-    let e = 0;
     for (let i = 0; i < n; i++) {
-      rowStart[i] = e;
+      if (!Number.isNaN(rowConst[i])) continue;
       let total = 0;
       let s = 0;
-      for (let j = 0; j < d; j++) {
-        const v = X.data[i * d + j];
-        if (v === 0) continue;
-        columns[e] = j;
-        counts[e++] = v;
-        total += v;
-        s -= logFactorial(v);
+      for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
+        total += counts[e];
+        s -= logFactorial(counts[e]);
       }
       rowConst[i] = s + logFactorial(total);
-      grand += total;
     }
-    rowStart[n] = e;
     // Until an M-step estimates them, every component's row total is the data's mean.
     this.rowTotals.fill(grand / n);
   }
@@ -101,7 +121,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     for (let c = 0; c < k; c++) {
       for (let j = 0; j < d; j++) {
         this.probabilities[c * d + j] = p[c * d + j];
-        logPrior += this.logProbsT[j * k + c] = floorLog(p[c * d + j]);
+        logPrior += this.logProbsT[j * this.kp + c] = floorLog(p[c * d + j]);
       }
     }
     this.logPriorValue = this.alpha * logPrior;
@@ -137,14 +157,15 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   mStep(stats: StatsBlock<Layout>): void {
     const { d, k } = this.ctx;
     const { nk, sumX } = stats.views;
+    const kp = this.kp;
     const a = this.alpha;
     const p = new Float64Array(k * d);
     for (let c = 0; c < k; c++) {
       let total = 0;
-      for (let j = 0; j < d; j++) total += sumX[j * k + c];
+      for (let j = 0; j < d; j++) total += sumX[j * kp + c];
       const denominator = total + d * a;
       for (let j = 0; j < d; j++)
-        p[c * d + j] = denominator > 0 ? (sumX[j * k + c] + a) / denominator : 1 / d;
+        p[c * d + j] = denominator > 0 ? (sumX[j * kp + c] + a) / denominator : 1 / d;
       this.rowTotals[c] = nk[c] > 0 ? total / nk[c] : 0;
     }
     this.setProbabilities(p);
@@ -154,7 +175,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   accumulate(_resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
     if (!handles) throw new Error('emwasm: MultinomialParts.accumulate needs the workspace handles');
     const { ws, n, k } = this.ctx;
-    (ws.calls as Record<string, (...a: number[]) => number>).multinomialAccumulate(
+    calls(ws).multinomialAccumulate(
       this.rowStartH,
       this.columnsH,
       this.countsH,

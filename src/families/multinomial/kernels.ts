@@ -1,11 +1,25 @@
 import type { KernelTable } from '../../kernels/table.js';
 import { rowPosterior } from '../../util/special.js';
 
+/** Rows per block in the Wasm kernels (`BLOCK_ROWS` in assembly/families/block.ts). */
+const BLOCK_ROWS = 64;
+
+/** K rounded up to even: the width of the transposed tables `logProbsT` and `sumX`. */
+export function paddedWidth(k: number): number {
+  return (k + 1) & ~1;
+}
+
+/** The f64s of `multinomialEStep`'s `work`: the block's log-joints, posteriors and sums. */
+export function workLength(k: number): number {
+  return paddedWidth(k) * (2 * BLOCK_ROWS + 2) + BLOCK_ROWS;
+}
+
 /**
  * The TypeScript twin of `multinomialEStep` (assembly/families/multinomial/estep.ts): same
- * arguments with arrays for handles (null for "not wanted"), the same sums in the same order.
- * Row i's nonzero counts are `counts[rowStart[i] … rowStart[i + 1])` in columns `columns[…]`;
- * `logProbsT` and `sumX` are `(d × k)`.
+ * arguments with arrays for handles (null for "not wanted"), the same quantities row by row (the
+ * Wasm kernel goes by blocks of rows). Row i's nonzero counts are `counts[rowStart[i] …
+ * rowStart[i + 1])`; `logProbsT` and `sumX` are `(d × kp)`, kp = K rounded up to even (the pad
+ * column unused), and `columns[…]` holds each count's row offset in them, j·kp for column j.
  */
 export function multinomialEStep(
   rowStart: Float64Array,
@@ -29,29 +43,34 @@ export function multinomialEStep(
     const end = rowStart[i + 1];
     for (let c = 0; c < k; c++) work[c] = logWeights[c];
     for (let e = first; e < end; e++) {
-      const at = columns[e] * k;
+      const at = columns[e];
       for (let c = 0; c < k; c++) work[c] += counts[e] * logProbsT[at + c];
     }
     const [m, inv] = rowPosterior(work, k);
+    // A row impossible under every component gets posteriors 0, as the Wasm block posterior.
+    if (inv === 0) work.fill(0, 0, k);
+    for (let c = 0; c < k; c++) work[c] *= inv;
     const l = m + rowConst[i];
-    const w = sampleWeight ? sampleWeight[i] : 1;
-    if (w !== 0) total += w * l;
+    const s = sampleWeight ? sampleWeight[i] : 1;
+    if (s !== 0) total += s * l;
     if (lse) lse[i] = l;
-    if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c] * inv;
-    if (nk && sumX && w !== 0) {
-      const r = w * inv;
-      for (let c = 0; c < k; c++) work[c] = r * work[c];
-      for (let c = 0; c < k; c++) nk[c] += work[c];
+    if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c];
+    if (nk && sumX && s !== 0) {
+      for (let c = 0; c < k; c++) nk[c] += s * work[c];
       for (let e = first; e < end; e++) {
-        const at = columns[e] * k;
-        for (let c = 0; c < k; c++) sumX[at + c] += counts[e] * work[c];
+        const at = columns[e];
+        const x = s * counts[e];
+        for (let c = 0; c < k; c++) sumX[at + c] += x * work[c];
       }
     }
   }
   return total;
 }
 
-/** The twin of `multinomialAccumulate`: `nk += r_i`, `sumX[j] += x_j·r_i` for each nonzero count of row i. */
+/**
+ * The twin of `multinomialAccumulate`: `nk (k) += r_i`, `sumX[j] (kp) += x_j·r_i` for each nonzero
+ * count of row i.
+ */
 export function multinomialAccumulate(
   rowStart: Float64Array,
   columns: Int32Array,
@@ -65,9 +84,72 @@ export function multinomialAccumulate(
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < k; c++) nk[c] += resp[i * k + c];
     for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
-      for (let c = 0; c < k; c++) sumX[columns[e] * k + c] += counts[e] * resp[i * k + c];
+      for (let c = 0; c < k; c++) sumX[columns[e] + c] += counts[e] * resp[i * k + c];
     }
   }
+}
+
+/**
+ * The twin of `multinomialCompress`: dense count rows `x (n × d)` to nonzero counts and their
+ * offsets `j·width` (`columns` and `counts` are `capacity` long; while a row's every value fits,
+ * each is stored and the zeros then overwritten, as in the kernel), and
+ * `rowConst[i] = log n_i! − Σ_j log x_ij!` from `logFactorials (size)`, NaN for a row with a count
+ * or total of `size` or more. Returns the sum of every count, or −1 when the nonzeros do not fit.
+ */
+export function multinomialCompress(
+  x: Float64Array,
+  n: number,
+  d: number,
+  width: number,
+  rowStart: Float64Array,
+  columns: Int32Array,
+  counts: Float64Array,
+  capacity: number,
+  rowConst: Float64Array,
+  logFactorials: Float64Array,
+  size: number,
+): number {
+  let e = 0;
+  let grand = 0;
+  for (let i = 0; i < n; i++) {
+    rowStart[i] = e;
+    const first = e;
+    if (e + d <= capacity) {
+      for (let j = 0; j < d; j++) {
+        const v = x[i * d + j];
+        columns[e] = j * width;
+        counts[e] = v;
+        if (v !== 0) e++;
+      }
+    } else {
+      for (let j = 0; j < d; j++) {
+        const v = x[i * d + j];
+        if (v === 0) continue;
+        if (e === capacity) return -1;
+        columns[e] = j * width;
+        counts[e++] = v;
+      }
+    }
+    let total = 0;
+    let sum = 0;
+    let big = false;
+    for (let f = first; f < e; f++) {
+      total += counts[f];
+      if (counts[f] < size) sum += logFactorials[counts[f]];
+      else big = true;
+    }
+    rowConst[i] = big || total >= size ? NaN : logFactorials[total] - sum;
+    grand += total;
+  }
+  rowStart[n] = e;
+  return grand;
+}
+
+/** The twin of `multinomialNonzeros`: the number of nonzero values among `x (length)`. */
+export function multinomialNonzeros(x: Float64Array, length: number): number {
+  let count = 0;
+  for (let i = 0; i < length; i++) if (x[i] !== 0) count++;
+  return count;
 }
 
 /** The multinomial mixture's kernels: one table for the Wasm exports and their twins. */
@@ -94,5 +176,13 @@ export const MULTINOMIAL_KERNELS = {
   multinomialAccumulate: {
     args: ['F64', 'I32', 'F64', 'i32', 'F64', 'i32', 'F64', 'F64'],
     twin: multinomialAccumulate,
+  },
+  multinomialCompress: {
+    args: ['F64', 'i32', 'i32', 'i32', 'F64', 'I32', 'F64', 'i32', 'F64', 'F64', 'i32'],
+    twin: multinomialCompress,
+  },
+  multinomialNonzeros: {
+    args: ['F64', 'i32'],
+    twin: multinomialNonzeros,
   },
 } as const satisfies KernelTable;

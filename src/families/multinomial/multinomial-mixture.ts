@@ -63,6 +63,7 @@ const SPEC: OptionSpec = {
  */
 export class MultinomialMixture extends DensityMixture<MultinomialComponents, MultinomialSettings> {
   protected readonly kernels = MULTINOMIAL_KERNELS;
+  protected override readonly checkDataRejectsNonFinite = true;
 
   constructor(options: MultinomialMixtureOptions = {}) {
     super('MultinomialMixture', SPEC, options);
