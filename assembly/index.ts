@@ -35,7 +35,7 @@ export {
   tomoBack,
 } from './imaging/tomography';
 export { csrForward, csrBack, mlemRatio, mlemUpdate } from './imaging/tomography-em';
-export { blockPosterior } from './families/block';
+export { blockPosterior, blockRows } from './families/block';
 export { poissonEStep, poissonAccumulate } from './families/poisson/estep';
 export { bernoulliEStep, bernoulliAccumulate } from './families/bernoulli/estep';
 export { categoricalEStep, categoricalAccumulate } from './families/categorical/estep';

@@ -63,3 +63,8 @@ export function blockPosterior(l: usize, stride: usize, k: i32, b: i32, lse: usi
   if (!lse) sum += Math.log(f64x2.extract_lane(product, 0)) + Math.log(f64x2.extract_lane(product, 1));
   return sum;
 }
+
+/** `BLOCK_ROWS`, for the TypeScript side that sizes the kernels' `work` arrays (checked equal in a test). */
+export function blockRows(): i32 {
+  return BLOCK_ROWS;
+}

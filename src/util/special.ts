@@ -15,6 +15,9 @@ export function logFactorial(x: number): number {
   return (x + 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + series;
 }
 
+/** Rows per block of the Wasm family kernels (`BLOCK_ROWS` of assembly/families/block.ts): their `work` sizes count it. */
+export const BLOCK_ROWS = 64;
+
 /** The row posterior of the mixture kernels' twins: `a (k)` log-joints in, exp(a − max) left in `a`; returns [lse, 1/Σ]. */
 export function rowPosterior(a: Float64Array, k: number): [number, number] {
   let m = a[0];

@@ -1,12 +1,14 @@
 // The shared block posterior of the family kernels (assembly/families/block.ts): two rows per
 // vector, its own vector log. Checked against m + Math.log(Σ exp(a − m)) row by row.
 import { describe, expect, it } from 'vitest';
+import { BLOCK_ROWS } from '../../src/util/special';
 import { loadModule } from '../../src/wasm/module';
 
 interface Exports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   blockPosterior(l: number, stride: number, k: number, b: number, lse: number): number;
+  blockRows(): number;
 }
 
 async function instance(): Promise<Exports> {
@@ -168,4 +170,8 @@ describe("blockPosterior without rows' lse (a pass that needs only the bound)", 
       14,
     );
   });
+});
+
+it("the twins' BLOCK_ROWS (which sizes every family's work array) is the kernels'", async () => {
+  expect((await instance()).blockRows()).toBe(BLOCK_ROWS);
 });

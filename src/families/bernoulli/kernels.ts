@@ -1,8 +1,5 @@
 import type { KernelTable } from '../../kernels/table.js';
-import { rowPosterior } from '../../util/special.js';
-
-/** Rows per block of the Wasm kernel (`BLOCK_ROWS` of assembly/families/block.ts). */
-const BLOCK_ROWS = 64;
+import { BLOCK_ROWS, rowPosterior } from '../../util/special.js';
 
 /** Length of `bernoulliEStep`'s `work` for `k` components: one block's posteriors and log-sum-exps. */
 export function bernoulliWorkLength(k: number): number {

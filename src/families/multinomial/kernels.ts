@@ -1,8 +1,5 @@
 import type { KernelTable } from '../../kernels/table.js';
-import { rowPosterior } from '../../util/special.js';
-
-/** Rows per block in the Wasm kernels (`BLOCK_ROWS` in assembly/families/block.ts). */
-const BLOCK_ROWS = 64;
+import { BLOCK_ROWS, rowPosterior } from '../../util/special.js';
 
 /** K rounded up to even: the width of the transposed tables `logProbsT` and `sumX`. */
 export function paddedWidth(k: number): number {

@@ -1,8 +1,5 @@
 import type { KernelTable } from '../../kernels/table.js';
-import { rowPosterior } from '../../util/special.js';
-
-/** Rows per block of the Wasm kernel (`BLOCK_ROWS` of assembly/families/block.ts). */
-const BLOCK_ROWS = 64;
+import { BLOCK_ROWS, rowPosterior } from '../../util/special.js';
 
 /** Length of `poissonEStep`'s `work` for `k` components and `d` features: one block's posteriors, counts and weights. */
 export function poissonWorkLength(k: number, d: number): number {

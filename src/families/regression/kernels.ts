@@ -1,8 +1,5 @@
 import type { KernelTable } from '../../kernels/table.js';
-import { rowPosterior } from '../../util/special.js';
-
-/** Rows per block in the Wasm kernels (`BLOCK_ROWS` of assembly/families/block.ts). */
-const BLOCK_ROWS = 64;
+import { BLOCK_ROWS, rowPosterior } from '../../util/special.js';
 
 /**
  * The f64s of `work` both regression kernels need for K components and P coefficients: 2K + P + 4

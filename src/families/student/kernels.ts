@@ -1,5 +1,5 @@
 import type { KernelTable } from '../../kernels/table.js';
-import { rowPosterior } from '../../util/special.js';
+import { BLOCK_ROWS, rowPosterior } from '../../util/special.js';
 
 /**
  * The TypeScript twin of `studentEStepFull` / `studentEStepDiag` (assembly/families/student/estep.ts):
@@ -198,9 +198,6 @@ export const STUDENT_KERNELS = {
   studentAccumulateFull: { args: ACCUMULATE_ARGS, twin: studentAccumulateFull },
   studentAccumulateDiag: { args: ACCUMULATE_ARGS, twin: studentAccumulateDiag },
 } as const satisfies KernelTable;
-
-/** Rows per block of the Wasm kernels (`BLOCK_ROWS` of assembly/families/block.ts). */
-const BLOCK_ROWS = 64;
 
 /**
  * Length of the kernels' `work` array for `k` components and `d` features: the Wasm kernel's one
