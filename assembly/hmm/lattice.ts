@@ -19,7 +19,7 @@
 // term by term, so no state is lost however unlikely it becomes.
 import { expInPlace } from '../util/simd';
 import { ld, st, ldi } from '../util/memory';
-import { logInto } from './log-f64x2';
+import { logInto } from '../util/simd';
 
 const DENSE_FLOOR: f64 = 1e-100;
 const SHIFTED_SUM_FLOOR: f64 = 1e-250;

@@ -89,40 +89,43 @@ export function expShiftSum(a: usize, count: i32, shift: f64): f64 {
 }
 
 const LOG_CONSTANTS = memory.data<f64>([
-  // 0, 1: fdlibm's ln2_hi, ln2_lo
+  // 0, 1: ln 2 split so that k·hi is exact (fdlibm's ln2_hi, ln2_lo)
   6.9314718036912381649e-1, 1.90821492927058770002e-10,
-  // 2..8: fdlibm's Lg1 .. Lg7 (log(1 + f) = f − f²/2 + s·(f²/2 + R(s²)), s = f / (2 + f))
+  // 2..8: fdlibm's Lg1 .. Lg7, log(1 + f) = f − f²/2 + s·(f²/2 + R(s²)) with s = f / (2 + f)
   6.66666666666673513e-1, 3.999999999940941908e-1, 2.857142874366239149e-1, 2.222219843214978396e-1,
   1.818357216161805012e-1, 1.531383769920937332e-1, 1.479819860511658591e-1,
-  // 9: 1.5·2^52 (an integer added to its bits reads back as that integer plus this)
-  6755399441055744.0,
-  // 10, 11
-  1.0, 2.0,
+  // 9: 1.5·2^52, to turn a small integer held in the low mantissa bits into an f64
+  6755399441055744.0, 0.5, 1.0, 2.0,
 ]);
+
+// Integer masks and offsets of the reduction (fdlibm's high-word constants, in 64-bit lanes).
+const LOG_BITS = memory.data<i64>([0x000fffff, 0x95f64, 0x100000, 0x3ff00000, 0xffffffff, 1023]);
 
 function logConstant(index: i32): v128 {
   return v128.load64_splat(LOG_CONSTANTS + ((<usize>index) << 3));
 }
 
+function logBits(index: i32): v128 {
+  return v128.load64_splat(LOG_BITS + ((<usize>index) << 3));
+}
+
 /**
- * `log` of both lanes for positive normal finite x, within 1 ulp (fdlibm's `__ieee754_log`
- * reduction and polynomial, without its branches): x = 2^k·(1 + f) with 1 + f in [√2/2, √2),
- * log x = k·ln2 + log(1 + f). NaN in gives NaN out; 0, negatives, subnormals and ∞ are outside
- * its domain (the callers pass row sums in [1, K]).
+ * `log` of both lanes within about 1 ulp for positive normal finite x, by fdlibm's
+ * `__ieee754_log` reduction and polynomial without its branches: x = 2^k·(1 + f) with 1 + f in
+ * [√2/2, √2). NaN in gives NaN out; 0, negatives, subnormals and ∞ are outside its domain (the
+ * callers pass row sums in [1, K], or sums tested against a floor far above the subnormals).
  */
 export function logF64x2(x: v128): v128 {
-  // The high word hx of each lane, as fdlibm: k = exponent; the mantissa is scaled into
-  // [√2/2, √2) by choosing exponent 0x3ff or 0x3fe, with k adjusted to match.
-  const hx = i64x2.shr_u(x, 32);
-  const mant = v128.and(hx, i64x2.splat(0x000fffff));
-  const i = v128.and(i64x2.add(mant, i64x2.splat(0x95f64)), i64x2.splat(0x100000));
-  const k = i64x2.add(i64x2.sub(i64x2.shr_u(hx, 20), i64x2.splat(1023)), i64x2.shr_u(i, 20));
-  const high = v128.or(mant, v128.xor(i, i64x2.splat(0x3ff00000)));
-  const m = v128.or(i64x2.shl(high, 32), v128.and(x, i64x2.splat(0xffffffff)));
-  const f = f64x2.sub(m, logConstant(10));
-  // k (|k| < 2^11) to f64 through the bits of 1.5·2^52 + k.
+  const high = i64x2.shr_u(x, 32);
+  const hx = v128.and(high, logBits(0));
+  // Mantissas at or above √2 are halved (and the exponent raised) so that m lies in [√2/2, √2).
+  const half = v128.and(i64x2.add(hx, logBits(1)), logBits(2));
+  const mHigh = v128.or(hx, v128.xor(half, logBits(3)));
+  const m = v128.or(i64x2.shl(mHigh, 32), v128.and(x, logBits(4)));
+  const k = i64x2.add(i64x2.sub(i64x2.shr_u(high, 20), logBits(5)), i64x2.shr_u(half, 20));
   const dk = f64x2.sub(i64x2.add(k, logConstant(9)), logConstant(9));
-  const s = f64x2.div(f, f64x2.add(logConstant(11), f));
+  const f = f64x2.sub(m, logConstant(11));
+  const s = f64x2.div(f, f64x2.add(logConstant(12), f));
   const z = f64x2.mul(s, s);
   const w = f64x2.mul(z, z);
   const t1 = f64x2.mul(
@@ -140,11 +143,17 @@ export function logF64x2(x: v128): v128 {
     ),
   );
   const r = f64x2.add(t2, t1);
-  const hfsq = f64x2.mul(f64x2.mul(f64x2.splat(0.5), f), f);
-  const y = f64x2.sub(
-    f64x2.mul(dk, logConstant(0)),
-    f64x2.sub(f64x2.sub(hfsq, f64x2.add(f64x2.mul(s, f64x2.add(hfsq, r)), f64x2.mul(dk, logConstant(1)))), f),
+  const hfsq = f64x2.mul(f64x2.mul(logConstant(10), f), f);
+  const inner = f64x2.sub(
+    f64x2.sub(hfsq, f64x2.add(f64x2.mul(s, f64x2.add(hfsq, r)), f64x2.mul(dk, logConstant(1)))),
+    f,
   );
   // x − x is 0 for finite x and NaN for NaN: NaN propagates through the bit manipulation above.
-  return f64x2.add(y, f64x2.sub(x, x));
+  return f64x2.add(f64x2.sub(f64x2.mul(dk, logConstant(0)), inner), f64x2.sub(x, x));
+}
+
+/** `out[i] = log(a[i])` for `count` (even) f64s; only positive normal inputs give meaningful results. */
+export function logInto(a: usize, out: usize, count: i32): void {
+  const end = a + ((<usize>count) << 3);
+  for (let p = a, q = out; p < end; p += 16, q += 16) v128.store(q, logF64x2(v128.load(p)));
 }
