@@ -70,7 +70,7 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
           n,
           d,
           kp,
-          new Float64Array(n + 1),
+          new Int32Array(n + 1),
           new Int32Array(Math.max(1, nonzeros)),
           new Float64Array(Math.max(1, nonzeros)),
           Math.max(1, nonzeros),
@@ -83,7 +83,7 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
         expect(wc.result).toBe(X.flat().reduce((a, b) => a + b, 0));
         expect(tc.result).toBe(wc.result);
         for (const a of [4, 5, 6, 8]) expect(wc.arrays[a]).toEqual(tc.arrays[a]);
-        const rowStart = wc.arrays[4] as Float64Array;
+        const rowStart = wc.arrays[4] as Int32Array;
         const columns = Int32Array.from((wc.arrays[5] as Int32Array).subarray(0, nonzeros));
         const counts = Float64Array.from((wc.arrays[6] as Float64Array).subarray(0, nonzeros));
         const rowConst = wc.arrays[8] as Float64Array;

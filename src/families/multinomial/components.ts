@@ -68,7 +68,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.logProbsTH = ws.allocF64(d * this.kp);
     this.rowConstH = ws.allocF64(n);
     this.nonzeros = nonzeros;
-    this.rowStartH = ws.allocF64(n + 1);
+    this.rowStartH = ws.allocI32(n + 1);
     this.columnsH = ws.allocI32(Math.max(1, nonzeros));
     this.countsH = ws.allocF64(Math.max(1, nonzeros));
     this.logFactorialsH = ws.allocF64(LOG_FACTORIAL_SIZE);
@@ -99,7 +99,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     );
 
     const rowConst = ws.f64(this.rowConstH, n);
-    const rowStart = ws.f64(this.rowStartH, n + 1);
+    const rowStart = ws.i32(this.rowStartH, n + 1);
     const counts = ws.f64(this.countsH, Math.max(1, this.nonzeros));
     for (let i = 0; i < n; i++) {
       if (!Number.isNaN(rowConst[i])) continue;
@@ -132,7 +132,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     return {
       kernel: 'multinomialEStep',
       args: [
-        rowOffset(this.rowStartH, a.first, 1),
+        this.rowStartH + a.first * 4,
         this.columnsH,
         this.countsH,
         a.rows,

@@ -14,12 +14,12 @@ export function workLength(k: number): number {
 /**
  * The TypeScript twin of `multinomialEStep` (assembly/families/multinomial/estep.ts): same
  * arguments with arrays for handles (null for "not wanted"), the same quantities row by row (the
- * Wasm kernel goes by blocks of rows). Row i's nonzero counts are `counts[rowStart[i] …
+ * Wasm kernel goes by blocks of rows; a row's statistics add x·(s·r) as there). Row i's nonzero counts are `counts[rowStart[i] …
  * rowStart[i + 1])`; `logProbsT` and `sumX` are `(d × kp)`, kp = K rounded up to even (the pad
  * column unused), and `columns[…]` holds each count's row offset in them, j·kp for column j.
  */
 export function multinomialEStep(
-  rowStart: Float64Array,
+  rowStart: Int32Array,
   columns: Int32Array,
   counts: Float64Array,
   n: number,
@@ -39,10 +39,14 @@ export function multinomialEStep(
     const first = rowStart[i];
     const end = rowStart[i + 1];
     for (let c = 0; c < k; c++) work[c] = logWeights[c];
-    for (let e = first; e < end; e++) {
-      const at = columns[e];
-      for (let c = 0; c < k; c++) work[c] += counts[e] * logProbsT[at + c];
+    // Two counts at a time, their products summed first (as the kernel).
+    let e = first;
+    for (; e + 1 < end; e += 2) {
+      const p = columns[e];
+      const q = columns[e + 1];
+      for (let c = 0; c < k; c++) work[c] += counts[e] * logProbsT[p + c] + counts[e + 1] * logProbsT[q + c];
     }
+    if (e < end) for (let c = 0; c < k; c++) work[c] += counts[e] * logProbsT[columns[e] + c];
     const [m, inv] = rowPosterior(work, k);
     // A row impossible under every component gets posteriors 0, as the Wasm block posterior.
     if (inv === 0) work.fill(0, 0, k);
@@ -53,11 +57,13 @@ export function multinomialEStep(
     if (lse) lse[i] = l;
     if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c];
     if (nk && sumX && s !== 0) {
-      for (let c = 0; c < k; c++) nk[c] += s * work[c];
+      for (let c = 0; c < k; c++) {
+        work[c] *= s;
+        nk[c] += work[c];
+      }
       for (let e = first; e < end; e++) {
         const at = columns[e];
-        const x = s * counts[e];
-        for (let c = 0; c < k; c++) sumX[at + c] += x * work[c];
+        for (let c = 0; c < k; c++) sumX[at + c] += counts[e] * work[c];
       }
     }
   }
@@ -69,7 +75,7 @@ export function multinomialEStep(
  * count of row i.
  */
 export function multinomialAccumulate(
-  rowStart: Float64Array,
+  rowStart: Int32Array,
   columns: Int32Array,
   counts: Float64Array,
   n: number,
@@ -98,7 +104,7 @@ export function multinomialCompress(
   n: number,
   d: number,
   width: number,
-  rowStart: Float64Array,
+  rowStart: Int32Array,
   columns: Int32Array,
   counts: Float64Array,
   capacity: number,
@@ -153,7 +159,7 @@ export function multinomialNonzeros(x: Float64Array, length: number): number {
 export const MULTINOMIAL_KERNELS = {
   multinomialEStep: {
     args: [
-      'F64',
+      'I32',
       'I32',
       'F64',
       'i32',
@@ -171,11 +177,11 @@ export const MULTINOMIAL_KERNELS = {
     twin: multinomialEStep,
   },
   multinomialAccumulate: {
-    args: ['F64', 'I32', 'F64', 'i32', 'F64', 'i32', 'F64', 'F64'],
+    args: ['I32', 'I32', 'F64', 'i32', 'F64', 'i32', 'F64', 'F64'],
     twin: multinomialAccumulate,
   },
   multinomialCompress: {
-    args: ['F64', 'i32', 'i32', 'i32', 'F64', 'I32', 'F64', 'i32', 'F64', 'F64', 'i32'],
+    args: ['F64', 'i32', 'i32', 'i32', 'I32', 'I32', 'F64', 'i32', 'F64', 'F64', 'i32'],
     twin: multinomialCompress,
   },
   multinomialNonzeros: {
