@@ -61,6 +61,18 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
             n * d,
           ]);
           expect(counted.result).toBe(nonzeros);
+          // A value that is not a finite non-negative integer, in the vector body or the tail: −1.
+          for (const bad of [-1, 2.5, NaN, Infinity, -Infinity, 1e-300]) {
+            for (const at of new Set([0, Math.floor((n * d) / 2), n * d - 1])) {
+              const x = Float64Array.from(X.flat());
+              x[at] = bad;
+              const r = await runKernel(MULTINOMIAL_KERNELS, 'multinomialNonzeros', backend, [x, n * d]);
+              expect(r.result).toBe(-1);
+            }
+          }
+          const signed = Float64Array.from(X.flat(), (v) => (v === 0 ? -0 : v));
+          const r = await runKernel(MULTINOMIAL_KERNELS, 'multinomialNonzeros', backend, [signed, n * d]);
+          expect(r.result).toBe(nonzeros);
         }
 
         // Compression: both backends store the same arrays, the nonzeros as read off X, and each
@@ -299,6 +311,19 @@ describe('MultinomialMixture bad input', () => {
     await expect(new MultinomialMixture().fit(typed(3, -2))).rejects.toThrow(
       /X\[0\]\[1\] must be a non-negative integer count for a MultinomialMixture, got -2/,
     );
+    // The fit checks X in Wasm (and the JavaScript check names the entry), in both backends.
+    for (const backend of BACKENDS) {
+      for (const [bad, message] of [
+        [7.5, /X\[4\]\[6\] must be a non-negative integer count for a MultinomialMixture, got 7\.5/],
+        [-Infinity, /X\[4\]\[6\] must be a finite number, got -Infinity/],
+      ] as const) {
+        const data = Float64Array.from({ length: 9 * 11 }, (_, i) => i % 3);
+        data[4 * 11 + 6] = bad;
+        await expect(
+          new MultinomialMixture({ nComponents: 2, backend }).fit({ data, rows: 9, cols: 11 }),
+        ).rejects.toThrow(message);
+      }
+    }
     expect(() => new MultinomialMixture({ alpha: -0.5 })).toThrow(
       /alpha must be a finite number >= 0, got -0.5/,
     );

@@ -52,14 +52,23 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   private logProbsT!: Float64Array;
   private logPriorValue = 0;
 
-  /** Sizes the compressed rows by X's nonzero values (counted in X's copy in the workspace). */
+  /**
+   * Sizes the compressed rows by X's nonzero values, counted in X's copy in the workspace by a pass
+   * that also checks every value is a finite non-negative integer; when one is not, `check` (the
+   * model's full check of X) throws the error naming it.
+   */
   constructor(
     private readonly ctx: ComponentContext,
     private readonly alpha: number,
     private readonly start: { probabilities: Float64Array | null; rowTotals: Float64Array | null },
+    check: () => void,
   ) {
     const { ws, n, d, k } = ctx;
     const nonzeros = calls(ws).multinomialNonzeros(ctx.x as Handle, n * d);
+    if (nonzeros < 0) {
+      check();
+      throw new Error('emwasm: the multinomial count check disagrees with the Wasm one');
+    }
     this.kp = paddedWidth(k);
     this.layout = layout(k, d);
     this.scratch = { work: workLength(k) };

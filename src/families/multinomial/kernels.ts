@@ -148,10 +148,17 @@ export function multinomialCompress(
   return grand;
 }
 
-/** The twin of `multinomialNonzeros`: the number of nonzero values among `x (length)`. */
+/**
+ * The twin of `multinomialNonzeros`: the number of nonzero values among `x (length)`, or −1 when a
+ * value is not a finite non-negative integer.
+ */
 export function multinomialNonzeros(x: Float64Array, length: number): number {
   let count = 0;
-  for (let i = 0; i < length; i++) if (x[i] !== 0) count++;
+  for (let i = 0; i < length; i++) {
+    const v = x[i];
+    if (!(v >= 0 && v < Infinity && Math.floor(v) === v)) return -1;
+    if (v !== 0) count++;
+  }
   return count;
 }
 
