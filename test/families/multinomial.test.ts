@@ -35,7 +35,7 @@ function kernelRows(n: number, d: number, seed: number, big: boolean): number[][
   return X;
 }
 
-describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K padded to even)', () => {
+describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K padded to even, rows in chunks of 64)', () => {
   for (const [n, d, k] of [
     [1, 1, 1],
     [37, 7, 5],
@@ -47,6 +47,9 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
     [130, 6, 4],
     [66, 3, 8],
     [129, 8, 13],
+    // Rows of more than one 64-value chunk in the compression.
+    [20, 64, 3],
+    [21, 129, 6],
   ] as const) {
     for (const weighted of [false, true]) {
       it(`n=${n} d=${d} k=${k}${weighted ? ', sample weights' : ''}`, async () => {

@@ -399,12 +399,11 @@ function small(v: f64): i32 {
 /**
  * Compresses dense count rows `x (n × d)`: row i's nonzero counts go to `counts[rowStart[i] …
  * rowStart[i + 1])` and their offsets j·`width` in the transposed tables to `columns[…]` (both
- * `capacity` long). A row with room for d stores stores every value and advances past the nonzero
- * ones, without a branch; near the end of the arrays a row stores its nonzeros one by one, and
- * more nonzeros than `capacity` return −1. `rowConst[i]` gets the
- * log multinomial coefficient `log n_i! − Σ_j log x_ij!` from `logFactorials (size)` = log k!, or
- * NaN when a count or the row's total is `size` or more (the caller computes those rows). Returns
- * the sum of every count.
+ * `capacity` long); more nonzeros than `capacity` return −1. A row goes by chunks of 64 values: a
+ * bit mask of the nonzero ones (two per vector compare), then one turn per set bit. `rowConst[i]`
+ * gets the log multinomial coefficient `log n_i! − Σ_j log x_ij!` from `logFactorials (size)` =
+ * log k!, or NaN when a count or the row's total is `size` or more (the caller computes those
+ * rows). Returns the sum of every count.
  */
 export function multinomialCompress(
   x: usize,
@@ -419,50 +418,38 @@ export function multinomialCompress(
   logFactorials: usize,
   size: i32,
 ): f64 {
+  const zero = f64x2.splat(0.0);
   const limit = <f64>size;
   let e = 0;
   let grand = 0.0;
   for (let i = 0; i < n; i++) {
     sti(rowStart, i, e);
-    const first = e;
     const row = x + ((<usize>i * <usize>d) << 3);
-    if (e + d <= capacity) {
-      // Every store of the row lands inside: store each value, advance past the nonzero ones.
-      let j = 0;
-      for (; j + 1 < d; j += 2) {
-        const v = ld(row, j);
-        const u = ld(row, j + 1);
-        sti(columns, e, j * width);
-        st(counts, e, v);
-        e += <i32>(v != 0.0);
-        sti(columns, e, (j + 1) * width);
-        st(counts, e, u);
-        e += <i32>(u != 0.0);
-      }
-      if (j < d) {
-        const v = ld(row, j);
-        sti(columns, e, j * width);
-        st(counts, e, v);
-        e += <i32>(v != 0.0);
-      }
-    } else {
-      for (let j = 0; j < d; j++) {
-        const v = ld(row, j);
-        if (v == 0.0) continue;
-        if (e == capacity) return -1.0;
-        sti(columns, e, j * width);
-        st(counts, e, v);
-        e++;
-      }
-    }
     let total = 0.0;
     let sum = 0.0;
     let big = false;
-    for (let f = first; f < e; f++) {
-      const v = ld(counts, f);
-      total += v;
-      if (v < limit) sum += ld(logFactorials, small(v));
-      else big = true;
+    for (let j0 = 0; j0 < d; j0 += 64) {
+      const p = row + ((<usize>j0) << 3);
+      const length = min(64, d - j0);
+      let mask: u64 = 0;
+      let j = 0;
+      for (; j + 1 < length; j += 2) {
+        const bits = <u64>i64x2.bitmask(f64x2.ne(v128.load(p + ((<usize>j) << 3)), zero));
+        mask |= bits << (<u64>j);
+      }
+      if (j < length) mask |= (<u64>(load<f64>(p + ((<usize>j) << 3)) != 0.0)) << (<u64>j);
+      if (e + <i32>popcnt(mask) > capacity) return -1.0;
+      while (mask) {
+        const at = <i32>ctz(mask);
+        mask &= mask - 1;
+        const v = load<f64>(p + ((<usize>at) << 3));
+        sti(columns, e, (j0 + at) * width);
+        st(counts, e, v);
+        e++;
+        total += v;
+        if (v < limit) sum += ld(logFactorials, small(v));
+        else big = true;
+      }
     }
     st(rowConst, i, big || total >= limit ? NaN : ld(logFactorials, small(total)) - sum);
     grand += total;

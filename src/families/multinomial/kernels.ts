@@ -94,8 +94,7 @@ export function multinomialAccumulate(
 
 /**
  * The twin of `multinomialCompress`: dense count rows `x (n × d)` to nonzero counts and their
- * offsets `j·width` (`columns` and `counts` are `capacity` long; while a row's every value fits,
- * each is stored and the zeros then overwritten, as in the kernel), and
+ * offsets `j·width` (`columns` and `counts` are `capacity` long), and
  * `rowConst[i] = log n_i! − Σ_j log x_ij!` from `logFactorials (size)`, NaN for a row with a count
  * or total of `size` or more. Returns the sum of every count, or −1 when the nonzeros do not fit.
  */
@@ -116,29 +115,17 @@ export function multinomialCompress(
   let grand = 0;
   for (let i = 0; i < n; i++) {
     rowStart[i] = e;
-    const first = e;
-    if (e + d <= capacity) {
-      for (let j = 0; j < d; j++) {
-        const v = x[i * d + j];
-        columns[e] = j * width;
-        counts[e] = v;
-        if (v !== 0) e++;
-      }
-    } else {
-      for (let j = 0; j < d; j++) {
-        const v = x[i * d + j];
-        if (v === 0) continue;
-        if (e === capacity) return -1;
-        columns[e] = j * width;
-        counts[e++] = v;
-      }
-    }
     let total = 0;
     let sum = 0;
     let big = false;
-    for (let f = first; f < e; f++) {
-      total += counts[f];
-      if (counts[f] < size) sum += logFactorials[counts[f]];
+    for (let j = 0; j < d; j++) {
+      const v = x[i * d + j];
+      if (v === 0) continue;
+      if (e === capacity) return -1;
+      columns[e] = j * width;
+      counts[e++] = v;
+      total += v;
+      if (v < size) sum += logFactorials[v];
       else big = true;
     }
     rowConst[i] = big || total >= size ? NaN : logFactorials[total] - sum;
