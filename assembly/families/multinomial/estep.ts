@@ -364,6 +364,55 @@ export function multinomialEStep(
 }
 
 /**
+ * The statistics of `n` rows of responsibilities `resp (n × k)` for kp = 2·`nv` ≤ 8 (a
+ * compile-time constant after inlining): nk's pairs summed in registers, each row's pairs read
+ * once (the last one half when K is odd).
+ */
+function accumulateRows(
+  nv: i32,
+  rowStart: usize,
+  columns: usize,
+  counts: usize,
+  n: i32,
+  resp: usize,
+  k: i32,
+  nk: usize,
+  sumX: usize,
+): void {
+  const zero = f64x2.splat(0.0);
+  const rowBytes = (<usize>k) << 3;
+  let n0 = zero;
+  let n1 = zero;
+  let n2 = zero;
+  let n3 = zero;
+  let first = load<i32>(rowStart);
+  for (let i = 0; i < n; i++) {
+    const end = load<i32>(rowStart + ((<usize>(i + 1)) << 2));
+    const ri = resp + <usize>i * rowBytes;
+    const r0 = pairOf(ri, 0, k);
+    const r1 = nv > 1 ? pairOf(ri + 16, 2, k) : zero;
+    const r2 = nv > 2 ? pairOf(ri + 32, 4, k) : zero;
+    const r3 = nv > 3 ? pairOf(ri + 48, 6, k) : zero;
+    n0 = f64x2.add(n0, r0);
+    if (nv > 1) n1 = f64x2.add(n1, r1);
+    if (nv > 2) n2 = f64x2.add(n2, r2);
+    if (nv > 3) n3 = f64x2.add(n3, r3);
+    inline.always(scatter(nv, first, end, columns, counts, sumX, r0, r1, r2, r3));
+    first = end;
+  }
+  addPair(nk, 0, k, n0);
+  if (nv > 1) addPair(nk, 2, k, n1);
+  if (nv > 2) addPair(nk, 4, k, n2);
+  if (nv > 3) addPair(nk, 6, k, n3);
+}
+
+/** `nk[c] += lane 0`, and `nk[c + 1] += lane 1` when c + 1 < k. */
+function addPair(nk: usize, c: i32, k: i32, v: v128): void {
+  st(nk, c, ld(nk, c) + f64x2.extract_lane(v, 0));
+  if (c + 1 < k) st(nk, c + 1, ld(nk, c + 1) + f64x2.extract_lane(v, 1));
+}
+
+/**
  * The statistics of explicit responsibilities (the first M-step of a fit): `nk (k) += r_i` and,
  * for each nonzero count x_j of row i, `sumX[j] (kp) += x_j·r_i`, with `resp (n × k)` already
  * weighted. Rows and `sumX` laid out as in `multinomialEStep`.
@@ -379,12 +428,19 @@ export function multinomialAccumulate(
   sumX: usize,
 ): void {
   const kp = (k + 1) & ~1;
-  const rowBytes = (<usize>k) << 3;
-  for (let i = 0; i < n; i++) {
-    const ri = resp + <usize>i * rowBytes;
-    for (let c = 0; c < k; c++) st(nk, c, ld(nk, c) + ld(ri, c));
-    const first = ldi(rowStart, i);
-    rowScatter(kp, k, first, ldi(rowStart, i + 1), columns, counts, sumX, ri);
+  const nv = kp >> 1;
+  if (nv == 3) inline.always(accumulateRows(3, rowStart, columns, counts, n, resp, k, nk, sumX));
+  else if (nv == 1) inline.always(accumulateRows(1, rowStart, columns, counts, n, resp, k, nk, sumX));
+  else if (nv == 2) inline.always(accumulateRows(2, rowStart, columns, counts, n, resp, k, nk, sumX));
+  else if (nv == 4) inline.always(accumulateRows(4, rowStart, columns, counts, n, resp, k, nk, sumX));
+  else {
+    const rowBytes = (<usize>k) << 3;
+    for (let i = 0; i < n; i++) {
+      const ri = resp + <usize>i * rowBytes;
+      for (let c = 0; c < k; c++) st(nk, c, ld(nk, c) + ld(ri, c));
+      const first = ldi(rowStart, i);
+      rowScatter(kp, k, first, ldi(rowStart, i + 1), columns, counts, sumX, ri);
+    }
   }
 }
 
