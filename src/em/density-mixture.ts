@@ -88,7 +88,10 @@ export abstract class DensityMixture<C, S extends MixtureSettings = MixtureSetti
     return labels;
   }
 
-  /** Posterior probability of each component: `Float64Array (nSamples × nComponents)`, rows sum to 1. */
+  /**
+   * Posterior probability of each component: `Float64Array (nSamples × nComponents)`, rows sum to 1
+   * (a row whose log-joint is −∞ under every component gets zeros).
+   */
   predictProba(X: MatrixInput): Float64Array {
     return this.posteriorOf(this.matrix(X), 'predictProba').resp;
   }
