@@ -60,6 +60,8 @@ class WasmWorkspace implements Workspace {
   readonly kernels: Kernels;
   private readonly base: number;
   private top: number;
+  /** When it was last released (a count of releases): the longest-idle instance goes first. */
+  idleSince = 0;
 
   constructor(
     exports: Exports,
@@ -115,14 +117,27 @@ class WasmWorkspace implements Workspace {
     return this.memory.buffer.byteLength;
   }
 
+  /**
+   * Back to its pool for reuse, within `MAX_IDLE` and `IDLE_MEMORY_BUDGET`: the instance just
+   * released is the likeliest to be wanted next (the same fit again, or the next fit of a loop), so
+   * to make room the longest-idle instances are let go rather than this one; an instance larger than
+   * the whole budget is dropped.
+   */
   release(): void {
     this.top = this.base;
-    const idleBytes = [...idle, ...idleShared].reduce((sum, ws) => sum + ws.memoryBytes, 0);
-    if (this.pool.length < MAX_IDLE && idleBytes + this.memoryBytes <= IDLE_MEMORY_BUDGET) {
-      this.pool.push(this);
-    } else {
+    if (this.memoryBytes > IDLE_MEMORY_BUDGET) {
       this.drop();
+      return;
     }
+    for (;;) {
+      const countOk = this.pool.length < MAX_IDLE;
+      if (countOk && idleBytes() + this.memoryBytes <= IDLE_MEMORY_BUDGET) break;
+      const victim = countOk ? longestIdle() : this.pool[0];
+      victim.pool.splice(victim.pool.indexOf(victim), 1);
+      victim.drop();
+    }
+    this.idleSince = ++releases;
+    this.pool.push(this);
   }
 
   /** Lets go of the instance for good (nothing to do for a private memory but forget it). */
@@ -176,6 +191,16 @@ export class SharedWorkspace extends WasmWorkspace implements SharedInstance {
 
 const idle: WasmWorkspace[] = [];
 const idleShared: SharedWorkspace[] = [];
+let releases = 0;
+
+function idleBytes(): number {
+  return [...idle, ...idleShared].reduce((sum, ws) => sum + ws.memoryBytes, 0);
+}
+
+/** The idle instance released longest ago, of either build (called only while one is idle). */
+function longestIdle(): WasmWorkspace {
+  return [...idle, ...idleShared].reduce((a, b) => (b.idleSince < a.idleSince ? b : a));
+}
 
 export const wasmBackend: Backend = {
   name: 'wasm',

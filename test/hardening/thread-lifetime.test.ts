@@ -59,6 +59,24 @@ describe('idle Wasm memory is given back', () => {
     expect(Math.max(0, ...idleWasmMemory())).toBeLessThan(64 * MiB);
   });
 
+  it('room is made by letting go of the longest-idle instance, not the one just released', async () => {
+    await loadModule();
+    await dispose();
+    const single = wasmBackend.acquire();
+    single.allocF64((40 * MiB) / 8);
+    single.release();
+    const shared = await acquireShared();
+    shared.allocF64((40 * MiB) / 8);
+    shared.release();
+    // Both do not fit the 64 MiB budget: the shared one, released last, is kept.
+    expect(idleWasmMemory().filter((b) => b >= 40 * MiB)).toHaveLength(1);
+    expect(await acquireShared()).toBe(shared);
+    shared.release();
+    const fresh = wasmBackend.acquire();
+    expect(fresh).not.toBe(single);
+    fresh.release();
+  });
+
   it('a burst of 30 concurrent fits leaves a few idle instances, not 30', async () => {
     const { X } = blobs(7, 400, 2, 3);
     await Promise.all(
