@@ -30,6 +30,15 @@ export abstract class DensityMixture<C, S extends MixtureSettings = MixtureSetti
    */
   protected readonly checkDataRejectsNonFinite: boolean = false;
 
+  /**
+   * True when the family's components check X's domain at fit time themselves, in a Wasm pass over
+   * X's copy that they make anyway, and call `matrix(X)` for the error when that check fails: `fit`
+   * (not in a worker) then only converts X, without `checkData`'s scan in JavaScript. An X that is
+   * also wrong in another way is then named after the other fit arguments are checked (e.g.
+   * `sampleWeight`, `respInit`). Scoring calls check as before.
+   */
+  protected readonly componentsCheckData: boolean = false;
+
   /** The data matrix, checked for the family's domain. */
   protected matrix(X: MatrixInput): Matrix {
     const once = this.checkDataRejectsNonFinite;
@@ -52,7 +61,8 @@ export abstract class DensityMixture<C, S extends MixtureSettings = MixtureSetti
    * Rejects on invalid data or options, and when the fit is aborted.
    */
   async fit(X: MatrixInput, options: EstimatorFitOptions = {}): Promise<this> {
-    const m = this.matrix(X);
+    const m =
+      this.componentsCheckData && !this.settings.worker ? toMatrix(X, 'X', false, false) : this.matrix(X);
     await this.fitChecked({ X: m, sampleWeight: checkSampleWeight(options.sampleWeight, m.rows) }, options);
     return this;
   }
@@ -78,7 +88,10 @@ export abstract class DensityMixture<C, S extends MixtureSettings = MixtureSetti
     return labels;
   }
 
-  /** Posterior probability of each component: `Float64Array (nSamples × nComponents)`, rows sum to 1. */
+  /**
+   * Posterior probability of each component: `Float64Array (nSamples × nComponents)`, rows sum to 1
+   * (a row whose log-joint is −∞ under every component gets zeros).
+   */
   predictProba(X: MatrixInput): Float64Array {
     return this.posteriorOf(this.matrix(X), 'predictProba').resp;
   }

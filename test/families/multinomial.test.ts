@@ -35,7 +35,7 @@ function kernelRows(n: number, d: number, seed: number, big: boolean): number[][
   return X;
 }
 
-describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K padded to even)', () => {
+describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K padded to even, rows in chunks of 64)', () => {
   for (const [n, d, k] of [
     [1, 1, 1],
     [37, 7, 5],
@@ -47,6 +47,9 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
     [130, 6, 4],
     [66, 3, 8],
     [129, 8, 13],
+    // Rows of more than one 64-value chunk in the compression.
+    [20, 64, 3],
+    [21, 129, 6],
   ] as const) {
     for (const weighted of [false, true]) {
       it(`n=${n} d=${d} k=${k}${weighted ? ', sample weights' : ''}`, async () => {
@@ -61,6 +64,18 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
             n * d,
           ]);
           expect(counted.result).toBe(nonzeros);
+          // A value that is not a finite non-negative integer, in the vector body or the tail: −1.
+          for (const bad of [-1, 2.5, NaN, Infinity, -Infinity, 1e-300]) {
+            for (const at of new Set([0, Math.floor((n * d) / 2), n * d - 1])) {
+              const x = Float64Array.from(X.flat());
+              x[at] = bad;
+              const r = await runKernel(MULTINOMIAL_KERNELS, 'multinomialNonzeros', backend, [x, n * d]);
+              expect(r.result).toBe(-1);
+            }
+          }
+          const signed = Float64Array.from(X.flat(), (v) => (v === 0 ? -0 : v));
+          const r = await runKernel(MULTINOMIAL_KERNELS, 'multinomialNonzeros', backend, [signed, n * d]);
+          expect(r.result).toBe(nonzeros);
         }
 
         // Compression: both backends store the same arrays, the nonzeros as read off X, and each
@@ -70,7 +85,7 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
           n,
           d,
           kp,
-          new Float64Array(n + 1),
+          new Int32Array(n + 1),
           new Int32Array(Math.max(1, nonzeros)),
           new Float64Array(Math.max(1, nonzeros)),
           Math.max(1, nonzeros),
@@ -83,7 +98,7 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
         expect(wc.result).toBe(X.flat().reduce((a, b) => a + b, 0));
         expect(tc.result).toBe(wc.result);
         for (const a of [4, 5, 6, 8]) expect(wc.arrays[a]).toEqual(tc.arrays[a]);
-        const rowStart = wc.arrays[4] as Float64Array;
+        const rowStart = wc.arrays[4] as Int32Array;
         const columns = Int32Array.from((wc.arrays[5] as Int32Array).subarray(0, nonzeros));
         const counts = Float64Array.from((wc.arrays[6] as Float64Array).subarray(0, nonzeros));
         const rowConst = wc.arrays[8] as Float64Array;
@@ -299,6 +314,19 @@ describe('MultinomialMixture bad input', () => {
     await expect(new MultinomialMixture().fit(typed(3, -2))).rejects.toThrow(
       /X\[0\]\[1\] must be a non-negative integer count for a MultinomialMixture, got -2/,
     );
+    // The fit checks X in Wasm (and the JavaScript check names the entry), in both backends.
+    for (const backend of BACKENDS) {
+      for (const [bad, message] of [
+        [7.5, /X\[4\]\[6\] must be a non-negative integer count for a MultinomialMixture, got 7\.5/],
+        [-Infinity, /X\[4\]\[6\] must be a finite number, got -Infinity/],
+      ] as const) {
+        const data = Float64Array.from({ length: 9 * 11 }, (_, i) => i % 3);
+        data[4 * 11 + 6] = bad;
+        await expect(
+          new MultinomialMixture({ nComponents: 2, backend }).fit({ data, rows: 9, cols: 11 }),
+        ).rejects.toThrow(message);
+      }
+    }
     expect(() => new MultinomialMixture({ alpha: -0.5 })).toThrow(
       /alpha must be a finite number >= 0, got -0.5/,
     );

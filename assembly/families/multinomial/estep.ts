@@ -11,16 +11,17 @@
 // taking `nv` (pairs of components) are inlined with a constant `nv`, so each has its own loop.
 // A probability of 0 enters as log θ = log(5e-324) (the caller floors it): a zero count then adds
 // nothing, a positive count about −744.4·x, instead of NaN or −∞.
-import { ld, st, sti } from '../../util/memory';
+import { ld, ldi, st, sti } from '../../util/memory';
 import { BLOCK_ROWS, blockPosterior } from '../block';
 
 /** Bytes between two components' values in a block (component-major). */
 const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
 
 /**
- * Row t's log-joints for `nv` component pairs (a compile-time constant after inlining): starts
- * from `lw` and adds x·`table[offset]` over the row's counts, then stores pair v's two lanes at
- * `out + 2v·STRIDE` and `out + (2v + 1)·STRIDE`.
+ * Row log-joints for `nv` component pairs (a compile-time constant after inlining): starts from
+ * `lw` and adds x·`table[offset]` over the row's counts, then stores pair v's two lanes at
+ * `out + 2v·STRIDE` and `out + (2v + 1)·STRIDE`. Two counts per turn, their products summed first
+ * (one dependent add per turn and component pair).
  */
 function logJoints(
   nv: i32,
@@ -37,93 +38,69 @@ function logJoints(
   let a1 = nv > 1 ? v128.load(lw + 16) : zero;
   let a2 = nv > 2 ? v128.load(lw + 32) : zero;
   let a3 = nv > 3 ? v128.load(lw + 48) : zero;
-  // Two counts per turn (fewer loop instructions per count), summed in order; walking pointers.
   let pc = columns + ((<usize>first) << 2);
   let px = counts + ((<usize>first) << 3);
   const pairsEnd = columns + ((<usize>(first + ((end - first) & ~1))) << 2);
   for (; pc < pairsEnd; pc += 8, px += 16) {
     const p = table + ((<usize>load<i32>(pc)) << 3);
     const q = table + ((<usize>load<i32>(pc, 4)) << 3);
-    const x = f64x2.splat(load<f64>(px));
-    const y = f64x2.splat(load<f64>(px, 8));
-    a0 = f64x2.add(f64x2.add(a0, f64x2.mul(x, v128.load(p))), f64x2.mul(y, v128.load(q)));
+    const x = v128.load64_splat(px);
+    const y = v128.load64_splat(px, 8);
+    a0 = f64x2.add(a0, f64x2.add(f64x2.mul(x, v128.load(p)), f64x2.mul(y, v128.load(q))));
     if (nv > 1) {
-      a1 = f64x2.add(f64x2.add(a1, f64x2.mul(x, v128.load(p, 16))), f64x2.mul(y, v128.load(q, 16)));
+      a1 = f64x2.add(a1, f64x2.add(f64x2.mul(x, v128.load(p, 16)), f64x2.mul(y, v128.load(q, 16))));
     }
     if (nv > 2) {
-      a2 = f64x2.add(f64x2.add(a2, f64x2.mul(x, v128.load(p, 32))), f64x2.mul(y, v128.load(q, 32)));
+      a2 = f64x2.add(a2, f64x2.add(f64x2.mul(x, v128.load(p, 32)), f64x2.mul(y, v128.load(q, 32))));
     }
     if (nv > 3) {
-      a3 = f64x2.add(f64x2.add(a3, f64x2.mul(x, v128.load(p, 48))), f64x2.mul(y, v128.load(q, 48)));
+      a3 = f64x2.add(a3, f64x2.add(f64x2.mul(x, v128.load(p, 48)), f64x2.mul(y, v128.load(q, 48))));
     }
   }
   if ((end - first) & 1) {
     const p = table + ((<usize>load<i32>(pc)) << 3);
-    const x = f64x2.splat(load<f64>(px));
+    const x = v128.load64_splat(px);
     a0 = f64x2.add(a0, f64x2.mul(x, v128.load(p)));
     if (nv > 1) a1 = f64x2.add(a1, f64x2.mul(x, v128.load(p, 16)));
     if (nv > 2) a2 = f64x2.add(a2, f64x2.mul(x, v128.load(p, 32)));
     if (nv > 3) a3 = f64x2.add(a3, f64x2.mul(x, v128.load(p, 48)));
   }
-  store<f64>(out, f64x2.extract_lane(a0, 0));
-  store<f64>(out + STRIDE, f64x2.extract_lane(a0, 1));
+  v128.store64_lane(out, a0, 0);
+  v128.store64_lane(out + STRIDE, a0, 1);
   if (nv > 1) {
-    store<f64>(out + 2 * STRIDE, f64x2.extract_lane(a1, 0));
-    store<f64>(out + 3 * STRIDE, f64x2.extract_lane(a1, 1));
+    v128.store64_lane(out + 2 * STRIDE, a1, 0);
+    v128.store64_lane(out + 3 * STRIDE, a1, 1);
   }
   if (nv > 2) {
-    store<f64>(out + 4 * STRIDE, f64x2.extract_lane(a2, 0));
-    store<f64>(out + 5 * STRIDE, f64x2.extract_lane(a2, 1));
+    v128.store64_lane(out + 4 * STRIDE, a2, 0);
+    v128.store64_lane(out + 5 * STRIDE, a2, 1);
   }
   if (nv > 3) {
-    store<f64>(out + 6 * STRIDE, f64x2.extract_lane(a3, 0));
-    store<f64>(out + 7 * STRIDE, f64x2.extract_lane(a3, 1));
+    v128.store64_lane(out + 6 * STRIDE, a3, 0);
+    v128.store64_lane(out + 7 * STRIDE, a3, 1);
   }
 }
 
-/**
- * `sumX[offset] += s·x·(r0 … r3)` over a row's counts for `nv` component pairs (a compile-time
- * constant after inlining); `sumX` points at the pairs' first column.
- */
-function scatter(
+/** The log-joints of `b` rows (row starts at `starts`) for kp = 2·`nv` ≤ 8, one loop. */
+function blockLogJoints(
   nv: i32,
-  first: i32,
-  end: i32,
+  starts: usize,
+  b: i32,
   columns: usize,
   counts: usize,
-  s: f64,
-  sumX: usize,
-  r0: v128,
-  r1: v128,
-  r2: v128,
-  r3: v128,
+  table: usize,
+  lw: usize,
+  l: usize,
 ): void {
-  let pc = columns + ((<usize>first) << 2);
-  let px = counts + ((<usize>first) << 3);
-  const pairsEnd = columns + ((<usize>(first + ((end - first) & ~1))) << 2);
-  for (; pc < pairsEnd; pc += 8, px += 16) {
-    const p = sumX + ((<usize>load<i32>(pc)) << 3);
-    const q = sumX + ((<usize>load<i32>(pc, 4)) << 3);
-    const x = f64x2.splat(s * load<f64>(px));
-    const y = f64x2.splat(s * load<f64>(px, 8));
-    inline.always(addScaled(nv, p, x, r0, r1, r2, r3));
-    inline.always(addScaled(nv, q, y, r0, r1, r2, r3));
-  }
-  if ((end - first) & 1) {
-    const p = sumX + ((<usize>load<i32>(pc)) << 3);
-    inline.always(addScaled(nv, p, f64x2.splat(s * load<f64>(px)), r0, r1, r2, r3));
+  let first = load<i32>(starts);
+  for (let t = 0; t < b; t++) {
+    const end = load<i32>(starts + ((<usize>(t + 1)) << 2));
+    inline.always(logJoints(nv, first, end, columns, counts, table, lw, l + ((<usize>t) << 3)));
+    first = end;
   }
 }
 
-/** `p[0 … 2·nv) += x·(r0 … r3)`, `nv` a compile-time constant after inlining. */
-function addScaled(nv: i32, p: usize, x: v128, r0: v128, r1: v128, r2: v128, r3: v128): void {
-  v128.store(p, f64x2.add(v128.load(p), f64x2.mul(x, r0)));
-  if (nv > 1) v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(x, r1)), 16);
-  if (nv > 2) v128.store(p, f64x2.add(v128.load(p, 32), f64x2.mul(x, r2)), 32);
-  if (nv > 3) v128.store(p, f64x2.add(v128.load(p, 48), f64x2.mul(x, r3)), 48);
-}
-
-/** One row's log-joints for every component: chunks of 4 pairs, then the 1–3 pairs left. */
+/** One row's log-joints for any kp: chunks of 4 pairs, then the 1–3 pairs left. */
 function rowLogJoints(
   kp: i32,
   first: i32,
@@ -148,8 +125,72 @@ function rowLogJoints(
 }
 
 /**
- * One row's statistics for every component: `sumX[offset] += s·x·r` with `r (kp)` the row's
- * posteriors (or responsibilities) padded with 0; `load` reads pair c of r.
+ * `sumX[offset] += x·(r0 … r3)` over a row's counts for `nv` component pairs (a compile-time
+ * constant after inlining); `sumX` points at the pairs' first column.
+ */
+function scatter(
+  nv: i32,
+  first: i32,
+  end: i32,
+  columns: usize,
+  counts: usize,
+  sumX: usize,
+  r0: v128,
+  r1: v128,
+  r2: v128,
+  r3: v128,
+): void {
+  let pc = columns + ((<usize>first) << 2);
+  let px = counts + ((<usize>first) << 3);
+  const pairsEnd = columns + ((<usize>(first + ((end - first) & ~1))) << 2);
+  for (; pc < pairsEnd; pc += 8, px += 16) {
+    const p = sumX + ((<usize>load<i32>(pc)) << 3);
+    const q = sumX + ((<usize>load<i32>(pc, 4)) << 3);
+    inline.always(addScaled(nv, p, v128.load64_splat(px), r0, r1, r2, r3));
+    inline.always(addScaled(nv, q, v128.load64_splat(px, 8), r0, r1, r2, r3));
+  }
+  if ((end - first) & 1) {
+    const p = sumX + ((<usize>load<i32>(pc)) << 3);
+    inline.always(addScaled(nv, p, v128.load64_splat(px), r0, r1, r2, r3));
+  }
+}
+
+/** `p[0 … 2·nv) += x·(r0 … r3)`, `nv` a compile-time constant after inlining. */
+function addScaled(nv: i32, p: usize, x: v128, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  v128.store(p, f64x2.add(v128.load(p), f64x2.mul(x, r0)));
+  if (nv > 1) v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(x, r1)), 16);
+  if (nv > 2) v128.store(p, f64x2.add(v128.load(p, 32), f64x2.mul(x, r2)), 32);
+  if (nv > 3) v128.store(p, f64x2.add(v128.load(p, 48), f64x2.mul(x, r3)), 48);
+}
+
+/** The statistics of `b` rows (row starts at `starts`, posteriors `r (b × kp)`) for kp = 2·`nv` ≤ 8. */
+function blockScatter(
+  nv: i32,
+  starts: usize,
+  b: i32,
+  columns: usize,
+  counts: usize,
+  sumX: usize,
+  r: usize,
+): void {
+  const zero = f64x2.splat(0.0);
+  const rowBytes = (<usize>nv) << 4;
+  let first = load<i32>(starts);
+  for (let t = 0; t < b; t++) {
+    const end = load<i32>(starts + ((<usize>(t + 1)) << 2));
+    const rt = r + <usize>t * rowBytes;
+    const r0 = v128.load(rt);
+    const r1 = nv > 1 ? v128.load(rt, 16) : zero;
+    const r2 = nv > 2 ? v128.load(rt, 32) : zero;
+    const r3 = nv > 3 ? v128.load(rt, 48) : zero;
+    inline.always(scatter(nv, first, end, columns, counts, sumX, r0, r1, r2, r3));
+    first = end;
+  }
+}
+
+/**
+ * One row's statistics for every component: `sumX[offset] += x·r` with `r (kp)` the row's
+ * posteriors (or responsibilities) padded with 0 after its `k` values; `pairOf` reads pair c of r.
  */
 function rowScatter(
   kp: i32,
@@ -158,7 +199,6 @@ function rowScatter(
   end: i32,
   columns: usize,
   counts: usize,
-  s: f64,
   sumX: usize,
   r: usize,
 ): void {
@@ -171,32 +211,19 @@ function rowScatter(
     const r1 = pairOf(p + 16, c + 2, k);
     const r2 = pairOf(p + 32, c + 4, k);
     const r3 = pairOf(p + 48, c + 6, k);
-    inline.always(scatter(4, first, end, columns, counts, s, q, r0, r1, r2, r3));
+    inline.always(scatter(4, first, end, columns, counts, q, r0, r1, r2, r3));
   }
   const p = r + ((<usize>c) << 3);
   const q = sumX + ((<usize>c) << 3);
   const pairs = (kp - c) >> 1;
   const r0 = pairOf(p, c, k);
   if (pairs == 3) {
-    inline.always(
-      scatter(
-        3,
-        first,
-        end,
-        columns,
-        counts,
-        s,
-        q,
-        r0,
-        pairOf(p + 16, c + 2, k),
-        pairOf(p + 32, c + 4, k),
-        zero,
-      ),
-    );
+    const r1 = pairOf(p + 16, c + 2, k);
+    inline.always(scatter(3, first, end, columns, counts, q, r0, r1, pairOf(p + 32, c + 4, k), zero));
   } else if (pairs == 2) {
-    inline.always(scatter(2, first, end, columns, counts, s, q, r0, pairOf(p + 16, c + 2, k), zero, zero));
+    inline.always(scatter(2, first, end, columns, counts, q, r0, pairOf(p + 16, c + 2, k), zero, zero));
   } else if (pairs == 1) {
-    inline.always(scatter(1, first, end, columns, counts, s, q, r0, zero, zero, zero));
+    inline.always(scatter(1, first, end, columns, counts, q, r0, zero, zero, zero));
   }
 }
 
@@ -209,11 +236,45 @@ function pairOf(p: usize, c: i32, k: i32): v128 {
 }
 
 /**
+ * The block's posteriors `l (kp × BLOCK_ROWS)`, component-major, to row-major `r (b × kp)`, each
+ * row scaled by its sample weight when `weighted` (a compile-time constant after inlining; `w`
+ * points at the block's weights), and their column sums added to `nk (k)`. Two rows and two
+ * components per turn; `l`'s lanes past row b − 1 must be 0.
+ */
+function transpose(weighted: bool, l: usize, b: i32, kp: i32, k: i32, w: usize, r: usize, nk: usize): void {
+  const rowBytes = (<usize>kp) << 3;
+  const pairsEnd = (<usize>(b & ~1)) << 3;
+  const end = (<usize>((b + 1) & ~1)) << 3;
+  for (let c = 0; c < kp; c += 2) {
+    const from = l + <usize>c * STRIDE;
+    let to = r + ((<usize>c) << 3);
+    let su = f64x2.splat(0.0);
+    let sv = su;
+    for (let o: usize = 0; o < end; o += 16, to += rowBytes << 1) {
+      let u = v128.load(from + o);
+      let v = v128.load(from + STRIDE + o);
+      if (weighted) {
+        // The pad lane of an odd block reads no weight past the slice.
+        const s = o < pairsEnd ? v128.load(w + o) : v128.load64_zero(w + o);
+        u = f64x2.mul(u, s);
+        v = f64x2.mul(v, s);
+      }
+      v128.store(to, v128.shuffle<f64>(u, v, 0, 2));
+      v128.store(to + rowBytes, v128.shuffle<f64>(u, v, 1, 3));
+      su = f64x2.add(su, u);
+      sv = f64x2.add(sv, v);
+    }
+    st(nk, c, ld(nk, c) + (f64x2.extract_lane(su, 0) + f64x2.extract_lane(su, 1)));
+    if (c + 1 < k) st(nk, c + 1, ld(nk, c + 1) + (f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1)));
+  }
+}
+
+/**
  * For each row i: responsibilities r_c ∝ w_c·p(x | c); accumulates `nk (k) += s·r` and, for each
- * nonzero count x_j, `sumX[j] (kp) += s·x_j·r` (s the row's sample weight, 1 when `sampleWeight`
+ * nonzero count x_j, `sumX[j] (kp) += x_j·(s·r)` (s the row's sample weight, 1 when `sampleWeight`
  * is 0); writes `resp (n × k)` and `lse (n)` when they are not 0; returns Σ s·log p(x). `nk` 0
  * skips the statistics (scoring). Row i's counts are `counts[rowStart[i] … rowStart[i + 1])`,
- * `columns[…]` their offsets j·kp in the tables (`rowStart (n + 1)` f64 positions, so a slice of
+ * `columns[…]` their offsets j·kp in the tables (`rowStart (n + 1)` i32 positions, so a slice of
  * rows is an offset into it); `logProbsT (d × kp)` = log θ transposed, its pad column 0;
  * `sumX (d × kp)` (its pad column gets 0s); `rowConst (n)` the log multinomial coefficients;
  * `work` holds kp·(2·BLOCK_ROWS + 2) + BLOCK_ROWS f64s.
@@ -235,69 +296,120 @@ export function multinomialEStep(
   work: usize,
 ): f64 {
   const kp = (k + 1) & ~1;
+  const nv = kp >> 1;
   const rowBytes = (<usize>kp) << 3;
   // work: lw (kp) | log-joints, then posteriors, component-major (kp × BLOCK_ROWS) |
-  // posteriors row-major (BLOCK_ROWS × kp) | the block's lse (BLOCK_ROWS) | its Σ s·r (kp).
+  // posteriors row-major (BLOCK_ROWS × kp) | the block's lse (BLOCK_ROWS).
   const lw = work;
   const l = lw + rowBytes;
   const r = l + <usize>kp * STRIDE;
   const blockLse = r + <usize>BLOCK_ROWS * rowBytes;
-  const blockNk = blockLse + STRIDE;
   st(lw, kp - 1, 0.0);
   for (let c = 0; c < k; c++) st(lw, c, ld(logWeights, c));
+  // Each row's lse only when it is weighted or asked for; a fit's pass needs just their sum.
+  const rowsLse = sampleWeight != 0 || lse != 0;
   let total = 0.0;
   for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
     const b = min(BLOCK_ROWS, n - i0);
-    for (let t = 0; t < b; t++) {
-      const first = <i32>ld(rowStart, i0 + t);
-      const end = <i32>ld(rowStart, i0 + t + 1);
-      rowLogJoints(kp, first, end, columns, counts, logProbsT, lw, l + ((<usize>t) << 3));
-    }
-    // Each row's lse only when it is weighted or asked for; a fit's pass needs just their sum.
-    const rowsLse = sampleWeight != 0 || lse != 0;
-    const sum = blockPosterior(l, STRIDE, k, b, rowsLse ? blockLse : 0);
-    if (!rowsLse) total += sum;
-    // Row-major posteriors; with an odd K the pad component's log-joints are 0 + Σ x·0 = 0, so
-    // the pad column of r is 0.
-    for (let t = 0; t < b; t += 2) {
-      const from = l + ((<usize>t) << 3);
-      const to = r + <usize>t * rowBytes;
-      for (let c = 0; c < kp; c += 2) {
-        const u = v128.load(from + <usize>c * STRIDE);
-        const v = v128.load(from + <usize>(c + 1) * STRIDE);
-        v128.store(to + ((<usize>c) << 3), v128.shuffle<f64>(u, v, 0, 2));
-        v128.store(to + rowBytes + ((<usize>c) << 3), v128.shuffle<f64>(u, v, 1, 3));
+    const starts = rowStart + ((<usize>i0) << 2);
+    // With an odd K the pad component's log-joints are 0 + Σ x·0 = 0 (its posteriors too).
+    if (nv == 3) inline.always(blockLogJoints(3, starts, b, columns, counts, logProbsT, lw, l));
+    else if (nv == 1) inline.always(blockLogJoints(1, starts, b, columns, counts, logProbsT, lw, l));
+    else if (nv == 2) inline.always(blockLogJoints(2, starts, b, columns, counts, logProbsT, lw, l));
+    else if (nv == 4) inline.always(blockLogJoints(4, starts, b, columns, counts, logProbsT, lw, l));
+    else {
+      for (let t = 0; t < b; t++) {
+        const first = load<i32>(starts + ((<usize>t) << 2));
+        const end = load<i32>(starts + ((<usize>(t + 1)) << 2));
+        rowLogJoints(kp, first, end, columns, counts, logProbsT, lw, l + ((<usize>t) << 3));
       }
     }
-    if (nk) for (let c = 0; c < kp; c++) st(blockNk, c, 0.0);
-    for (let t = 0; t < b; t++) {
-      const i = i0 + t;
-      const rt = r + <usize>t * rowBytes;
-      const s = sampleWeight ? ld(sampleWeight, i) : 1.0;
-      if (rowsLse) {
+    const sum = blockPosterior(l, STRIDE, k, b, rowsLse ? blockLse : 0);
+    if (rowsLse) {
+      for (let t = 0; t < b; t++) {
+        const i = i0 + t;
         const li = ld(blockLse, t) + ld(rowConst, i);
+        const s = sampleWeight ? ld(sampleWeight, i) : 1.0;
         if (s != 0.0) total += s * li;
         if (lse) st(lse, i, li);
-      } else {
-        total += ld(rowConst, i);
       }
-      if (resp) {
-        const ri = resp + ((<usize>(i * k)) << 3);
-        for (let c = 0; c < k; c++) st(ri, c, ld(rt, c));
-      }
-      if (nk && s != 0.0) {
-        const sv = f64x2.splat(s);
-        for (let c = 0; c < kp; c += 2) {
-          const o = (<usize>c) << 3;
-          v128.store(blockNk + o, f64x2.add(v128.load(blockNk + o), f64x2.mul(sv, v128.load(rt + o))));
-        }
-        const first = <i32>ld(rowStart, i);
-        rowScatter(kp, kp, first, <i32>ld(rowStart, i + 1), columns, counts, s, sumX, rt);
+    } else {
+      total += sum;
+      for (let t = 0; t < b; t++) total += ld(rowConst, i0 + t);
+    }
+    if (resp) {
+      for (let t = 0; t < b; t++) {
+        const ri = resp + ((<usize>((i0 + t) * k)) << 3);
+        for (let c = 0; c < k; c++) st(ri, c, load<f64>(l + <usize>c * STRIDE + ((<usize>t) << 3)));
       }
     }
-    if (nk) for (let c = 0; c < k; c++) st(nk, c, ld(nk, c) + ld(blockNk, c));
+    if (!nk) continue;
+    // The pad lane of an odd block holds blockPosterior's padding: 0 for the sums.
+    if (b & 1) for (let c = 0; c < kp; c++) store<f64>(l + <usize>c * STRIDE + ((<usize>b) << 3), 0.0);
+    if (sampleWeight) transpose(true, l, b, kp, k, sampleWeight + ((<usize>i0) << 3), r, nk);
+    else transpose(false, l, b, kp, k, 0, r, nk);
+    if (nv == 3) inline.always(blockScatter(3, starts, b, columns, counts, sumX, r));
+    else if (nv == 1) inline.always(blockScatter(1, starts, b, columns, counts, sumX, r));
+    else if (nv == 2) inline.always(blockScatter(2, starts, b, columns, counts, sumX, r));
+    else if (nv == 4) inline.always(blockScatter(4, starts, b, columns, counts, sumX, r));
+    else {
+      for (let t = 0; t < b; t++) {
+        const first = load<i32>(starts + ((<usize>t) << 2));
+        const end = load<i32>(starts + ((<usize>(t + 1)) << 2));
+        rowScatter(kp, kp, first, end, columns, counts, sumX, r + <usize>t * rowBytes);
+      }
+    }
   }
   return total;
+}
+
+/**
+ * The statistics of `n` rows of responsibilities `resp (n × k)` for kp = 2·`nv` ≤ 8 (a
+ * compile-time constant after inlining): nk's pairs summed in registers, each row's pairs read
+ * once (the last one half when K is odd).
+ */
+function accumulateRows(
+  nv: i32,
+  rowStart: usize,
+  columns: usize,
+  counts: usize,
+  n: i32,
+  resp: usize,
+  k: i32,
+  nk: usize,
+  sumX: usize,
+): void {
+  const zero = f64x2.splat(0.0);
+  const rowBytes = (<usize>k) << 3;
+  let n0 = zero;
+  let n1 = zero;
+  let n2 = zero;
+  let n3 = zero;
+  let first = load<i32>(rowStart);
+  for (let i = 0; i < n; i++) {
+    const end = load<i32>(rowStart + ((<usize>(i + 1)) << 2));
+    const ri = resp + <usize>i * rowBytes;
+    const r0 = pairOf(ri, 0, k);
+    const r1 = nv > 1 ? pairOf(ri + 16, 2, k) : zero;
+    const r2 = nv > 2 ? pairOf(ri + 32, 4, k) : zero;
+    const r3 = nv > 3 ? pairOf(ri + 48, 6, k) : zero;
+    n0 = f64x2.add(n0, r0);
+    if (nv > 1) n1 = f64x2.add(n1, r1);
+    if (nv > 2) n2 = f64x2.add(n2, r2);
+    if (nv > 3) n3 = f64x2.add(n3, r3);
+    inline.always(scatter(nv, first, end, columns, counts, sumX, r0, r1, r2, r3));
+    first = end;
+  }
+  addPair(nk, 0, k, n0);
+  if (nv > 1) addPair(nk, 2, k, n1);
+  if (nv > 2) addPair(nk, 4, k, n2);
+  if (nv > 3) addPair(nk, 6, k, n3);
+}
+
+/** `nk[c] += lane 0`, and `nk[c + 1] += lane 1` when c + 1 < k. */
+function addPair(nk: usize, c: i32, k: i32, v: v128): void {
+  st(nk, c, ld(nk, c) + f64x2.extract_lane(v, 0));
+  if (c + 1 < k) st(nk, c + 1, ld(nk, c + 1) + f64x2.extract_lane(v, 1));
 }
 
 /**
@@ -316,23 +428,38 @@ export function multinomialAccumulate(
   sumX: usize,
 ): void {
   const kp = (k + 1) & ~1;
-  const rowBytes = (<usize>k) << 3;
-  for (let i = 0; i < n; i++) {
-    const ri = resp + <usize>i * rowBytes;
-    for (let c = 0; c < k; c++) st(nk, c, ld(nk, c) + ld(ri, c));
-    rowScatter(kp, k, <i32>ld(rowStart, i), <i32>ld(rowStart, i + 1), columns, counts, 1.0, sumX, ri);
+  const nv = kp >> 1;
+  if (nv == 3) inline.always(accumulateRows(3, rowStart, columns, counts, n, resp, k, nk, sumX));
+  else if (nv == 1) inline.always(accumulateRows(1, rowStart, columns, counts, n, resp, k, nk, sumX));
+  else if (nv == 2) inline.always(accumulateRows(2, rowStart, columns, counts, n, resp, k, nk, sumX));
+  else if (nv == 4) inline.always(accumulateRows(4, rowStart, columns, counts, n, resp, k, nk, sumX));
+  else {
+    const rowBytes = (<usize>k) << 3;
+    for (let i = 0; i < n; i++) {
+      const ri = resp + <usize>i * rowBytes;
+      for (let c = 0; c < k; c++) st(nk, c, ld(nk, c) + ld(ri, c));
+      const first = ldi(rowStart, i);
+      rowScatter(kp, k, first, ldi(rowStart, i + 1), columns, counts, sumX, ri);
+    }
   }
+}
+
+/**
+ * A non-negative integer v < 2^31 as an i32: 2^52 added leaves it in the low mantissa bits, an add
+ * and a move where `<i32>v` (i32.trunc_sat_f64_s) costs V8 about 5 ns.
+ */
+function small(v: f64): i32 {
+  return <i32>reinterpret<i64>(v + 4503599627370496.0);
 }
 
 /**
  * Compresses dense count rows `x (n × d)`: row i's nonzero counts go to `counts[rowStart[i] …
  * rowStart[i + 1])` and their offsets j·`width` in the transposed tables to `columns[…]` (both
- * `capacity` long). A row with room for d stores stores every value and advances past the nonzero
- * ones, without a branch; near the end of the arrays a row stores its nonzeros one by one, and
- * more nonzeros than `capacity` return −1. `rowConst[i]` gets the
- * log multinomial coefficient `log n_i! − Σ_j log x_ij!` from `logFactorials (size)` = log k!, or
- * NaN when a count or the row's total is `size` or more (the caller computes those rows). Returns
- * the sum of every count.
+ * `capacity` long); more nonzeros than `capacity` return −1. A row goes by chunks of 64 values: a
+ * bit mask of the nonzero ones (two per vector compare), then one turn per set bit. `rowConst[i]`
+ * gets the log multinomial coefficient `log n_i! − Σ_j log x_ij!` from `logFactorials (size)` =
+ * log k!, or NaN when a count or the row's total is `size` or more (the caller computes those
+ * rows). Returns the sum of every count.
  */
 export function multinomialCompress(
   x: usize,
@@ -347,72 +474,78 @@ export function multinomialCompress(
   logFactorials: usize,
   size: i32,
 ): f64 {
+  const zero = f64x2.splat(0.0);
   const limit = <f64>size;
   let e = 0;
   let grand = 0.0;
   for (let i = 0; i < n; i++) {
-    st(rowStart, i, <f64>e);
-    const first = e;
+    sti(rowStart, i, e);
     const row = x + ((<usize>i * <usize>d) << 3);
-    if (e + d <= capacity) {
-      // Every store of the row lands inside: store each value, advance past the nonzero ones.
-      let j = 0;
-      for (; j + 1 < d; j += 2) {
-        const v = ld(row, j);
-        const u = ld(row, j + 1);
-        sti(columns, e, j * width);
-        st(counts, e, v);
-        e += <i32>(v != 0.0);
-        sti(columns, e, (j + 1) * width);
-        st(counts, e, u);
-        e += <i32>(u != 0.0);
-      }
-      if (j < d) {
-        const v = ld(row, j);
-        sti(columns, e, j * width);
-        st(counts, e, v);
-        e += <i32>(v != 0.0);
-      }
-    } else {
-      for (let j = 0; j < d; j++) {
-        const v = ld(row, j);
-        if (v == 0.0) continue;
-        if (e == capacity) return -1.0;
-        sti(columns, e, j * width);
-        st(counts, e, v);
-        e++;
-      }
-    }
     let total = 0.0;
     let sum = 0.0;
     let big = false;
-    for (let f = first; f < e; f++) {
-      const v = ld(counts, f);
-      total += v;
-      if (v < limit) sum += ld(logFactorials, <i32>v);
-      else big = true;
+    for (let j0 = 0; j0 < d; j0 += 64) {
+      const p = row + ((<usize>j0) << 3);
+      const length = min(64, d - j0);
+      let mask: u64 = 0;
+      let j = 0;
+      for (; j + 1 < length; j += 2) {
+        const bits = <u64>i64x2.bitmask(f64x2.ne(v128.load(p + ((<usize>j) << 3)), zero));
+        mask |= bits << (<u64>j);
+      }
+      if (j < length) mask |= (<u64>(load<f64>(p + ((<usize>j) << 3)) != 0.0)) << (<u64>j);
+      if (e + <i32>popcnt(mask) > capacity) return -1.0;
+      while (mask) {
+        const at = <i32>ctz(mask);
+        mask &= mask - 1;
+        const v = load<f64>(p + ((<usize>at) << 3));
+        sti(columns, e, (j0 + at) * width);
+        st(counts, e, v);
+        e++;
+        total += v;
+        if (v < limit) sum += ld(logFactorials, small(v));
+        else big = true;
+      }
     }
-    st(rowConst, i, big || total >= limit ? NaN : ld(logFactorials, <i32>total) - sum);
+    st(rowConst, i, big || total >= limit ? NaN : ld(logFactorials, small(total)) - sum);
     grand += total;
   }
-  st(rowStart, n, <f64>e);
+  sti(rowStart, n, e);
   return grand;
 }
 
-/** The number of nonzero values among `x (length)` (the compressed rows' length). */
+/**
+ * The number of nonzero values among `x (length)` (the compressed rows' length), or −1 when a value
+ * is not a finite non-negative integer (the caller then names it).
+ */
 export function multinomialNonzeros(x: usize, length: i32): i32 {
   const zero = f64x2.splat(0.0);
-  // A lane compares to all ones (−1) when nonzero: subtracting counts it.
+  const inf = f64x2.splat(Infinity);
+  // A lane compares to all ones (−1) when nonzero: subtracting counts it. `ok` keeps the lanes
+  // where every value so far is ≥ 0, below +∞ and its own floor (NaN fails each).
   let a = i64x2.splat(0);
   let b = i64x2.splat(0);
+  let ok = i64x2.splat(-1);
   let i = 0;
   for (; i + 4 <= length; i += 4) {
     const p = x + ((<usize>i) << 3);
-    a = i64x2.sub(a, f64x2.ne(v128.load(p), zero));
-    b = i64x2.sub(b, f64x2.ne(v128.load(p, 16), zero));
+    const u = v128.load(p);
+    const v = v128.load(p, 16);
+    a = i64x2.sub(a, f64x2.ne(u, zero));
+    b = i64x2.sub(b, f64x2.ne(v, zero));
+    const gu = v128.and(f64x2.ge(u, zero), f64x2.lt(u, inf));
+    const gv = v128.and(f64x2.ge(v, zero), f64x2.lt(v, inf));
+    const iu = f64x2.eq(f64x2.floor(u), u);
+    const iv = f64x2.eq(f64x2.floor(v), v);
+    ok = v128.and(ok, v128.and(v128.and(gu, iu), v128.and(gv, iv)));
   }
+  if (!i64x2.all_true(ok)) return -1;
   const s = i64x2.add(a, b);
   let count = <i32>(i64x2.extract_lane(s, 0) + i64x2.extract_lane(s, 1));
-  for (; i < length; i++) count += <i32>(ld(x, i) != 0.0);
+  for (; i < length; i++) {
+    const v = ld(x, i);
+    if (!(v >= 0.0 && v < Infinity && Math.floor(v) == v)) return -1;
+    count += <i32>(v != 0.0);
+  }
   return count;
 }

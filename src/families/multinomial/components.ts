@@ -52,14 +52,23 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   private logProbsT!: Float64Array;
   private logPriorValue = 0;
 
-  /** Sizes the compressed rows by X's nonzero values (counted in X's copy in the workspace). */
+  /**
+   * Sizes the compressed rows by X's nonzero values, counted in X's copy in the workspace by a pass
+   * that also checks every value is a finite non-negative integer; when one is not, `check` (the
+   * model's full check of X) throws the error naming it.
+   */
   constructor(
     private readonly ctx: ComponentContext,
     private readonly alpha: number,
     private readonly start: { probabilities: Float64Array | null; rowTotals: Float64Array | null },
+    check: () => void,
   ) {
     const { ws, n, d, k } = ctx;
     const nonzeros = calls(ws).multinomialNonzeros(ctx.x as Handle, n * d);
+    if (nonzeros < 0) {
+      check();
+      throw new Error('emwasm: the multinomial count check disagrees with the Wasm one');
+    }
     this.kp = paddedWidth(k);
     this.layout = layout(k, d);
     this.scratch = { work: workLength(k) };
@@ -68,7 +77,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.logProbsTH = ws.allocF64(d * this.kp);
     this.rowConstH = ws.allocF64(n);
     this.nonzeros = nonzeros;
-    this.rowStartH = ws.allocF64(n + 1);
+    this.rowStartH = ws.allocI32(n + 1);
     this.columnsH = ws.allocI32(Math.max(1, nonzeros));
     this.countsH = ws.allocF64(Math.max(1, nonzeros));
     this.logFactorialsH = ws.allocF64(LOG_FACTORIAL_SIZE);
@@ -99,7 +108,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     );
 
     const rowConst = ws.f64(this.rowConstH, n);
-    const rowStart = ws.f64(this.rowStartH, n + 1);
+    const rowStart = ws.i32(this.rowStartH, n + 1);
     const counts = ws.f64(this.countsH, Math.max(1, this.nonzeros));
     for (let i = 0; i < n; i++) {
       if (!Number.isNaN(rowConst[i])) continue;
@@ -132,7 +141,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     return {
       kernel: 'multinomialEStep',
       args: [
-        rowOffset(this.rowStartH, a.first, 1),
+        this.rowStartH + a.first * 4,
         this.columnsH,
         this.countsH,
         a.rows,

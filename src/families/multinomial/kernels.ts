@@ -14,12 +14,12 @@ export function workLength(k: number): number {
 /**
  * The TypeScript twin of `multinomialEStep` (assembly/families/multinomial/estep.ts): same
  * arguments with arrays for handles (null for "not wanted"), the same quantities row by row (the
- * Wasm kernel goes by blocks of rows). Row i's nonzero counts are `counts[rowStart[i] …
+ * Wasm kernel goes by blocks of rows; a row's statistics add x·(s·r) as there). Row i's nonzero counts are `counts[rowStart[i] …
  * rowStart[i + 1])`; `logProbsT` and `sumX` are `(d × kp)`, kp = K rounded up to even (the pad
  * column unused), and `columns[…]` holds each count's row offset in them, j·kp for column j.
  */
 export function multinomialEStep(
-  rowStart: Float64Array,
+  rowStart: Int32Array,
   columns: Int32Array,
   counts: Float64Array,
   n: number,
@@ -39,10 +39,14 @@ export function multinomialEStep(
     const first = rowStart[i];
     const end = rowStart[i + 1];
     for (let c = 0; c < k; c++) work[c] = logWeights[c];
-    for (let e = first; e < end; e++) {
-      const at = columns[e];
-      for (let c = 0; c < k; c++) work[c] += counts[e] * logProbsT[at + c];
+    // Two counts at a time, their products summed first (as the kernel).
+    let e = first;
+    for (; e + 1 < end; e += 2) {
+      const p = columns[e];
+      const q = columns[e + 1];
+      for (let c = 0; c < k; c++) work[c] += counts[e] * logProbsT[p + c] + counts[e + 1] * logProbsT[q + c];
     }
+    if (e < end) for (let c = 0; c < k; c++) work[c] += counts[e] * logProbsT[columns[e] + c];
     const [m, inv] = rowPosterior(work, k);
     // A row impossible under every component gets posteriors 0, as the Wasm block posterior.
     if (inv === 0) work.fill(0, 0, k);
@@ -53,11 +57,13 @@ export function multinomialEStep(
     if (lse) lse[i] = l;
     if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c];
     if (nk && sumX && s !== 0) {
-      for (let c = 0; c < k; c++) nk[c] += s * work[c];
+      for (let c = 0; c < k; c++) {
+        work[c] *= s;
+        nk[c] += work[c];
+      }
       for (let e = first; e < end; e++) {
         const at = columns[e];
-        const x = s * counts[e];
-        for (let c = 0; c < k; c++) sumX[at + c] += x * work[c];
+        for (let c = 0; c < k; c++) sumX[at + c] += counts[e] * work[c];
       }
     }
   }
@@ -69,7 +75,7 @@ export function multinomialEStep(
  * count of row i.
  */
 export function multinomialAccumulate(
-  rowStart: Float64Array,
+  rowStart: Int32Array,
   columns: Int32Array,
   counts: Float64Array,
   n: number,
@@ -88,8 +94,7 @@ export function multinomialAccumulate(
 
 /**
  * The twin of `multinomialCompress`: dense count rows `x (n × d)` to nonzero counts and their
- * offsets `j·width` (`columns` and `counts` are `capacity` long; while a row's every value fits,
- * each is stored and the zeros then overwritten, as in the kernel), and
+ * offsets `j·width` (`columns` and `counts` are `capacity` long), and
  * `rowConst[i] = log n_i! − Σ_j log x_ij!` from `logFactorials (size)`, NaN for a row with a count
  * or total of `size` or more. Returns the sum of every count, or −1 when the nonzeros do not fit.
  */
@@ -98,7 +103,7 @@ export function multinomialCompress(
   n: number,
   d: number,
   width: number,
-  rowStart: Float64Array,
+  rowStart: Int32Array,
   columns: Int32Array,
   counts: Float64Array,
   capacity: number,
@@ -110,29 +115,17 @@ export function multinomialCompress(
   let grand = 0;
   for (let i = 0; i < n; i++) {
     rowStart[i] = e;
-    const first = e;
-    if (e + d <= capacity) {
-      for (let j = 0; j < d; j++) {
-        const v = x[i * d + j];
-        columns[e] = j * width;
-        counts[e] = v;
-        if (v !== 0) e++;
-      }
-    } else {
-      for (let j = 0; j < d; j++) {
-        const v = x[i * d + j];
-        if (v === 0) continue;
-        if (e === capacity) return -1;
-        columns[e] = j * width;
-        counts[e++] = v;
-      }
-    }
     let total = 0;
     let sum = 0;
     let big = false;
-    for (let f = first; f < e; f++) {
-      total += counts[f];
-      if (counts[f] < size) sum += logFactorials[counts[f]];
+    for (let j = 0; j < d; j++) {
+      const v = x[i * d + j];
+      if (v === 0) continue;
+      if (e === capacity) return -1;
+      columns[e] = j * width;
+      counts[e++] = v;
+      total += v;
+      if (v < size) sum += logFactorials[v];
       else big = true;
     }
     rowConst[i] = big || total >= size ? NaN : logFactorials[total] - sum;
@@ -142,10 +135,17 @@ export function multinomialCompress(
   return grand;
 }
 
-/** The twin of `multinomialNonzeros`: the number of nonzero values among `x (length)`. */
+/**
+ * The twin of `multinomialNonzeros`: the number of nonzero values among `x (length)`, or −1 when a
+ * value is not a finite non-negative integer.
+ */
 export function multinomialNonzeros(x: Float64Array, length: number): number {
   let count = 0;
-  for (let i = 0; i < length; i++) if (x[i] !== 0) count++;
+  for (let i = 0; i < length; i++) {
+    const v = x[i];
+    if (!(v >= 0 && v < Infinity && Math.floor(v) === v)) return -1;
+    if (v !== 0) count++;
+  }
   return count;
 }
 
@@ -153,7 +153,7 @@ export function multinomialNonzeros(x: Float64Array, length: number): number {
 export const MULTINOMIAL_KERNELS = {
   multinomialEStep: {
     args: [
-      'F64',
+      'I32',
       'I32',
       'F64',
       'i32',
@@ -171,11 +171,11 @@ export const MULTINOMIAL_KERNELS = {
     twin: multinomialEStep,
   },
   multinomialAccumulate: {
-    args: ['F64', 'I32', 'F64', 'i32', 'F64', 'i32', 'F64', 'F64'],
+    args: ['I32', 'I32', 'F64', 'i32', 'F64', 'i32', 'F64', 'F64'],
     twin: multinomialAccumulate,
   },
   multinomialCompress: {
-    args: ['F64', 'i32', 'i32', 'i32', 'F64', 'I32', 'F64', 'i32', 'F64', 'F64', 'i32'],
+    args: ['F64', 'i32', 'i32', 'i32', 'I32', 'I32', 'F64', 'i32', 'F64', 'F64', 'i32'],
     twin: multinomialCompress,
   },
   multinomialNonzeros: {

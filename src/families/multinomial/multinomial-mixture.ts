@@ -64,6 +64,7 @@ const SPEC: OptionSpec = {
 export class MultinomialMixture extends DensityMixture<MultinomialComponents, MultinomialSettings> {
   protected readonly kernels = MULTINOMIAL_KERNELS;
   protected override readonly checkDataRejectsNonFinite = true;
+  protected override readonly componentsCheckData = true;
 
   constructor(options: MultinomialMixtureOptions = {}) {
     super('MultinomialMixture', SPEC, options);
@@ -102,13 +103,18 @@ export class MultinomialMixture extends DensityMixture<MultinomialComponents, Mu
 
   protected components(ctx: ComponentContext): MultinomialParts {
     const { probabilitiesInit, rowTotalsInit, nComponents: k } = this.settings;
-    return new MultinomialParts(ctx, this.settings.alpha, {
-      probabilities:
-        probabilitiesInit === undefined
-          ? null
-          : this.probabilitiesFrom(probabilitiesInit, 'probabilitiesInit', ctx.d),
-      rowTotals: rowTotalsInit === undefined ? null : rowTotalsFrom(rowTotalsInit, 'rowTotalsInit', k),
-    });
+    return new MultinomialParts(
+      ctx,
+      this.settings.alpha,
+      {
+        probabilities:
+          probabilitiesInit === undefined
+            ? null
+            : this.probabilitiesFrom(probabilitiesInit, 'probabilitiesInit', ctx.d),
+        rowTotals: rowTotalsInit === undefined ? null : rowTotalsFrom(rowTotalsInit, 'rowTotalsInit', k),
+      },
+      () => this.matrix(ctx.X),
+    );
   }
 
   protected workPerRow(k: number, d: number): number {
