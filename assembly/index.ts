@@ -36,6 +36,7 @@ export {
 } from './imaging/tomography';
 export { csrForward, csrBack, mlemRatio, mlemUpdate } from './imaging/tomography-em';
 export { blockPosterior, blockRows } from './families/block';
+export { expInto } from './util/simd';
 export { poissonEStep, poissonAccumulate } from './families/poisson/estep';
 export { bernoulliEStep, bernoulliAccumulate } from './families/bernoulli/estep';
 export { categoricalEStep, categoricalAccumulate } from './families/categorical/estep';

@@ -2,7 +2,7 @@
 // kernel writes the block's log-joint values component-major, calls `blockPosterior`, then reads
 // each row's responsibilities back for its statistics. Across rows every step vectorises whatever
 // K is, and the row's log-sum-exp costs half a vector log instead of a scalar `Math.log`.
-import { expF64x2, logF64x2 } from '../util/simd';
+import { F64x2Math, logF64x2 } from '../util/simd';
 
 /** Rows per block in the family kernels: K × BLOCK_ROWS log-joint values stay in L1. */
 export const BLOCK_ROWS: i32 = 64;
@@ -36,7 +36,7 @@ export function blockPosterior(l: usize, stride: usize, k: i32, b: i32, lse: usi
     let s = f64x2.splat(0.0);
     for (let c = 0; c < k; c++) {
       const p = l + <usize>c * stride + o;
-      const e = expF64x2(f64x2.sub(v128.load(p), shift));
+      const e = F64x2Math.exp(f64x2.sub(v128.load(p), shift));
       v128.store(p, e);
       s = f64x2.add(s, e);
     }
