@@ -8,8 +8,9 @@ import { F64x2Math, logF64x2 } from '../util/simd';
 export const BLOCK_ROWS: i32 = 64;
 
 /**
- * `l` holds a_ic = log w_c + log p(x_i | c) for `b` ≤ `BLOCK_ROWS` rows, component-major: component c's values
- * start at `l + c·stride` bytes (`stride` ≥ 8·(b rounded up to even), a multiple of 16 is best).
+ * `l` holds a_ic = log w_c + log p(x_i | c) for `b` ≤ `BLOCK_ROWS` rows, component-major:
+ * component c's values start at `l + c·stride` bytes (`stride` ≥ 8·(b rounded up to even), a
+ * multiple of 16 is best).
  * Leaves r_ic = exp(a_ic − lse_i) in place, with lse_i = log Σ_c exp(a_ic), and returns Σ_i lse_i.
  * A row with every a_ic = −∞ gets lse −∞ and r = 0. `lse (b)`, when not 0, receives each row's lse
  * (one vector log per two rows). With `lse` 0 (a pass that needs only the bound) the row sums
