@@ -69,3 +69,43 @@ export function blockPosterior(l: usize, stride: usize, k: i32, b: i32, lse: usi
 export function blockRows(): i32 {
   return BLOCK_ROWS;
 }
+
+/**
+ * `blockPosterior` over the block of rows i0 … i0 + b − 1 of a pass (`l`, `stride`, `k`, `b` as
+ * there), plus what a family kernel does with it for every row: returns the block's share of the
+ * bound, Σ_i s_i·lse_i with s_i = `sampleWeight[i0 + i]` (1 when `sampleWeight` is 0; a row of
+ * weight 0 adds nothing, not even 0·(−∞)); writes `lse[i0 + i]` and row i0 + i of `resp (n × k)`
+ * when they are not 0. `lseB (b + 1)` is scratch for the rows' lse.
+ */
+export function posteriorRows(
+  l: usize,
+  stride: usize,
+  k: i32,
+  b: i32,
+  i0: i32,
+  sampleWeight: usize,
+  lse: usize,
+  resp: usize,
+  lseB: usize,
+): f64 {
+  // Without sample weights or per-row output the bound needs only the block's Σ lse (no vector log).
+  const perRow = sampleWeight != 0 || lse != 0;
+  let total = blockPosterior(l, stride, k, b, perRow ? lseB : 0);
+  if (perRow) {
+    total = 0.0;
+    for (let i = 0; i < b; i++) {
+      const v = load<f64>(lseB + ((<usize>i) << 3));
+      const w = sampleWeight ? load<f64>(sampleWeight + ((<usize>(i0 + i)) << 3)) : 1.0;
+      if (w != 0.0) total += w * v;
+      if (lse) store<f64>(lse + ((<usize>(i0 + i)) << 3), v);
+    }
+  }
+  if (resp) {
+    for (let i = 0; i < b; i++) {
+      const ri = resp + ((<usize>(i0 + i) * <usize>k) << 3);
+      for (let c = 0; c < k; c++)
+        store<f64>(ri + ((<usize>c) << 3), load<f64>(l + <usize>c * stride + ((<usize>i) << 3)));
+    }
+  }
+  return total;
+}

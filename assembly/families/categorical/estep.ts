@@ -8,7 +8,7 @@
 // Rows go by blocks of BLOCK_ROWS: each row's k log-joints are scattered component-major for
 // `blockPosterior`, and gathered back from there, four components in registers, for the statistics.
 import { ld, ldi, st } from '../../util/memory';
-import { BLOCK_ROWS, blockPosterior } from '../block';
+import { BLOCK_ROWS, posteriorRows } from '../block';
 
 const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
 
@@ -89,7 +89,6 @@ export function categoricalEStep(
   const post = work;
   const lseB = post + <usize>k * STRIDE;
   const rowBytes = (<usize>k) << 3;
-  const perRow = sampleWeight != 0 || lse != 0;
   let total = 0.0;
   for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
     const b = min(BLOCK_ROWS, n - i0);
@@ -119,22 +118,12 @@ export function categoricalEStep(
         store<f64>(at + <usize>c * STRIDE, a);
       }
     }
-    // Without sample weights or per-row output the bound needs only the block's Σ lse (no vector log).
-    const sum = blockPosterior(post, STRIDE, k, b, perRow ? lseB : 0);
-    if (!perRow) total += sum;
+    total += posteriorRows(post, STRIDE, k, b, i0, sampleWeight, lse, resp, lseB);
+    if (!nk) continue;
     for (let i = 0; i < b; i++) {
       const w = sampleWeight ? ld(sampleWeight, i0 + i) : 1.0;
-      if (perRow) {
-        const l = ld(lseB, i);
-        if (w != 0.0) total += w * l;
-        if (lse) st(lse, i0 + i, l);
-      }
       const at = post + ((<usize>i) << 3);
-      if (resp) {
-        const ri = resp + <usize>(i0 + i) * rowBytes;
-        for (let c = 0; c < k; c++) st(ri, c, load<f64>(at + <usize>c * STRIDE));
-      }
-      if (nk && w != 0.0) {
+      if (w != 0.0) {
         addRow(nk, counts, offsets, x + ((<usize>(i0 + i) * <usize>d) << 3), d, at, STRIDE, w, k);
       }
     }

@@ -15,7 +15,7 @@
 // to the outputs once per block and component.
 import { ld, st } from '../../util/memory';
 import { logF64x2 } from '../../util/simd';
-import { BLOCK_ROWS, blockPosterior } from '../block';
+import { BLOCK_ROWS, posteriorRows } from '../block';
 
 const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
 
@@ -155,7 +155,6 @@ function studentEStep(
   const factor = full ? d * d : d;
   const fd = <f64>d;
   const zero = f64x2.splat(0.0);
-  const perRow = sampleWeight != 0 || lse != 0;
   let total = 0.0;
   for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
     const b = min(BLOCK_ROWS, n - i0);
@@ -211,22 +210,8 @@ function studentEStep(
         v128.store(post + o0 + o, f64x2.sub(base, f64x2.mul(half, lp)));
       }
     }
-    // Without sample weights or per-row output the bound needs only the block's Σ lse (no vector log).
-    const sum = blockPosterior(post, STRIDE, k, b, perRow ? lseB : 0);
-    if (!perRow) total += sum;
-    for (let i = 0; i < b; i++) {
-      const w = sampleWeight ? ld(sampleWeight, i0 + i) : 1.0;
-      st(wB, i, w);
-      if (perRow) {
-        const l = ld(lseB, i);
-        if (w != 0.0) total += w * l;
-        if (lse) st(lse, i0 + i, l);
-      }
-      if (resp) {
-        const ri = resp + ((<usize>(i0 + i) * <usize>k) << 3);
-        for (let c = 0; c < k; c++) st(ri, c, ld(post + <usize>c * STRIDE, i));
-      }
-    }
+    total += posteriorRows(post, STRIDE, k, b, i0, sampleWeight, lse, resp, lseB);
+    for (let i = 0; i < b; i++) st(wB, i, sampleWeight ? ld(sampleWeight, i0 + i) : 1.0);
     if (!nk) continue;
     for (let c = 0; c < k; c++) {
       const t = tParams + ((<usize>(c * 3)) << 3);
