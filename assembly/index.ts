@@ -44,7 +44,7 @@ export {
   multinomialEStep,
   multinomialAccumulate,
   multinomialCompress,
-  multinomialNonzeros,
+  multinomialRowStarts,
 } from './families/multinomial/estep';
 export { regressionEStep, regressionAccumulate } from './families/regression/estep';
 export {

@@ -17,8 +17,8 @@ export interface IterationInfo {
  * the best restart; the model owns its parameters and the work of each step.
  */
 export interface EMHooks<P> {
-  /** Sets fresh starting parameters (one restart). */
-  initialize(rng: Random): void;
+  /** Sets fresh starting parameters (one restart); may be asynchronous (work spread over threads). */
+  initialize(rng: Random): void | Promise<void>;
   /**
    * E-step under the current parameters; returns the bound (for mixtures the mean log-likelihood).
    * May be asynchronous when the work is spread over threads.
@@ -67,7 +67,7 @@ export async function runEM<P>(hooks: EMHooks<P>, settings: EMSettings<P>): Prom
   let best: EMResult<P> | null = null;
 
   for (let init = 0; init < nInit; init++) {
-    if (!warm) hooks.initialize(rng);
+    if (!warm) await hooks.initialize(rng);
     let lowerBound = warm ? (settings.warmStartBound as number) : -Infinity;
     let converged = false;
     let nIter = 0;

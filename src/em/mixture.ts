@@ -9,13 +9,13 @@ import {
 } from '../kernels/table.js';
 import { availableThreads, sharedMemorySupported } from '../threads/pool.js';
 import { show } from '../util/errors.js';
-import { toArray, type Matrix } from '../util/matrix.js';
+import { allFinite, toArray, type Matrix } from '../util/matrix.js';
 import { randomFrom, randomStochasticRows, type Random } from '../util/random.js';
 import { positiveRows } from '../util/weights.js';
 import { COMMON_OPTIONS, Estimator, type CommonSettings, type FitData, type Fitted } from './estimator.js';
 import { runEM, type EMHooks, type IterationInfo } from './loop.js';
 import type { OptionSpec } from './options.js';
-import { rowOffset, slicedPass } from './parallel.js';
+import { rowOffset, runSlices, slicedPass, type SliceRunner } from './parallel.js';
 import { StatsBlock, type StatsLayout } from './stats.js';
 
 /** scikit-learn's guard against empty components: `nk = Σr + 10·eps`. */
@@ -143,9 +143,21 @@ export interface Components<C, L extends StatsLayout = StatsLayout> {
   /**
    * Adds the statistics of explicit `(n × K)` responsibilities (already multiplied by the row
    * weights); init only. `handles` names the same responsibilities and X in the workspace, for
-   * families that accumulate with kernels.
+   * families that accumulate with kernels. A family implements this or `accumulatePass`.
    */
-  accumulate(resp: Float64Array, stats: StatsBlock<L>, handles?: { resp: Handle; x: Handle }): void;
+  accumulate?(resp: Float64Array, stats: StatsBlock<L>, handles?: { resp: Handle; x: Handle }): void;
+  /**
+   * The same statistics as one kernel call per slice of rows, so that the engine runs the first
+   * M-step over the threads like an E-step pass: `args.resp` holds the slice's responsibilities
+   * (already multiplied by the row weights), `args.stats` its block. Preferred over `accumulate`.
+   */
+  accumulatePass?(args: PassArgs): KernelJob;
+  /**
+   * Work on the data that can be cut into row slices (e.g. compressing X), run once after `bind`
+   * and before any start or scoring: `rows(job)` runs `job(first, rows)` over the fit's slices, on
+   * the threads when it has several (it then returns a promise), and gives each call's result.
+   */
+  prepare?(rows: SliceRunner): void | Promise<void>;
   /**
    * Responsibilities and log p(x) for scoring, when the E-step kernel cannot write them (its
    * `stats` null): runs the calls itself. Without it, the engine runs `eStep` with `stats` null.
@@ -259,19 +271,32 @@ export class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixturePara
     }
   }
 
-  initialize(rng: Random): void {
+  /**
+   * The components' slice work (`prepare`), once per fit or scoring call before anything else;
+   * synchronous with one statistics block.
+   */
+  prepare(): void | Promise<void> {
+    return this.comps.prepare?.((job) => runSlices(this.ws, this.blocks.length, this.ctx.n, job));
+  }
+
+  /** One restart's start; asynchronous only when the first M-step runs over threads. */
+  initialize(rng: Random): void | Promise<void> {
     const k = this.ctx.k;
+    let first: void | Promise<void> = undefined;
     if (this.respInit) {
       this.views.resp.set(this.respInit);
-      this.mStepFromResponsibilities();
+      first = this.mStepFromResponsibilities();
     } else if (this.comps.startComplete && this.weightsInit) {
       this.setWeights(new Float64Array(k).fill(1 / k));
     } else {
       this.initialResponsibilities(rng);
-      this.mStepFromResponsibilities();
+      first = this.mStepFromResponsibilities();
     }
-    this.comps.applyStart();
-    if (this.weightsInit) this.setWeights(this.weightsInit);
+    const finish = (): void => {
+      this.comps.applyStart();
+      if (this.weightsInit) this.setWeights(this.weightsInit);
+    };
+    return first ? first.then(finish) : finish();
   }
 
   private initialResponsibilities(rng: Random): void {
@@ -306,16 +331,30 @@ export class MixtureFit<C, L extends StatsLayout> implements EMHooks<MixturePara
     }
   }
 
-  /** The first M-step, from explicit responsibilities (weighted by the rows' weights). */
-  private mStepFromResponsibilities(): void {
+  /**
+   * The first M-step, from explicit responsibilities (weighted by the rows' weights): over the
+   * threads when the family has `accumulatePass`.
+   */
+  private mStepFromResponsibilities(): void | Promise<void> {
     const { n, k } = this.ctx;
     const resp = this.views.resp;
     const w = this.rowWeights;
     if (w) for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) resp[i * k + c] *= w[i];
     const b = this.blocks[0];
+    const finish = (): void => this.setWeightsAfterMStep(this.comps.mStep(b, true), b);
+    const comps = this.comps;
+    if (comps.accumulatePass) {
+      const total = slicedPass(this.ws, this.blocks, n, (first, rows, block) =>
+        (comps.accumulatePass as NonNullable<typeof comps.accumulatePass>)(
+          this.pass(first, rows, block.handles, block.scratch, this.resp, 0),
+        ),
+      );
+      return total instanceof Promise ? total.then(finish) : finish();
+    }
+    if (!comps.accumulate) throw new Error('emwasm: a family needs accumulate or accumulatePass');
     b.zero();
-    this.comps.accumulate(resp, b, { resp: this.resp, x: this.x });
-    this.setWeightsAfterMStep(this.comps.mStep(b, true), b);
+    comps.accumulate(resp, b, { resp: this.resp, x: this.x });
+    finish();
   }
 
   private setWeightsAfterMStep(weights: Float64Array | void, b: StatsBlock<L>): void {
@@ -477,6 +516,7 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
         weightsInit,
         kmeans: needKMeans,
       });
+      await fit.prepare();
       if (warm) fit.restore(warm.params);
       const result = await runEM(fit, {
         maxIter: s.maxIter,
@@ -565,15 +605,21 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
       }
       return resp;
     }
-    const resp = toArray(given, 'respInit', [n, k]);
-    for (let i = 0; i < n; i++) {
+    // A finite Float64Array of the right length is used as given: the fit only reads it (a fresh
+    // copy of a large one costs page faults, ~0.5 ms per MB here). Anything else is copied.
+    const resp =
+      given instanceof Float64Array && given.length === n * k && allFinite(given)
+        ? given
+        : toArray(given, 'respInit', [n, k]);
+    const bad = firstNonStochasticRow(resp, n, k);
+    if (bad >= 0) {
       let sum = 0;
       for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        if (r < 0) throw new RangeError(`respInit[${i}][${c}] must be >= 0, got ${r}`);
+        const r = resp[bad * k + c];
+        if (r < 0) throw new RangeError(`respInit[${bad}][${c}] must be >= 0, got ${r}`);
         sum += r;
       }
-      if (Math.abs(sum - 1) > 1e-6) throw new RangeError(`respInit[${i}] must sum to 1, got a sum of ${sum}`);
+      throw new RangeError(`respInit[${bad}] must sum to 1, got a sum of ${sum}`);
     }
     return resp;
   }
@@ -610,6 +656,7 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
         weightsInit: null,
         kmeans: false,
       });
+      if (fit.prepare() instanceof Promise) throw new Error('emwasm: scoring runs on one thread');
       fit.restore(f.params);
       return fit.posterior();
     } finally {
@@ -648,6 +695,25 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
       lowerBounds: [],
     };
   }
+}
+
+/**
+ * The first row of `resp (n × k)` with a negative value or a sum off 1 by more than 1e-6, or −1.
+ * A function of its own, over a Float64Array only, so that the loop is optimised on a fit's first
+ * call.
+ */
+function firstNonStochasticRow(resp: Float64Array, n: number, k: number): number {
+  for (let i = 0, at = 0; i < n; i++) {
+    let sum = 0;
+    let negative = false;
+    for (let c = 0; c < k; c++, at++) {
+      const r = resp[at];
+      negative ||= r < 0;
+      sum += r;
+    }
+    if (negative || Math.abs(sum - 1) > 1e-6) return i;
+  }
+  return -1;
 }
 
 /** Draws a component index from `weights`. */

@@ -9,6 +9,11 @@ import { MixtureParams } from './mixture-params.js';
 import type { GaussianParams } from './params.js';
 
 /** What a missing-data fit is made from. */
+
+/** The fit that makes the start (a `MixtureFit` on the complete or imputed rows). */
+type StartFit = Pick<EMHooks<GaussianParams>, 'initialize' | 'snapshot'> & {
+  prepare(): void | Promise<void>;
+};
 export interface MissingEMOptions {
   ws: Workspace;
   /** `(n × d)` with NaN for missing entries. */
@@ -24,7 +29,7 @@ export interface MissingEMOptions {
    * Makes the starting point: the complete-data fit's own initialisation on `initialData(X)`
    * (allocated in the same workspace, called once while this fit allocates).
    */
-  initializer: (data: InitialData) => Pick<EMHooks<GaussianParams>, 'initialize' | 'snapshot'>;
+  initializer: (data: InitialData) => StartFit;
 }
 
 /**
@@ -234,7 +239,7 @@ export class MissingEM implements EMHooks<GaussianParams> {
     scatterFull: Float64Array;
     scatter: Float64Array;
   };
-  private readonly init: Pick<EMHooks<GaussianParams>, 'initialize' | 'snapshot'>;
+  private readonly init: StartFit;
   private readonly params: MixtureParams;
   /** Σ of the sample weights (n when unweighted): the bound's divisor. */
   private readonly totalWeight: number;
@@ -279,6 +284,8 @@ export class MissingEM implements EMHooks<GaussianParams> {
     };
     // The initial fit allocates in the same workspace; every view is taken after it.
     this.init = o.initializer(initialData(X, k, sampleWeight));
+    if (this.init.prepare() instanceof Promise)
+      throw new Error('emwasm: the missing-data start runs on one thread');
     fillRows(ws, X, this.pat, x, idx);
     const h = this.h;
     if (sampleWeight) {
@@ -301,7 +308,10 @@ export class MissingEM implements EMHooks<GaussianParams> {
 
   /** The chosen initialisation on the complete rows (or mean-imputed data): see `initialData`. */
   initialize(rng: Random): void {
-    this.init.initialize(rng);
+    // One statistics block and Gaussian components: the start is synchronous.
+    if (this.init.initialize(rng) instanceof Promise) {
+      throw new Error('emwasm: the missing-data start runs on one thread');
+    }
     this.restore(this.init.snapshot());
   }
 

@@ -59,24 +59,36 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
         const nonzeros = X.flat().filter((v) => v !== 0).length;
 
         for (const backend of ['wasm', 'js'] as const) {
-          const counted = await runKernel(MULTINOMIAL_KERNELS, 'multinomialNonzeros', backend, [
-            Float64Array.from(X.flat()),
-            n * d,
-          ]);
+          const starts = (x: Float64Array) =>
+            runKernel(MULTINOMIAL_KERNELS, 'multinomialRowStarts', backend, [x, n, d, new Int32Array(n + 1)]);
+          const counted = await starts(Float64Array.from(X.flat()));
           expect(counted.result).toBe(nonzeros);
-          // A value that is not a finite non-negative integer, in the vector body or the tail: −1.
+          let before = 0;
+          X.forEach((r, i) => {
+            expect((counted.arrays[3] as Int32Array)[i]).toBe(before);
+            before += r.filter((v) => v !== 0).length;
+          });
+          expect((counted.arrays[3] as Int32Array)[n]).toBe(nonzeros);
+          // A value that is not a finite non-negative integer, in the vector body or a row's
+          // odd tail: −1.
           for (const bad of [-1, 2.5, NaN, Infinity, -Infinity, 1e-300]) {
-            for (const at of new Set([0, Math.floor((n * d) / 2), n * d - 1])) {
+            for (const at of new Set([0, Math.floor((n * d) / 2), n * d - 1, d - 1])) {
               const x = Float64Array.from(X.flat());
               x[at] = bad;
-              const r = await runKernel(MULTINOMIAL_KERNELS, 'multinomialNonzeros', backend, [x, n * d]);
-              expect(r.result).toBe(-1);
+              expect((await starts(x)).result).toBe(-1);
             }
           }
           const signed = Float64Array.from(X.flat(), (v) => (v === 0 ? -0 : v));
-          const r = await runKernel(MULTINOMIAL_KERNELS, 'multinomialNonzeros', backend, [signed, n * d]);
-          expect(r.result).toBe(nonzeros);
+          expect((await starts(signed)).result).toBe(nonzeros);
         }
+        const rowStart = (
+          await runKernel(MULTINOMIAL_KERNELS, 'multinomialRowStarts', 'wasm', [
+            Float64Array.from(X.flat()),
+            n,
+            d,
+            new Int32Array(n + 1),
+          ])
+        ).arrays[3] as Int32Array;
 
         // Compression: both backends store the same arrays, the nonzeros as read off X, and each
         // row's log multinomial coefficient (NaN for a row past the table).
@@ -85,10 +97,9 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
           n,
           d,
           kp,
-          new Int32Array(n + 1),
+          Int32Array.from(rowStart),
           new Int32Array(Math.max(1, nonzeros)),
           new Float64Array(Math.max(1, nonzeros)),
-          Math.max(1, nonzeros),
           new Float64Array(n),
           Float64Array.from({ length: 4096 }, (_, i) => logFactorial(i)),
           4096,
@@ -97,11 +108,10 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
         const tc = await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', 'js', compressArgs());
         expect(wc.result).toBe(X.flat().reduce((a, b) => a + b, 0));
         expect(tc.result).toBe(wc.result);
-        for (const a of [4, 5, 6, 8]) expect(wc.arrays[a]).toEqual(tc.arrays[a]);
-        const rowStart = wc.arrays[4] as Int32Array;
+        for (const a of [5, 6, 7]) expect(wc.arrays[a]).toEqual(tc.arrays[a]);
         const columns = Int32Array.from((wc.arrays[5] as Int32Array).subarray(0, nonzeros));
         const counts = Float64Array.from((wc.arrays[6] as Float64Array).subarray(0, nonzeros));
-        const rowConst = wc.arrays[8] as Float64Array;
+        const rowConst = wc.arrays[7] as Float64Array;
         X.forEach((r, i) => {
           const nz = r.flatMap((v, j) => (v !== 0 ? [j] : []));
           expect([...columns.subarray(rowStart[i], rowStart[i + 1])]).toEqual(nz.map((j) => j * kp));
@@ -110,17 +120,49 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
           if (Math.max(total, ...r) >= 4096) expect(rowConst[i]).toBeNaN();
           else expect(rowConst[i]).toBe(logPmf(r, new Float64Array(d).fill(1)));
         });
-        expect(rowStart[n]).toBe(nonzeros);
-        // Arrays one short of the nonzeros: −1, and nothing stored past them.
-        if (nonzeros > 0) {
+        // Positions that leave a row one nonzero short, or one too many: −1, and nothing stored
+        // past the row's positions.
+        const full = X.findIndex((r) => r.some((v) => v !== 0));
+        if (full >= 0) {
           for (const backend of ['wasm', 'js'] as const) {
-            const short = compressArgs();
-            short[5] = new Int32Array(nonzeros - 1);
-            short[6] = new Float64Array(nonzeros - 1);
-            short[7] = nonzeros - 1;
-            expect((await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', backend, short)).result).toBe(
-              -1,
+            for (const shift of [-1, 1]) {
+              const wrong = compressArgs();
+              const positions = Int32Array.from(rowStart);
+              for (let i = full + 1; i <= n; i++) positions[i] += shift;
+              wrong[4] = positions;
+              wrong[5] = new Int32Array(Math.max(1, nonzeros + 1)).fill(-7);
+              const r = await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', backend, wrong);
+              expect(r.result).toBe(-1);
+              expect(
+                [...(r.arrays[5] as Int32Array).subarray(positions[full + 1])].every((v) => v === -7),
+              ).toBe(true);
+            }
+          }
+          // A slice of rows compresses into its own positions, as the whole does.
+          const half = Math.floor(n / 2);
+          if (half > 0) {
+            const args = compressArgs();
+            const slice = await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', 'js', [
+              Float64Array.from(X.slice(half).flat()),
+              n - half,
+              d,
+              kp,
+              Int32Array.from(rowStart.subarray(half)),
+              args[5],
+              args[6],
+              new Float64Array(n - half),
+              args[8],
+              4096,
+            ]);
+            expect(slice.result).toBe(
+              X.slice(half)
+                .flat()
+                .reduce((a, b) => a + b, 0),
             );
+            const from = rowStart[half];
+            expect([...(slice.arrays[5] as Int32Array).subarray(from, nonzeros)]).toEqual([
+              ...columns.subarray(from),
+            ]);
           }
         }
 

@@ -453,13 +453,15 @@ function small(v: f64): i32 {
 }
 
 /**
- * Compresses dense count rows `x (n × d)`: row i's nonzero counts go to `counts[rowStart[i] …
- * rowStart[i + 1])` and their offsets j·`width` in the transposed tables to `columns[…]` (both
- * `capacity` long); more nonzeros than `capacity` return −1. A row goes by chunks of 64 values: a
- * bit mask of the nonzero ones (two per vector compare), then one turn per set bit. `rowConst[i]`
- * gets the log multinomial coefficient `log n_i! − Σ_j log x_ij!` from `logFactorials (size)` =
- * log k!, or NaN when a count or the row's total is `size` or more (the caller computes those
- * rows). Returns the sum of every count.
+ * Compresses dense count rows `x (n × d)` into the positions `rowStart (n + 1)` already holds (from
+ * `multinomialRowStarts`; a slice of rows passes offsets into x, rowStart and rowConst, so slices
+ * can run on separate threads): row i's nonzero counts go to `counts[rowStart[i] … rowStart[i + 1])`
+ * and their offsets j·`width` in the transposed tables to `columns[…]`. A row goes by chunks of 64
+ * values: a bit mask of the nonzero ones (two per vector compare), then one turn per set bit; a row
+ * with more nonzeros than its positions leave room for returns −1 before writing past them.
+ * `rowConst[i]` gets the log multinomial coefficient `log n_i! − Σ_j log x_ij!` from
+ * `logFactorials (size)` = log k!, or NaN when a count or the row's total is `size` or more (the
+ * caller computes those rows). Returns the sum of the rows' counts.
  */
 export function multinomialCompress(
   x: usize,
@@ -469,17 +471,16 @@ export function multinomialCompress(
   rowStart: usize,
   columns: usize,
   counts: usize,
-  capacity: i32,
   rowConst: usize,
   logFactorials: usize,
   size: i32,
 ): f64 {
   const zero = f64x2.splat(0.0);
   const limit = <f64>size;
-  let e = 0;
   let grand = 0.0;
   for (let i = 0; i < n; i++) {
-    sti(rowStart, i, e);
+    let e = ldi(rowStart, i);
+    const end = ldi(rowStart, i + 1);
     const row = x + ((<usize>i * <usize>d) << 3);
     let total = 0.0;
     let sum = 0.0;
@@ -494,7 +495,7 @@ export function multinomialCompress(
         mask |= bits << (<u64>j);
       }
       if (j < length) mask |= (<u64>(load<f64>(p + ((<usize>j) << 3)) != 0.0)) << (<u64>j);
-      if (e + <i32>popcnt(mask) > capacity) return -1.0;
+      if (e + <i32>popcnt(mask) > end) return -1.0;
       while (mask) {
         const at = <i32>ctz(mask);
         mask &= mask - 1;
@@ -507,45 +508,45 @@ export function multinomialCompress(
         else big = true;
       }
     }
+    if (e != end) return -1.0;
     st(rowConst, i, big || total >= limit ? NaN : ld(logFactorials, small(total)) - sum);
     grand += total;
   }
-  sti(rowStart, n, e);
   return grand;
 }
 
 /**
- * The number of nonzero values among `x (length)` (the compressed rows' length), or −1 when a value
- * is not a finite non-negative integer (the caller then names it).
+ * Each row's position in the compressed rows: `rowStart[i]` = the nonzero values of `x (n × d)`
+ * before row i, `rowStart[n]` their total, which is returned; −1 when a value is not a finite
+ * non-negative integer (the caller then names it).
  */
-export function multinomialNonzeros(x: usize, length: i32): i32 {
+export function multinomialRowStarts(x: usize, n: i32, d: i32, rowStart: usize): i32 {
   const zero = f64x2.splat(0.0);
   const inf = f64x2.splat(Infinity);
   // A lane compares to all ones (−1) when nonzero: subtracting counts it. `ok` keeps the lanes
   // where every value so far is ≥ 0, below +∞ and its own floor (NaN fails each).
-  let a = i64x2.splat(0);
-  let b = i64x2.splat(0);
   let ok = i64x2.splat(-1);
-  let i = 0;
-  for (; i + 4 <= length; i += 4) {
-    const p = x + ((<usize>i) << 3);
-    const u = v128.load(p);
-    const v = v128.load(p, 16);
-    a = i64x2.sub(a, f64x2.ne(u, zero));
-    b = i64x2.sub(b, f64x2.ne(v, zero));
-    const gu = v128.and(f64x2.ge(u, zero), f64x2.lt(u, inf));
-    const gv = v128.and(f64x2.ge(v, zero), f64x2.lt(v, inf));
-    const iu = f64x2.eq(f64x2.floor(u), u);
-    const iv = f64x2.eq(f64x2.floor(v), v);
-    ok = v128.and(ok, v128.and(v128.and(gu, iu), v128.and(gv, iv)));
+  let okTail = true;
+  let e = 0;
+  const pairs = d & ~1;
+  for (let i = 0; i < n; i++) {
+    sti(rowStart, i, e);
+    const row = x + ((<usize>i * <usize>d) << 3);
+    let a = i64x2.splat(0);
+    let j = 0;
+    for (; j < pairs; j += 2) {
+      const u = v128.load(row + ((<usize>j) << 3));
+      a = i64x2.sub(a, f64x2.ne(u, zero));
+      ok = v128.and(ok, v128.and(v128.and(f64x2.ge(u, zero), f64x2.lt(u, inf)), f64x2.eq(f64x2.floor(u), u)));
+    }
+    let count = <i32>(i64x2.extract_lane(a, 0) + i64x2.extract_lane(a, 1));
+    if (j < d) {
+      const v = load<f64>(row + ((<usize>j) << 3));
+      okTail = okTail && v >= 0.0 && v < Infinity && Math.floor(v) == v;
+      count += <i32>(v != 0.0);
+    }
+    e += count;
   }
-  if (!i64x2.all_true(ok)) return -1;
-  const s = i64x2.add(a, b);
-  let count = <i32>(i64x2.extract_lane(s, 0) + i64x2.extract_lane(s, 1));
-  for (; i < length; i++) {
-    const v = ld(x, i);
-    if (!(v >= 0.0 && v < Infinity && Math.floor(v) == v)) return -1;
-    count += <i32>(v != 0.0);
-  }
-  return count;
+  sti(rowStart, n, e);
+  return i64x2.all_true(ok) && okTail ? e : -1;
 }

@@ -131,19 +131,21 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
     this.setProbabilities(p);
   }
 
-  /** The statistics of the starting responsibilities, by the `bernoulliAccumulate` kernel. */
-  accumulate(_resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
-    if (!handles) throw new Error('emwasm: BernoulliParts.accumulate needs the workspace handles');
-    const { ws, n, k } = this.ctx;
-    (ws.calls as Record<string, (...a: number[]) => number>).bernoulliAccumulate(
-      this.rowStartH,
-      this.onesH,
-      n,
-      handles.resp,
-      k,
-      stats.handles.nk,
-      stats.handles.sumX,
-    );
+  /** The statistics of a slice's starting responsibilities, by the `bernoulliAccumulate` kernel. */
+  accumulatePass(a: PassArgs): KernelJob {
+    const stats = a.stats as Readonly<Record<string, Handle>>;
+    return {
+      kernel: 'bernoulliAccumulate',
+      args: [
+        rowOffset(this.rowStartH, a.first, 1),
+        this.onesH,
+        a.rows,
+        a.resp,
+        this.ctx.k,
+        stats.nk,
+        stats.sumX,
+      ],
+    };
   }
 
   logPrior(): number {

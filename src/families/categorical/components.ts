@@ -134,20 +134,14 @@ export class CategoricalParts implements Components<CategoricalComponents, Layou
     this.setProbabilities(p);
   }
 
-  /** The statistics of the starting responsibilities, by the `categoricalAccumulate` kernel. */
-  accumulate(_resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
-    if (!handles) throw new Error('emwasm: CategoricalParts.accumulate needs the workspace handles');
-    const { ws, n, d, k } = this.ctx;
-    (ws.calls as Record<string, (...a: number[]) => number>).categoricalAccumulate(
-      handles.x,
-      n,
-      d,
-      this.offsetsH,
-      handles.resp,
-      k,
-      stats.handles.nk,
-      stats.handles.counts,
-    );
+  /** The statistics of a slice's starting responsibilities, by the `categoricalAccumulate` kernel. */
+  accumulatePass(a: PassArgs): KernelJob {
+    const { d, k } = this.ctx;
+    const stats = a.stats as Readonly<Record<string, Handle>>;
+    return {
+      kernel: 'categoricalAccumulate',
+      args: [a.x, a.rows, d, this.offsetsH, a.resp, k, stats.nk, stats.counts],
+    };
   }
 
   logPrior(): number {

@@ -1,6 +1,6 @@
 import type { Handle, KernelJob } from '../../backend/types.js';
 import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js';
-import { rowOffset } from '../../em/parallel.js';
+import { rowOffset, type SliceRunner } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
 import { logFactorial } from '../../util/special.js';
 import { floorLog } from '../discrete.js';
@@ -46,16 +46,17 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   private readonly rowStartH: Handle;
   private readonly columnsH: Handle;
   private readonly countsH: Handle;
-  private readonly logFactorialsH: Handle;
   private readonly nonzeros: number;
+  private readonly logFactorialsH: Handle;
   private readonly kp: number;
   private logProbsT!: Float64Array;
   private logPriorValue = 0;
 
   /**
-   * Sizes the compressed rows by X's nonzero values, counted in X's copy in the workspace by a pass
-   * that also checks every value is a finite non-negative integer; when one is not, `check` (the
-   * model's full check of X) throws the error naming it.
+   * Sizes the compressed rows by X's nonzero values, counted row by row in X's copy in the
+   * workspace (each row's position goes to `rowStart`) by a pass that also checks every value is a
+   * finite non-negative integer; when one is not, `check` (the model's full check of X) throws the
+   * error naming it.
    */
   constructor(
     private readonly ctx: ComponentContext,
@@ -64,7 +65,8 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     check: () => void,
   ) {
     const { ws, n, d, k } = ctx;
-    const nonzeros = calls(ws).multinomialNonzeros(ctx.x as Handle, n * d);
+    this.rowStartH = ws.allocI32(n + 1);
+    const nonzeros = calls(ws).multinomialRowStarts(ctx.x as Handle, n, d, this.rowStartH);
     if (nonzeros < 0) {
       check();
       throw new Error('emwasm: the multinomial count check disagrees with the Wasm one');
@@ -77,36 +79,50 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.logProbsTH = ws.allocF64(d * this.kp);
     this.rowConstH = ws.allocF64(n);
     this.nonzeros = nonzeros;
-    this.rowStartH = ws.allocI32(n + 1);
     this.columnsH = ws.allocI32(Math.max(1, nonzeros));
     this.countsH = ws.allocF64(Math.max(1, nonzeros));
     this.logFactorialsH = ws.allocF64(LOG_FACTORIAL_SIZE);
     this.startComplete = start.probabilities !== null;
   }
 
-  /**
-   * Takes the views, compresses the rows (nonzero counts and their columns) and computes each row's
-   * log multinomial coefficient `log n! − Σ_j log x_j!` (by the `multinomialCompress` kernel, from
-   * X's copy in the workspace; the rare rows with a count or total past its table here).
-   */
   bind(): void {
-    const { ws, n, d } = this.ctx;
-    this.logProbsT = ws.f64(this.logProbsTH, d * this.kp);
-    ws.f64(this.logFactorialsH, LOG_FACTORIAL_SIZE).set(LOG_FACTORIALS);
-    const grand = calls(ws).multinomialCompress(
-      this.ctx.x as Handle,
-      n,
-      d,
-      this.kp,
-      this.rowStartH,
-      this.columnsH,
-      this.countsH,
-      Math.max(1, this.nonzeros),
-      this.rowConstH,
-      this.logFactorialsH,
-      LOG_FACTORIAL_SIZE,
-    );
+    this.logProbsT = this.ctx.ws.f64(this.logProbsTH, this.ctx.d * this.kp);
+    this.ctx.ws.f64(this.logFactorialsH, LOG_FACTORIAL_SIZE).set(LOG_FACTORIALS);
+  }
 
+  /**
+   * Compresses the rows (nonzero counts and their columns) and computes each row's log multinomial
+   * coefficient `log n! − Σ_j log x_j!`, by the `multinomialCompress` kernel over the fit's row
+   * slices (from X's copy in the workspace; the rare rows with a count or total past its table
+   * here).
+   */
+  prepare(rows: SliceRunner): void | Promise<void> {
+    const { d } = this.ctx;
+    const x = this.ctx.x as Handle;
+    const results = rows((first, count) => ({
+      kernel: 'multinomialCompress',
+      args: [
+        rowOffset(x, first, d),
+        count,
+        d,
+        this.kp,
+        this.rowStartH + first * 4,
+        this.columnsH,
+        this.countsH,
+        rowOffset(this.rowConstH, first, 1),
+        this.logFactorialsH,
+        LOG_FACTORIAL_SIZE,
+      ],
+    }));
+    return results instanceof Promise ? results.then((r) => this.compressed(r)) : this.compressed(results);
+  }
+
+  /** Finishes `prepare` from the slices' count totals. */
+  private compressed(totals: number[]): void {
+    const { ws, n } = this.ctx;
+    if (totals.some((t) => t < 0))
+      throw new Error('emwasm: the multinomial rows disagree with their counted positions');
+    const grand = totals.reduce((a, b) => a + b, 0);
     const rowConst = ws.f64(this.rowConstH, n);
     const rowStart = ws.i32(this.rowStartH, n + 1);
     const counts = ws.f64(this.countsH, Math.max(1, this.nonzeros));
@@ -180,20 +196,22 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.setProbabilities(p);
   }
 
-  /** The statistics of the starting responsibilities, by the `multinomialAccumulate` kernel. */
-  accumulate(_resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
-    if (!handles) throw new Error('emwasm: MultinomialParts.accumulate needs the workspace handles');
-    const { ws, n, k } = this.ctx;
-    calls(ws).multinomialAccumulate(
-      this.rowStartH,
-      this.columnsH,
-      this.countsH,
-      n,
-      handles.resp,
-      k,
-      stats.handles.nk,
-      stats.handles.sumX,
-    );
+  /** The statistics of a slice's starting responsibilities, by the `multinomialAccumulate` kernel. */
+  accumulatePass(a: PassArgs): KernelJob {
+    const stats = a.stats as Readonly<Record<string, Handle>>;
+    return {
+      kernel: 'multinomialAccumulate',
+      args: [
+        this.rowStartH + a.first * 4,
+        this.columnsH,
+        this.countsH,
+        a.rows,
+        a.resp,
+        this.ctx.k,
+        stats.nk,
+        stats.sumX,
+      ],
+    };
   }
 
   logPrior(): number {

@@ -93,10 +93,11 @@ export function multinomialAccumulate(
 }
 
 /**
- * The twin of `multinomialCompress`: dense count rows `x (n × d)` to nonzero counts and their
- * offsets `j·width` (`columns` and `counts` are `capacity` long), and
+ * The twin of `multinomialCompress`: dense count rows `x (n × d)` into the positions `rowStart`
+ * holds, nonzero counts and their offsets `j·width`, and
  * `rowConst[i] = log n_i! − Σ_j log x_ij!` from `logFactorials (size)`, NaN for a row with a count
- * or total of `size` or more. Returns the sum of every count, or −1 when the nonzeros do not fit.
+ * or total of `size` or more. Returns the sum of every count, or −1 when a row's nonzeros do not
+ * match its positions.
  */
 export function multinomialCompress(
   x: Float64Array,
@@ -106,47 +107,52 @@ export function multinomialCompress(
   rowStart: Int32Array,
   columns: Int32Array,
   counts: Float64Array,
-  capacity: number,
   rowConst: Float64Array,
   logFactorials: Float64Array,
   size: number,
 ): number {
-  let e = 0;
   let grand = 0;
   for (let i = 0; i < n; i++) {
-    rowStart[i] = e;
+    let e = rowStart[i];
+    const end = rowStart[i + 1];
     let total = 0;
     let sum = 0;
     let big = false;
     for (let j = 0; j < d; j++) {
       const v = x[i * d + j];
       if (v === 0) continue;
-      if (e === capacity) return -1;
+      if (e === end) return -1;
       columns[e] = j * width;
       counts[e++] = v;
       total += v;
       if (v < size) sum += logFactorials[v];
       else big = true;
     }
+    if (e !== end) return -1;
     rowConst[i] = big || total >= size ? NaN : logFactorials[total] - sum;
     grand += total;
   }
-  rowStart[n] = e;
   return grand;
 }
 
 /**
- * The twin of `multinomialNonzeros`: the number of nonzero values among `x (length)`, or −1 when a
- * value is not a finite non-negative integer.
+ * The twin of `multinomialRowStarts`: `rowStart[i]` = the nonzero values of `x (n × d)` before row
+ * i, `rowStart[n]` their total, which is returned; −1 when a value is not a finite non-negative
+ * integer.
  */
-export function multinomialNonzeros(x: Float64Array, length: number): number {
-  let count = 0;
-  for (let i = 0; i < length; i++) {
-    const v = x[i];
-    if (!(v >= 0 && v < Infinity && Math.floor(v) === v)) return -1;
-    if (v !== 0) count++;
+export function multinomialRowStarts(x: Float64Array, n: number, d: number, rowStart: Int32Array): number {
+  let e = 0;
+  let ok = true;
+  for (let i = 0; i < n; i++) {
+    rowStart[i] = e;
+    for (let j = 0; j < d; j++) {
+      const v = x[i * d + j];
+      if (!(v >= 0 && v < Infinity && Math.floor(v) === v)) ok = false;
+      if (v !== 0) e++;
+    }
   }
-  return count;
+  rowStart[n] = e;
+  return ok ? e : -1;
 }
 
 /** The multinomial mixture's kernels: one table for the Wasm exports and their twins. */
@@ -175,11 +181,11 @@ export const MULTINOMIAL_KERNELS = {
     twin: multinomialAccumulate,
   },
   multinomialCompress: {
-    args: ['F64', 'i32', 'i32', 'i32', 'I32', 'I32', 'F64', 'i32', 'F64', 'F64', 'i32'],
+    args: ['F64', 'i32', 'i32', 'i32', 'I32', 'I32', 'F64', 'F64', 'F64', 'i32'],
     twin: multinomialCompress,
   },
-  multinomialNonzeros: {
-    args: ['F64', 'i32'],
-    twin: multinomialNonzeros,
+  multinomialRowStarts: {
+    args: ['F64', 'i32', 'i32', 'I32'],
+    twin: multinomialRowStarts,
   },
 } as const satisfies KernelTable;

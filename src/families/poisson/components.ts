@@ -107,19 +107,14 @@ export class PoissonParts implements Components<PoissonComponents, Layout> {
     this.setRates(rates);
   }
 
-  accumulate(_resp: Float64Array, stats: StatsBlock<Layout>, handles?: { resp: Handle; x: Handle }): void {
-    if (!handles) throw new Error('emwasm: PoissonParts.accumulate needs the workspace handles');
-    const { ws, n, d, k } = this.ctx;
-    (ws.calls as Record<string, (...a: number[]) => number>).poissonAccumulate(
-      handles.x,
-      n,
-      d,
-      handles.resp,
-      k,
-      stats.handles.nk,
-      stats.handles.sumX,
-      stats.scratch.work,
-    );
+  /** The statistics of a slice's starting responsibilities, by the `poissonAccumulate` kernel. */
+  accumulatePass(a: PassArgs): KernelJob {
+    const { d, k } = this.ctx;
+    const stats = a.stats as Readonly<Record<string, Handle>>;
+    return {
+      kernel: 'poissonAccumulate',
+      args: [a.x, a.rows, d, a.resp, k, stats.nk, stats.sumX, a.scratch.work],
+    };
   }
 
   logPrior(): number {
