@@ -19,6 +19,33 @@ export const BLOCK_ROWS: i32 = 64;
  * and in `lse`) is padding and is overwritten.
  */
 export function blockPosterior(l: usize, stride: usize, k: i32, b: i32, lse: usize): f64 {
+  return inline.always(posteriorOrExp(true, l, stride, k, b, lse, 0));
+}
+
+/**
+ * `blockPosterior` for a pass that needs only the bound (no per-row lse), leaving the posteriors
+ * unnormalised: `l` gets exp(a_ic − max_c a_ic) and `inv (b rounded up to even)` each row's
+ * 1 / Σ_c exp(a_ic − max_c a_ic) (0 for a row impossible under every component, whose values are
+ * 0), so that a kernel that reads the posteriors once more anyway (to transpose them) scales them
+ * there instead of in a pass of its own. Returns Σ_i lse_i as `blockPosterior` does.
+ */
+export function blockExp(l: usize, stride: usize, k: i32, b: i32, inv: usize): f64 {
+  return inline.always(posteriorOrExp(false, l, stride, k, b, 0, inv));
+}
+
+/**
+ * Both of the above: `normalize` (a compile-time constant after inlining) chooses between scaling
+ * the block in place (with `lse` as `blockPosterior`'s) and writing the scales to `inv`.
+ */
+function posteriorOrExp(
+  normalize: bool,
+  l: usize,
+  stride: usize,
+  k: i32,
+  b: i32,
+  lse: usize,
+  inv: usize,
+): f64 {
   if (b & 1) {
     for (let c = 0; c < k; c++) store<f64>(l + <usize>c * stride + ((<usize>b) << 3), 0.0);
   }
@@ -43,10 +70,14 @@ export function blockPosterior(l: usize, stride: usize, k: i32, b: i32, lse: usi
     }
     // s is in [1, K] on live lanes (the largest term is exp(0) = 1).
     const safe = v128.bitselect(one, s, dead);
-    const inv = v128.andnot(f64x2.div(one, safe), dead);
-    for (let c = 0; c < k; c++) {
-      const p = l + <usize>c * stride + o;
-      v128.store(p, f64x2.mul(v128.load(p), inv));
+    const scale = v128.andnot(f64x2.div(one, safe), dead);
+    if (normalize) {
+      for (let c = 0; c < k; c++) {
+        const p = l + <usize>c * stride + o;
+        v128.store(p, f64x2.mul(v128.load(p), scale));
+      }
+    } else {
+      v128.store(inv + o, scale);
     }
     // The padding lane of an odd block (the last pair's second lane) adds nothing to the total.
     const pad = o >= pairs;

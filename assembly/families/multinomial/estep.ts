@@ -12,7 +12,7 @@
 // A probability of 0 enters as log θ = log(5e-324) (the caller floors it): a zero count then adds
 // nothing, a positive count about −744.4·x, instead of NaN or −∞.
 import { ld, ldi, st, sti } from '../../util/memory';
-import { BLOCK_ROWS, blockPosterior } from '../block';
+import { BLOCK_ROWS, blockExp, blockPosterior } from '../block';
 
 /** Bytes between two components' values in a block (component-major). */
 const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
@@ -237,8 +237,9 @@ function pairOf(p: usize, c: i32, k: i32): v128 {
 
 /**
  * The block's posteriors `l (kp × BLOCK_ROWS)`, component-major, to row-major `r (b × kp)`, each
- * row scaled by its sample weight when `weighted` (a compile-time constant after inlining; `w`
- * points at the block's weights), and their column sums added to `nk (k)`. Two rows and two
+ * row scaled by `w` when `weighted` (a compile-time constant after inlining; `w` points at the
+ * block's sample weights, or at the scales `blockExp` left), and their column sums added to
+ * `nk (k)`. Two rows and two
  * components per turn; `l`'s lanes past row b − 1 must be 0.
  */
 function transpose(weighted: bool, l: usize, b: i32, kp: i32, k: i32, w: usize, r: usize, nk: usize): void {
@@ -324,7 +325,12 @@ export function multinomialEStep(
         rowLogJoints(kp, first, end, columns, counts, logProbsT, lw, l + ((<usize>t) << 3));
       }
     }
-    const sum = blockPosterior(l, STRIDE, k, b, rowsLse ? blockLse : 0);
+    // A fit's pass without sample weights leaves the posteriors unnormalised, their scales in
+    // blockLse, and the transpose below applies them.
+    const scaled = !rowsLse && !resp && nk != 0;
+    const sum = scaled
+      ? blockExp(l, STRIDE, k, b, blockLse)
+      : blockPosterior(l, STRIDE, k, b, rowsLse ? blockLse : 0);
     if (rowsLse) {
       for (let t = 0; t < b; t++) {
         const i = i0 + t;
@@ -346,7 +352,8 @@ export function multinomialEStep(
     if (!nk) continue;
     // The pad lane of an odd block holds blockPosterior's padding: 0 for the sums.
     if (b & 1) for (let c = 0; c < kp; c++) store<f64>(l + <usize>c * STRIDE + ((<usize>b) << 3), 0.0);
-    if (sampleWeight) transpose(true, l, b, kp, k, sampleWeight + ((<usize>i0) << 3), r, nk);
+    if (scaled) transpose(true, l, b, kp, k, blockLse, r, nk);
+    else if (sampleWeight) transpose(true, l, b, kp, k, sampleWeight + ((<usize>i0) << 3), r, nk);
     else transpose(false, l, b, kp, k, 0, r, nk);
     if (nv == 3) inline.always(blockScatter(3, starts, b, columns, counts, sumX, r));
     else if (nv == 1) inline.always(blockScatter(1, starts, b, columns, counts, sumX, r));
