@@ -35,7 +35,17 @@ function kernelRows(n: number, d: number, seed: number, big: boolean): number[][
   return X;
 }
 
-describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K padded to even, rows in chunks of 64)', () => {
+/** The compressed rows' column offsets as stored in `columns` (u16 pairs in the compact layout). */
+function storedColumns(columns: Int32Array, compact: number): Int32Array | Uint16Array {
+  return compact ? new Uint16Array(columns.buffer, columns.byteOffset, columns.length * 2) : columns;
+}
+
+/** The compressed rows' counts as stored in `counts` (f32 pairs in the compact layout). */
+function storedCounts(counts: Float64Array, compact: number): Float64Array | Float32Array {
+  return compact ? new Float32Array(counts.buffer, counts.byteOffset, counts.length * 2) : counts;
+}
+
+describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K padded to even, rows in chunks of 64; compact and wide rows)', () => {
   for (const [n, d, k] of [
     [1, 1, 1],
     [37, 7, 5],
@@ -51,8 +61,13 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
     [20, 64, 3],
     [21, 129, 6],
   ] as const) {
-    for (const weighted of [false, true]) {
-      it(`n=${n} d=${d} k=${k}${weighted ? ', sample weights' : ''}`, async () => {
+    for (const [weighted, compact] of [
+      [false, 1],
+      [true, 1],
+      [false, 0],
+      [true, 0],
+    ] as const) {
+      it(`n=${n} d=${d} k=${k}${weighted ? ', sample weights' : ''}, ${compact ? 'compact' : 'wide'}`, async () => {
         const rng = new Random(n * 1000 + d * 10 + k);
         const kp = paddedWidth(k);
         const X = kernelRows(n, d, n + d, weighted);
@@ -103,14 +118,17 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
           new Float64Array(n),
           Float64Array.from({ length: 4096 }, (_, i) => logFactorial(i)),
           4096,
+          compact,
         ];
         const wc = await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', 'wasm', compressArgs());
         const tc = await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', 'js', compressArgs());
         expect(wc.result).toBe(X.flat().reduce((a, b) => a + b, 0));
         expect(tc.result).toBe(wc.result);
         for (const a of [5, 6, 7]) expect(wc.arrays[a]).toEqual(tc.arrays[a]);
-        const columns = Int32Array.from((wc.arrays[5] as Int32Array).subarray(0, nonzeros));
-        const counts = Float64Array.from((wc.arrays[6] as Float64Array).subarray(0, nonzeros));
+        const rawColumns = wc.arrays[5] as Int32Array;
+        const rawCounts = wc.arrays[6] as Float64Array;
+        const columns = Int32Array.from(storedColumns(rawColumns, compact).subarray(0, nonzeros));
+        const counts = Float64Array.from(storedCounts(rawCounts, compact).subarray(0, nonzeros));
         const rowConst = wc.arrays[7] as Float64Array;
         X.forEach((r, i) => {
           const nz = r.flatMap((v, j) => (v !== 0 ? [j] : []));
@@ -133,9 +151,9 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
               wrong[5] = new Int32Array(Math.max(1, nonzeros + 1)).fill(-7);
               const r = await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', backend, wrong);
               expect(r.result).toBe(-1);
-              expect(
-                [...(r.arrays[5] as Int32Array).subarray(positions[full + 1])].every((v) => v === -7),
-              ).toBe(true);
+              const before = storedColumns(wrong[5] as Int32Array, compact);
+              const after = storedColumns(r.arrays[5] as Int32Array, compact);
+              for (let e = positions[full + 1]; e < after.length; e++) expect(after[e]).toBe(before[e]);
             }
           }
           // A slice of rows compresses into its own positions, as the whole does.
@@ -153,6 +171,7 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
               new Float64Array(n - half),
               args[8],
               4096,
+              compact,
             ]);
             expect(slice.result).toBe(
               X.slice(half)
@@ -160,9 +179,9 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
                 .reduce((a, b) => a + b, 0),
             );
             const from = rowStart[half];
-            expect([...(slice.arrays[5] as Int32Array).subarray(from, nonzeros)]).toEqual([
-              ...columns.subarray(from),
-            ]);
+            expect([
+              ...storedColumns(slice.arrays[5] as Int32Array, compact).subarray(from, nonzeros),
+            ]).toEqual([...columns.subarray(from)]);
           }
         }
 
@@ -179,8 +198,8 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
           : null;
         const args = (stats: boolean): KernelArg[] => [
           rowStart,
-          Int32Array.from(columns.length ? columns : [0]),
-          Float64Array.from(counts.length ? counts : [0]),
+          Int32Array.from(rawColumns),
+          Float64Array.from(rawCounts),
           n,
           logProbsT,
           logWeights,
@@ -192,6 +211,7 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
           sw,
           fixedRowConst,
           new Float64Array(workLength(k)),
+          compact,
         ];
         for (const stats of [true, false]) {
           const w = await runKernel(MULTINOMIAL_KERNELS, 'multinomialEStep', 'wasm', args(stats));
@@ -216,13 +236,14 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
         const resp = Float64Array.from({ length: n * k }, () => rng.uniform());
         const accArgs = (): KernelArg[] => [
           rowStart,
-          Int32Array.from(columns.length ? columns : [0]),
-          Float64Array.from(counts.length ? counts : [0]),
+          Int32Array.from(rawColumns),
+          Float64Array.from(rawCounts),
           n,
           resp,
           k,
           new Float64Array(k),
           new Float64Array(d * kp),
+          compact,
         ];
         const wa = await runKernel(MULTINOMIAL_KERNELS, 'multinomialAccumulate', 'wasm', accArgs());
         const ta = await runKernel(MULTINOMIAL_KERNELS, 'multinomialAccumulate', 'js', accArgs());
@@ -231,6 +252,42 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
       });
     }
   }
+});
+
+describe('multinomial compression: the compact layout (u16 offsets, f32 counts) and its limits', () => {
+  it('returns −2 for an offset past 65535 or a count of 2^24 or more, which the wide layout stores', async () => {
+    const compress = (row: number[], width: number, compact: number) => {
+      const nonzeros = row.filter((v) => v !== 0).length;
+      return [
+        Float64Array.from(row),
+        1,
+        row.length,
+        width,
+        Int32Array.from([0, nonzeros]),
+        new Int32Array(nonzeros),
+        new Float64Array(nonzeros),
+        new Float64Array(1),
+        Float64Array.from({ length: 4096 }, (_, i) => logFactorial(i)),
+        4096,
+        compact,
+      ] as KernelArg[];
+    };
+    for (const backend of BACKENDS) {
+      const run = async (row: number[], width: number, compact: number) =>
+        await runKernel(MULTINOMIAL_KERNELS, 'multinomialCompress', backend, compress(row, width, compact));
+      // The largest count and offset the compact layout holds, stored exactly.
+      const top = await run([2 ** 24 - 1, 3], 65535, 1);
+      expect(top.result).toBe(2 ** 24 + 2);
+      expect([...storedColumns(top.arrays[5] as Int32Array, 1).subarray(0, 2)]).toEqual([0, 65535]);
+      expect([...storedCounts(top.arrays[6] as Float64Array, 1).subarray(0, 2)]).toEqual([2 ** 24 - 1, 3]);
+      expect((await run([3, 2 ** 24], 2, 1)).result).toBe(-2);
+      expect((await run([1, 1], 65536, 1)).result).toBe(-2);
+      const wide = await run([3, 2 ** 24 + 1], 65536, 0);
+      expect(wide.result).toBe(2 ** 24 + 4);
+      expect([...(wide.arrays[5] as Int32Array)]).toEqual([0, 65536]);
+      expect([...(wide.arrays[6] as Float64Array)]).toEqual([3, 2 ** 24 + 1]);
+    }
+  });
 });
 
 const fixture = JSON.parse(readFileSync('test/fixtures/discrete/flexmix-discrete.json', 'utf8')) as {
@@ -267,6 +324,61 @@ describe.each(BACKENDS)('MultinomialMixture (%s)', (backend) => {
     m.lowerBounds.forEach((b, t) =>
       expect(Math.abs(b * n - f.allLogLik[t])).toBeLessThan(1e-6 * Math.abs(f.allLogLik[t])),
     );
+  });
+
+  it('rows the compact layout cannot hold (offsets past 2^16, a count past 2^24) fit in the wide one, with the same results', async () => {
+    // The same counts with 11,000 columns, 7 of them used (offsets j·6 past 65535): with alpha 0 the
+    // empty columns get probability 0 and change neither the other parameters nor the bound.
+    const small = countRows(40, 7, 11);
+    const d = 11_000;
+    const big = small.map((r) => [...new Array<number>(d - 7).fill(0), ...r]);
+    const start = (width: number) =>
+      Array.from({ length: 5 }, (_, c) => {
+        const p = Array.from({ length: 7 }, (_, j) => 1 + ((c * 3 + j) % 5));
+        const total = p.reduce((a, b) => a + b, 0);
+        return [...new Array<number>(width - 7).fill(0), ...p.map((v) => v / total)];
+      });
+    const fit = async (X: number[][], width: number) =>
+      await new MultinomialMixture({
+        nComponents: 5,
+        alpha: 0,
+        weightsInit: [0.1, 0.2, 0.3, 0.15, 0.25],
+        probabilitiesInit: start(width),
+        maxIter: 5,
+        tol: 0,
+        backend,
+      }).fit(X);
+    const a = await fit(small, 7);
+    const b = await fit(big, d);
+    expect(Math.abs(b.lowerBound - a.lowerBound)).toBeLessThan(1e-12 * Math.abs(a.lowerBound));
+    const tail = Float64Array.from(
+      { length: 5 * 7 },
+      (_, i) => b.probabilities[Math.floor(i / 7) * d + d - 7 + (i % 7)],
+    );
+    expect(maxScaledDiff(tail, a.probabilities)).toBeLessThan(1e-12);
+    // A count past 2^24 (not an f32): K = 1's frequencies, exactly.
+    const X = countRows(9, 4, 5);
+    X[3][2] = 2 ** 24 + 1;
+    const m = await new MultinomialMixture({ alpha: 0, backend, maxIter: 2, tol: 0 }).fit(X);
+    const sums = Array.from({ length: 4 }, (_, j) => X.reduce((t, r) => t + r[j], 0));
+    const grand = sums.reduce((t, v) => t + v, 0);
+    expect(
+      maxScaledDiff(
+        m.probabilities,
+        sums.map((v) => v / grand),
+      ),
+    ).toBeLessThan(1e-15);
+    // (log 2^24! ≈ 2.6e8: the bound's rounding is about 1e-9.)
+    const ll = X.reduce(
+      (t, r) =>
+        t +
+        logPmf(
+          r,
+          sums.map((v) => v / grand),
+        ),
+      0,
+    );
+    expect(Math.abs(m.lowerBound - ll / 9)).toBeLessThan(1e-8);
   });
 
   it('K = 1: smoothed category frequencies; the bound is the mean log-likelihood plus the log-prior', async () => {

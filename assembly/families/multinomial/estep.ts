@@ -11,11 +11,41 @@
 // taking `nv` (pairs of components) are inlined with a constant `nv`, so each has its own loop.
 // A probability of 0 enters as log θ = log(5e-324) (the caller floors it): a zero count then adds
 // nothing, a positive count about −744.4·x, instead of NaN or −∞.
+// The compressed rows are streamed from memory every iteration (at 100000 × 50, 33% nonzero, the
+// stream cost more than the arithmetic of a block kept in cache), so they come in two layouts: the
+// compact one (u16 offsets, f32 counts: 6 bytes a count) whenever the offsets and counts fit
+// (4–5% off the E-step there), else the wide one (i32, f64). Each layout's loops are their own
+// functions (`C`, the offsets' type, u16 for the compact layout); one function holding both spilled
+// registers in every loop. A per-block column-major index for the statistics (one update of a
+// column's sums per block) ran 15% slower at that shape: it is a second stream of the counts.
 import { ld, ldi, st, sti } from '../../util/memory';
 import { BLOCK_ROWS, blockExp, blockPosterior } from '../block';
 
 /** Bytes between two components' values in a block (component-major). */
 const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
+
+/**
+ * log2 of the bytes of one column offset in the compressed rows: u16 in the compact layout, i32 in
+ * the wide one (`compact` is a compile-time constant after inlining in every function taking it).
+ */
+function columnShift(compact: bool): usize {
+  return compact ? 1 : 2;
+}
+
+/** log2 of the bytes of one count: f32 in the compact layout, f64 in the wide one. */
+function countShift(compact: bool): usize {
+  return compact ? 2 : 3;
+}
+
+/** The column offset at `p`. */
+function columnAt(compact: bool, p: usize): usize {
+  return compact ? <usize>load<u16>(p) : <usize>load<i32>(p);
+}
+
+/** The count at `p`, in both lanes. */
+function countAt(compact: bool, p: usize): v128 {
+  return compact ? f64x2.promote_low_f32x4(v128.load32_splat(p)) : v128.load64_splat(p);
+}
 
 /**
  * Row log-joints for `nv` component pairs (a compile-time constant after inlining): starts from
@@ -24,6 +54,7 @@ const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
  * (one dependent add per turn and component pair).
  */
 function logJoints(
+  compact: bool,
   nv: i32,
   first: i32,
   end: i32,
@@ -38,14 +69,17 @@ function logJoints(
   let a1 = nv > 1 ? v128.load(lw + 16) : zero;
   let a2 = nv > 2 ? v128.load(lw + 32) : zero;
   let a3 = nv > 3 ? v128.load(lw + 48) : zero;
-  let pc = columns + ((<usize>first) << 2);
-  let px = counts + ((<usize>first) << 3);
-  const pairsEnd = columns + ((<usize>(first + ((end - first) & ~1))) << 2);
-  for (; pc < pairsEnd; pc += 8, px += 16) {
-    const p = table + ((<usize>load<i32>(pc)) << 3);
-    const q = table + ((<usize>load<i32>(pc, 4)) << 3);
-    const x = v128.load64_splat(px);
-    const y = v128.load64_splat(px, 8);
+  const cs = columnShift(compact);
+  const xs = countShift(compact);
+  let pc = columns + ((<usize>first) << cs);
+  let px = counts + ((<usize>first) << xs);
+  const pairsEnd = columns + ((<usize>(first + ((end - first) & ~1))) << cs);
+  for (; pc < pairsEnd; pc += (<usize>2) << cs, px += (<usize>2) << xs) {
+    const p = table + (columnAt(compact, pc) << 3);
+    const q = table + (columnAt(compact, pc + ((<usize>1) << cs)) << 3);
+    const xy = compact ? f64x2.promote_low_f32x4(v128.load64_zero(px)) : zero;
+    const x = compact ? v128.shuffle<f64>(xy, xy, 0, 0) : v128.load64_splat(px);
+    const y = compact ? v128.shuffle<f64>(xy, xy, 1, 1) : v128.load64_splat(px, 8);
     a0 = f64x2.add(a0, f64x2.add(f64x2.mul(x, v128.load(p)), f64x2.mul(y, v128.load(q))));
     if (nv > 1) {
       a1 = f64x2.add(a1, f64x2.add(f64x2.mul(x, v128.load(p, 16)), f64x2.mul(y, v128.load(q, 16))));
@@ -58,8 +92,8 @@ function logJoints(
     }
   }
   if ((end - first) & 1) {
-    const p = table + ((<usize>load<i32>(pc)) << 3);
-    const x = v128.load64_splat(px);
+    const p = table + (columnAt(compact, pc) << 3);
+    const x = countAt(compact, px);
     a0 = f64x2.add(a0, f64x2.mul(x, v128.load(p)));
     if (nv > 1) a1 = f64x2.add(a1, f64x2.mul(x, v128.load(p, 16)));
     if (nv > 2) a2 = f64x2.add(a2, f64x2.mul(x, v128.load(p, 32)));
@@ -83,6 +117,7 @@ function logJoints(
 
 /** The log-joints of `b` rows (row starts at `starts`) for kp = 2·`nv` ≤ 8, one loop. */
 function blockLogJoints(
+  compact: bool,
   nv: i32,
   starts: usize,
   b: i32,
@@ -95,13 +130,13 @@ function blockLogJoints(
   let first = load<i32>(starts);
   for (let t = 0; t < b; t++) {
     const end = load<i32>(starts + ((<usize>(t + 1)) << 2));
-    inline.always(logJoints(nv, first, end, columns, counts, table, lw, l + ((<usize>t) << 3)));
+    inline.always(logJoints(compact, nv, first, end, columns, counts, table, lw, l + ((<usize>t) << 3)));
     first = end;
   }
 }
 
-/** One row's log-joints for any kp: chunks of 4 pairs, then the 1–3 pairs left. */
-function rowLogJoints(
+/** One row's log-joints for any kp (offsets of type `C`): chunks of 4 pairs, then the 1–3 pairs left. */
+function rowLogJoints<C>(
   kp: i32,
   first: i32,
   end: i32,
@@ -111,17 +146,22 @@ function rowLogJoints(
   lw: usize,
   out: usize,
 ): void {
+  const compact = sizeof<C>() == 2;
   let c = 0;
   for (; c + 8 <= kp; c += 8) {
     const o = (<usize>c) << 3;
-    inline.always(logJoints(4, first, end, columns, counts, table + o, lw + o, out + <usize>c * STRIDE));
+    inline.always(
+      logJoints(compact, 4, first, end, columns, counts, table + o, lw + o, out + <usize>c * STRIDE),
+    );
   }
   const o = (<usize>c) << 3;
   const at = out + <usize>c * STRIDE;
   const pairs = (kp - c) >> 1;
-  if (pairs == 3) inline.always(logJoints(3, first, end, columns, counts, table + o, lw + o, at));
-  else if (pairs == 2) inline.always(logJoints(2, first, end, columns, counts, table + o, lw + o, at));
-  else if (pairs == 1) inline.always(logJoints(1, first, end, columns, counts, table + o, lw + o, at));
+  if (pairs == 3) inline.always(logJoints(compact, 3, first, end, columns, counts, table + o, lw + o, at));
+  else if (pairs == 2)
+    inline.always(logJoints(compact, 2, first, end, columns, counts, table + o, lw + o, at));
+  else if (pairs == 1)
+    inline.always(logJoints(compact, 1, first, end, columns, counts, table + o, lw + o, at));
 }
 
 /**
@@ -129,6 +169,7 @@ function rowLogJoints(
  * constant after inlining); `sumX` points at the pairs' first column.
  */
 function scatter(
+  compact: bool,
   nv: i32,
   first: i32,
   end: i32,
@@ -140,18 +181,23 @@ function scatter(
   r2: v128,
   r3: v128,
 ): void {
-  let pc = columns + ((<usize>first) << 2);
-  let px = counts + ((<usize>first) << 3);
-  const pairsEnd = columns + ((<usize>(first + ((end - first) & ~1))) << 2);
-  for (; pc < pairsEnd; pc += 8, px += 16) {
-    const p = sumX + ((<usize>load<i32>(pc)) << 3);
-    const q = sumX + ((<usize>load<i32>(pc, 4)) << 3);
-    inline.always(addScaled(nv, p, v128.load64_splat(px), r0, r1, r2, r3));
-    inline.always(addScaled(nv, q, v128.load64_splat(px, 8), r0, r1, r2, r3));
+  const cs = columnShift(compact);
+  const xs = countShift(compact);
+  let pc = columns + ((<usize>first) << cs);
+  let px = counts + ((<usize>first) << xs);
+  const pairsEnd = columns + ((<usize>(first + ((end - first) & ~1))) << cs);
+  for (; pc < pairsEnd; pc += (<usize>2) << cs, px += (<usize>2) << xs) {
+    const p = sumX + (columnAt(compact, pc) << 3);
+    const q = sumX + (columnAt(compact, pc + ((<usize>1) << cs)) << 3);
+    const xy = compact ? f64x2.promote_low_f32x4(v128.load64_zero(px)) : f64x2.splat(0.0);
+    const x = compact ? v128.shuffle<f64>(xy, xy, 0, 0) : v128.load64_splat(px);
+    const y = compact ? v128.shuffle<f64>(xy, xy, 1, 1) : v128.load64_splat(px, 8);
+    inline.always(addScaled(nv, p, x, r0, r1, r2, r3));
+    inline.always(addScaled(nv, q, y, r0, r1, r2, r3));
   }
   if ((end - first) & 1) {
-    const p = sumX + ((<usize>load<i32>(pc)) << 3);
-    inline.always(addScaled(nv, p, v128.load64_splat(px), r0, r1, r2, r3));
+    const p = sumX + (columnAt(compact, pc) << 3);
+    inline.always(addScaled(nv, p, countAt(compact, px), r0, r1, r2, r3));
   }
 }
 
@@ -165,6 +211,7 @@ function addScaled(nv: i32, p: usize, x: v128, r0: v128, r1: v128, r2: v128, r3:
 
 /** The statistics of `b` rows (row starts at `starts`, posteriors `r (b × kp)`) for kp = 2·`nv` ≤ 8. */
 function blockScatter(
+  compact: bool,
   nv: i32,
   starts: usize,
   b: i32,
@@ -183,16 +230,17 @@ function blockScatter(
     const r1 = nv > 1 ? v128.load(rt, 16) : zero;
     const r2 = nv > 2 ? v128.load(rt, 32) : zero;
     const r3 = nv > 3 ? v128.load(rt, 48) : zero;
-    inline.always(scatter(nv, first, end, columns, counts, sumX, r0, r1, r2, r3));
+    inline.always(scatter(compact, nv, first, end, columns, counts, sumX, r0, r1, r2, r3));
     first = end;
   }
 }
 
 /**
  * One row's statistics for every component: `sumX[offset] += x·r` with `r (kp)` the row's
- * posteriors (or responsibilities) padded with 0 after its `k` values; `pairOf` reads pair c of r.
+ * posteriors (or responsibilities) padded with 0 after its `k` values; `pairOf` reads pair c of r;
+ * offsets of type `C`.
  */
-function rowScatter(
+function rowScatter<C>(
   kp: i32,
   k: i32,
   first: i32,
@@ -202,6 +250,7 @@ function rowScatter(
   sumX: usize,
   r: usize,
 ): void {
+  const compact = sizeof<C>() == 2;
   const zero = f64x2.splat(0.0);
   let c = 0;
   for (; c + 8 <= kp; c += 8) {
@@ -211,7 +260,7 @@ function rowScatter(
     const r1 = pairOf(p + 16, c + 2, k);
     const r2 = pairOf(p + 32, c + 4, k);
     const r3 = pairOf(p + 48, c + 6, k);
-    inline.always(scatter(4, first, end, columns, counts, q, r0, r1, r2, r3));
+    inline.always(scatter(compact, 4, first, end, columns, counts, q, r0, r1, r2, r3));
   }
   const p = r + ((<usize>c) << 3);
   const q = sumX + ((<usize>c) << 3);
@@ -219,11 +268,15 @@ function rowScatter(
   const r0 = pairOf(p, c, k);
   if (pairs == 3) {
     const r1 = pairOf(p + 16, c + 2, k);
-    inline.always(scatter(3, first, end, columns, counts, q, r0, r1, pairOf(p + 32, c + 4, k), zero));
+    inline.always(
+      scatter(compact, 3, first, end, columns, counts, q, r0, r1, pairOf(p + 32, c + 4, k), zero),
+    );
   } else if (pairs == 2) {
-    inline.always(scatter(2, first, end, columns, counts, q, r0, pairOf(p + 16, c + 2, k), zero, zero));
+    inline.always(
+      scatter(compact, 2, first, end, columns, counts, q, r0, pairOf(p + 16, c + 2, k), zero, zero),
+    );
   } else if (pairs == 1) {
-    inline.always(scatter(1, first, end, columns, counts, q, r0, zero, zero, zero));
+    inline.always(scatter(compact, 1, first, end, columns, counts, q, r0, zero, zero, zero));
   }
 }
 
@@ -276,8 +329,9 @@ function transpose(weighted: bool, l: usize, b: i32, kp: i32, k: i32, w: usize, 
  * is 0); writes `resp (n × k)` and `lse (n)` when they are not 0; returns Σ s·log p(x). `nk` 0
  * skips the statistics (scoring). Row i's counts are `counts[rowStart[i] … rowStart[i + 1])`,
  * `columns[…]` their offsets j·kp in the tables (`rowStart (n + 1)` i32 positions, so a slice of
- * rows is an offset into it); `logProbsT (d × kp)` = log θ transposed, its pad column 0;
- * `sumX (d × kp)` (its pad column gets 0s); `rowConst (n)` the log multinomial coefficients;
+ * rows is an offset into it), in the layout `multinomialCompress` wrote them (`compact` 1: u16
+ * offsets and f32 counts; 0: i32 and f64); `logProbsT (d × kp)` = log θ transposed, its pad column
+ * 0; `sumX (d × kp)` (its pad column gets 0s); `rowConst (n)` the log multinomial coefficients;
  * `work` holds kp·(2·BLOCK_ROWS + 2) + BLOCK_ROWS f64s.
  */
 export function multinomialEStep(
@@ -295,7 +349,64 @@ export function multinomialEStep(
   sampleWeight: usize,
   rowConst: usize,
   work: usize,
+  compact: i32,
 ): f64 {
+  return compact
+    ? eStepRows<u16>(
+        rowStart,
+        columns,
+        counts,
+        n,
+        logProbsT,
+        logWeights,
+        k,
+        nk,
+        sumX,
+        resp,
+        lse,
+        sampleWeight,
+        rowConst,
+        work,
+      )
+    : eStepRows<i32>(
+        rowStart,
+        columns,
+        counts,
+        n,
+        logProbsT,
+        logWeights,
+        k,
+        nk,
+        sumX,
+        resp,
+        lse,
+        sampleWeight,
+        rowConst,
+        work,
+      );
+}
+
+/**
+ * `multinomialEStep` for the layout whose column offsets are `C` (u16: compact), a function of its
+ * own for each (one function holding both loops' variants spilled registers in every loop).
+ */
+function eStepRows<C>(
+  rowStart: usize,
+  columns: usize,
+  counts: usize,
+  n: i32,
+  logProbsT: usize,
+  logWeights: usize,
+  k: i32,
+  nk: usize,
+  sumX: usize,
+  resp: usize,
+  lse: usize,
+  sampleWeight: usize,
+  rowConst: usize,
+  work: usize,
+): f64 {
+  const compact = sizeof<C>() == 2;
   const kp = (k + 1) & ~1;
   const nv = kp >> 1;
   const rowBytes = (<usize>kp) << 3;
@@ -314,15 +425,15 @@ export function multinomialEStep(
     const b = min(BLOCK_ROWS, n - i0);
     const starts = rowStart + ((<usize>i0) << 2);
     // With an odd K the pad component's log-joints are 0 + Σ x·0 = 0 (its posteriors too).
-    if (nv == 3) inline.always(blockLogJoints(3, starts, b, columns, counts, logProbsT, lw, l));
-    else if (nv == 1) inline.always(blockLogJoints(1, starts, b, columns, counts, logProbsT, lw, l));
-    else if (nv == 2) inline.always(blockLogJoints(2, starts, b, columns, counts, logProbsT, lw, l));
-    else if (nv == 4) inline.always(blockLogJoints(4, starts, b, columns, counts, logProbsT, lw, l));
+    if (nv == 3) inline.always(blockLogJoints(compact, 3, starts, b, columns, counts, logProbsT, lw, l));
+    else if (nv == 1) inline.always(blockLogJoints(compact, 1, starts, b, columns, counts, logProbsT, lw, l));
+    else if (nv == 2) inline.always(blockLogJoints(compact, 2, starts, b, columns, counts, logProbsT, lw, l));
+    else if (nv == 4) inline.always(blockLogJoints(compact, 4, starts, b, columns, counts, logProbsT, lw, l));
     else {
       for (let t = 0; t < b; t++) {
         const first = load<i32>(starts + ((<usize>t) << 2));
         const end = load<i32>(starts + ((<usize>(t + 1)) << 2));
-        rowLogJoints(kp, first, end, columns, counts, logProbsT, lw, l + ((<usize>t) << 3));
+        rowLogJoints<C>(kp, first, end, columns, counts, logProbsT, lw, l + ((<usize>t) << 3));
       }
     }
     // A fit's pass without sample weights leaves the posteriors unnormalised, their scales in
@@ -355,15 +466,15 @@ export function multinomialEStep(
     if (scaled) transpose(true, l, b, kp, k, blockLse, r, nk);
     else if (sampleWeight) transpose(true, l, b, kp, k, sampleWeight + ((<usize>i0) << 3), r, nk);
     else transpose(false, l, b, kp, k, 0, r, nk);
-    if (nv == 3) inline.always(blockScatter(3, starts, b, columns, counts, sumX, r));
-    else if (nv == 1) inline.always(blockScatter(1, starts, b, columns, counts, sumX, r));
-    else if (nv == 2) inline.always(blockScatter(2, starts, b, columns, counts, sumX, r));
-    else if (nv == 4) inline.always(blockScatter(4, starts, b, columns, counts, sumX, r));
+    if (nv == 3) inline.always(blockScatter(compact, 3, starts, b, columns, counts, sumX, r));
+    else if (nv == 1) inline.always(blockScatter(compact, 1, starts, b, columns, counts, sumX, r));
+    else if (nv == 2) inline.always(blockScatter(compact, 2, starts, b, columns, counts, sumX, r));
+    else if (nv == 4) inline.always(blockScatter(compact, 4, starts, b, columns, counts, sumX, r));
     else {
       for (let t = 0; t < b; t++) {
         const first = load<i32>(starts + ((<usize>t) << 2));
         const end = load<i32>(starts + ((<usize>(t + 1)) << 2));
-        rowScatter(kp, kp, first, end, columns, counts, sumX, r + <usize>t * rowBytes);
+        rowScatter<C>(kp, kp, first, end, columns, counts, sumX, r + <usize>t * rowBytes);
       }
     }
   }
@@ -376,6 +487,7 @@ export function multinomialEStep(
  * once (the last one half when K is odd).
  */
 function accumulateRows(
+  compact: bool,
   nv: i32,
   rowStart: usize,
   columns: usize,
@@ -404,7 +516,7 @@ function accumulateRows(
     if (nv > 1) n1 = f64x2.add(n1, r1);
     if (nv > 2) n2 = f64x2.add(n2, r2);
     if (nv > 3) n3 = f64x2.add(n3, r3);
-    inline.always(scatter(nv, first, end, columns, counts, sumX, r0, r1, r2, r3));
+    inline.always(scatter(compact, nv, first, end, columns, counts, sumX, r0, r1, r2, r3));
     first = end;
   }
   addPair(nk, 0, k, n0);
@@ -422,7 +534,7 @@ function addPair(nk: usize, c: i32, k: i32, v: v128): void {
 /**
  * The statistics of explicit responsibilities (the first M-step of a fit): `nk (k) += r_i` and,
  * for each nonzero count x_j of row i, `sumX[j] (kp) += x_j·r_i`, with `resp (n × k)` already
- * weighted. Rows and `sumX` laid out as in `multinomialEStep`.
+ * weighted. Rows (`compact` their layout) and `sumX` laid out as in `multinomialEStep`.
  */
 export function multinomialAccumulate(
   rowStart: usize,
@@ -433,23 +545,47 @@ export function multinomialAccumulate(
   k: i32,
   nk: usize,
   sumX: usize,
+  compact: i32,
 ): void {
+  if (compact) accumulateLayout<u16>(rowStart, columns, counts, n, resp, k, nk, sumX);
+  else accumulateLayout<i32>(rowStart, columns, counts, n, resp, k, nk, sumX);
+}
+
+/** `multinomialAccumulate` for the layout whose column offsets are `C` (u16: compact). */
+function accumulateLayout<C>(
+  rowStart: usize,
+  columns: usize,
+  counts: usize,
+  n: i32,
+  resp: usize,
+  k: i32,
+  nk: usize,
+  sumX: usize,
+): void {
+  const compact = sizeof<C>() == 2;
   const kp = (k + 1) & ~1;
   const nv = kp >> 1;
-  if (nv == 3) inline.always(accumulateRows(3, rowStart, columns, counts, n, resp, k, nk, sumX));
-  else if (nv == 1) inline.always(accumulateRows(1, rowStart, columns, counts, n, resp, k, nk, sumX));
-  else if (nv == 2) inline.always(accumulateRows(2, rowStart, columns, counts, n, resp, k, nk, sumX));
-  else if (nv == 4) inline.always(accumulateRows(4, rowStart, columns, counts, n, resp, k, nk, sumX));
+  if (nv == 3) inline.always(accumulateRows(compact, 3, rowStart, columns, counts, n, resp, k, nk, sumX));
+  else if (nv == 1)
+    inline.always(accumulateRows(compact, 1, rowStart, columns, counts, n, resp, k, nk, sumX));
+  else if (nv == 2)
+    inline.always(accumulateRows(compact, 2, rowStart, columns, counts, n, resp, k, nk, sumX));
+  else if (nv == 4)
+    inline.always(accumulateRows(compact, 4, rowStart, columns, counts, n, resp, k, nk, sumX));
   else {
     const rowBytes = (<usize>k) << 3;
     for (let i = 0; i < n; i++) {
       const ri = resp + <usize>i * rowBytes;
       for (let c = 0; c < k; c++) st(nk, c, ld(nk, c) + ld(ri, c));
       const first = ldi(rowStart, i);
-      rowScatter(kp, k, first, ldi(rowStart, i + 1), columns, counts, sumX, ri);
+      rowScatter<C>(kp, k, first, ldi(rowStart, i + 1), columns, counts, sumX, ri);
     }
   }
 }
+
+/** The compact layout's largest column offset (u16) and its bound on the counts (exact in f32). */
+const MAX_COMPACT_COLUMN: i32 = 65535;
+const MAX_COMPACT_COUNT: f64 = 16777216.0;
 
 /**
  * A non-negative integer v < 2^31 as an i32: 2^52 added leaves it in the low mantissa bits, an add
@@ -468,7 +604,10 @@ function small(v: f64): i32 {
  * with more nonzeros than its positions leave room for returns −1 before writing past them.
  * `rowConst[i]` gets the log multinomial coefficient `log n_i! − Σ_j log x_ij!` from
  * `logFactorials (size)` = log k!, or NaN when a count or the row's total is `size` or more (the
- * caller computes those rows). Returns the sum of the rows' counts.
+ * caller computes those rows). Returns the sum of the rows' counts. With `compact` 1 the offsets
+ * are stored as u16 and the counts as f32 (6 bytes a count instead of 12: the E-step streams them
+ * from memory every iteration), which holds when every offset is below 2^16 and every count below
+ * 2^24 (exact in f32); otherwise it returns −2, and the caller compresses again with `compact` 0.
  */
 export function multinomialCompress(
   x: usize,
@@ -481,9 +620,11 @@ export function multinomialCompress(
   rowConst: usize,
   logFactorials: usize,
   size: i32,
+  compact: i32,
 ): f64 {
   const zero = f64x2.splat(0.0);
   const limit = <f64>size;
+  if (compact && <f64>(d - 1) * <f64>width > <f64>MAX_COMPACT_COLUMN) return -2.0;
   let grand = 0.0;
   for (let i = 0; i < n; i++) {
     let e = ldi(rowStart, i);
@@ -507,8 +648,15 @@ export function multinomialCompress(
         const at = <i32>ctz(mask);
         mask &= mask - 1;
         const v = load<f64>(p + ((<usize>at) << 3));
-        sti(columns, e, (j0 + at) * width);
-        st(counts, e, v);
+        if (!compact) {
+          sti(columns, e, (j0 + at) * width);
+          st(counts, e, v);
+        } else if (v < MAX_COMPACT_COUNT) {
+          store<u16>(columns + ((<usize>e) << 1), <u16>((j0 + at) * width));
+          store<f32>(counts + ((<usize>e) << 2), <f32>v);
+        } else {
+          return -2.0;
+        }
         e++;
         total += v;
         if (v < limit) sum += ld(logFactorials, small(v));

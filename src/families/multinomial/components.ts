@@ -4,7 +4,7 @@ import { rowOffset, type SliceRunner } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
 import { logFactorial } from '../../util/special.js';
 import { floorLog } from '../discrete.js';
-import { paddedWidth, workLength } from './kernels.js';
+import { compactColumns, paddedWidth, workLength } from './kernels.js';
 
 /** The parameters of a multinomial mixture's components. */
 export interface MultinomialComponents {
@@ -49,6 +49,12 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   private readonly nonzeros: number;
   private readonly logFactorialsH: Handle;
   private readonly kp: number;
+  /**
+   * 1 while the compressed rows are in the compact layout (u16 offsets, f32 counts: half the bytes
+   * the E-step streams each iteration), 0 in the wide one (i32, f64): for more columns than u16
+   * offsets reach, or a count of 2^24 or more. The arrays are sized for the wide layout.
+   */
+  private compact: number;
   private logProbsT!: Float64Array;
   private logPriorValue = 0;
 
@@ -72,6 +78,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
       throw new Error('emwasm: the multinomial count check disagrees with the Wasm one');
     }
     this.kp = paddedWidth(k);
+    this.compact = compactColumns(d, this.kp) ? 1 : 0;
     this.layout = layout(k, d);
     this.scratch = { work: workLength(k) };
     this.probabilities = new Float64Array(k * d);
@@ -94,12 +101,24 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
    * Compresses the rows (nonzero counts and their columns) and computes each row's log multinomial
    * coefficient `log n! − Σ_j log x_j!`, by the `multinomialCompress` kernel over the fit's row
    * slices (from X's copy in the workspace; the rare rows with a count or total past its table
-   * here).
+   * here). A count too large for the compact layout compresses everything again in the wide one.
    */
   prepare(rows: SliceRunner): void | Promise<void> {
+    const results = this.compress(rows);
+    const done = (totals: number[]): void | Promise<void> => {
+      if (!totals.includes(-2)) return this.compressed(totals);
+      this.compact = 0;
+      const again = this.compress(rows);
+      return again instanceof Promise ? again.then((t) => this.compressed(t)) : this.compressed(again);
+    };
+    return results instanceof Promise ? results.then(done) : done(results);
+  }
+
+  /** One `multinomialCompress` call per slice, in the current layout; the slices' results. */
+  private compress(rows: SliceRunner): number[] | Promise<number[]> {
     const { d } = this.ctx;
     const x = this.ctx.x as Handle;
-    const results = rows((first, count) => ({
+    return rows((first, count) => ({
       kernel: 'multinomialCompress',
       args: [
         rowOffset(x, first, d),
@@ -112,9 +131,9 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
         rowOffset(this.rowConstH, first, 1),
         this.logFactorialsH,
         LOG_FACTORIAL_SIZE,
+        this.compact,
       ],
     }));
-    return results instanceof Promise ? results.then((r) => this.compressed(r)) : this.compressed(results);
   }
 
   /** Finishes `prepare` from the slices' count totals. */
@@ -125,7 +144,8 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     const grand = totals.reduce((a, b) => a + b, 0);
     const rowConst = ws.f64(this.rowConstH, n);
     const rowStart = ws.i32(this.rowStartH, n + 1);
-    const counts = ws.f64(this.countsH, Math.max(1, this.nonzeros));
+    const wide = ws.f64(this.countsH, Math.max(1, this.nonzeros));
+    const counts = this.compact ? new Float32Array(wide.buffer, wide.byteOffset, this.nonzeros) : wide;
     for (let i = 0; i < n; i++) {
       if (!Number.isNaN(rowConst[i])) continue;
       let total = 0;
@@ -171,6 +191,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
         a.sampleWeight,
         rowOffset(this.rowConstH, a.first, 1),
         a.scratch.work,
+        this.compact,
       ],
     };
   }
@@ -210,6 +231,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
         this.ctx.k,
         stats.nk,
         stats.sumX,
+        this.compact,
       ],
     };
   }

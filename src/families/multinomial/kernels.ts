@@ -6,6 +6,34 @@ export function paddedWidth(k: number): number {
   return (k + 1) & ~1;
 }
 
+/**
+ * The compact layout's bounds (`multinomialCompress`): column offsets j·kp stored as u16, counts as
+ * f32 (exact below 2^24).
+ */
+const MAX_COMPACT_COLUMN = 65535;
+const MAX_COMPACT_COUNT = 2 ** 24;
+
+/** Whether `d` columns and K padded to `kp` fit the compact layout's u16 column offsets. */
+export function compactColumns(d: number, kp: number): boolean {
+  return (d - 1) * kp <= MAX_COMPACT_COLUMN;
+}
+
+/**
+ * The compressed rows' column offsets and counts as stored: with `compact` 1, u16 offsets and f32
+ * counts over the same bytes as the (wide-sized) `columns` and `counts` arrays.
+ */
+function layout(
+  columns: Int32Array,
+  counts: Float64Array,
+  compact: number,
+): { at: Int32Array | Uint16Array; x: Float64Array | Float32Array } {
+  if (!compact) return { at: columns, x: counts };
+  return {
+    at: new Uint16Array(columns.buffer, columns.byteOffset, columns.length * 2),
+    x: new Float32Array(counts.buffer, counts.byteOffset, counts.length * 2),
+  };
+}
+
 /** The f64s of `multinomialEStep`'s `work`: the block's log-joints, posteriors and sums. */
 export function workLength(k: number): number {
   return paddedWidth(k) * (2 * BLOCK_ROWS + 2) + BLOCK_ROWS;
@@ -16,12 +44,13 @@ export function workLength(k: number): number {
  * arguments with arrays for handles (null for "not wanted"), the same quantities row by row (the
  * Wasm kernel goes by blocks of rows; a row's statistics add x·(s·r) as there). Row i's nonzero counts are `counts[rowStart[i] …
  * rowStart[i + 1])`; `logProbsT` and `sumX` are `(d × kp)`, kp = K rounded up to even (the pad
- * column unused), and `columns[…]` holds each count's row offset in them, j·kp for column j.
+ * column unused), and `columns[…]` holds each count's row offset in them, j·kp for column j, in the
+ * layout `compact` names (see `multinomialCompress`).
  */
 export function multinomialEStep(
   rowStart: Int32Array,
-  columns: Int32Array,
-  counts: Float64Array,
+  columnsIn: Int32Array,
+  countsIn: Float64Array,
   n: number,
   logProbsT: Float64Array,
   logWeights: Float64Array,
@@ -33,7 +62,9 @@ export function multinomialEStep(
   sampleWeight: Float64Array | null,
   rowConst: Float64Array,
   work: Float64Array,
+  compact: number,
 ): number {
+  const { at: columns, x: counts } = layout(columnsIn, countsIn, compact);
   let total = 0;
   for (let i = 0; i < n; i++) {
     const first = rowStart[i];
@@ -72,18 +103,20 @@ export function multinomialEStep(
 
 /**
  * The twin of `multinomialAccumulate`: `nk (k) += r_i`, `sumX[j] (kp) += x_j·r_i` for each nonzero
- * count of row i.
+ * count of row i (rows in the layout `compact` names).
  */
 export function multinomialAccumulate(
   rowStart: Int32Array,
-  columns: Int32Array,
-  counts: Float64Array,
+  columnsIn: Int32Array,
+  countsIn: Float64Array,
   n: number,
   resp: Float64Array,
   k: number,
   nk: Float64Array,
   sumX: Float64Array,
+  compact: number,
 ): void {
+  const { at: columns, x: counts } = layout(columnsIn, countsIn, compact);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < k; c++) nk[c] += resp[i * k + c];
     for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
@@ -97,7 +130,8 @@ export function multinomialAccumulate(
  * holds, nonzero counts and their offsets `j·width`, and
  * `rowConst[i] = log n_i! − Σ_j log x_ij!` from `logFactorials (size)`, NaN for a row with a count
  * or total of `size` or more. Returns the sum of every count, or −1 when a row's nonzeros do not
- * match its positions.
+ * match its positions; with `compact` 1 the offsets are stored as u16 and the counts as f32, or −2
+ * is returned when an offset is past 65535 or a count at least 2^24.
  */
 export function multinomialCompress(
   x: Float64Array,
@@ -105,12 +139,15 @@ export function multinomialCompress(
   d: number,
   width: number,
   rowStart: Int32Array,
-  columns: Int32Array,
-  counts: Float64Array,
+  columnsIn: Int32Array,
+  countsIn: Float64Array,
   rowConst: Float64Array,
   logFactorials: Float64Array,
   size: number,
+  compact: number,
 ): number {
+  if (compact && (d - 1) * width > MAX_COMPACT_COLUMN) return -2;
+  const { at: columns, x: counts } = layout(columnsIn, countsIn, compact);
   let grand = 0;
   for (let i = 0; i < n; i++) {
     let e = rowStart[i];
@@ -122,6 +159,7 @@ export function multinomialCompress(
       const v = x[i * d + j];
       if (v === 0) continue;
       if (e === end) return -1;
+      if (compact && v >= MAX_COMPACT_COUNT) return -2;
       columns[e] = j * width;
       counts[e++] = v;
       total += v;
@@ -173,15 +211,16 @@ export const MULTINOMIAL_KERNELS = {
       'F64?',
       'F64',
       'F64',
+      'i32',
     ],
     twin: multinomialEStep,
   },
   multinomialAccumulate: {
-    args: ['I32', 'I32', 'F64', 'i32', 'F64', 'i32', 'F64', 'F64'],
+    args: ['I32', 'I32', 'F64', 'i32', 'F64', 'i32', 'F64', 'F64', 'i32'],
     twin: multinomialAccumulate,
   },
   multinomialCompress: {
-    args: ['F64', 'i32', 'i32', 'i32', 'I32', 'I32', 'F64', 'F64', 'F64', 'i32'],
+    args: ['F64', 'i32', 'i32', 'i32', 'I32', 'I32', 'F64', 'F64', 'F64', 'i32', 'i32'],
     twin: multinomialCompress,
   },
   multinomialRowStarts: {
