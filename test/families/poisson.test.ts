@@ -271,7 +271,7 @@ describe.each(BACKENDS)('PoissonMixture (%s)', (backend) => {
     const nested = X.map((_, i) => (i % 3 === 0 ? [0.8, 0.2] : [0.3, 0.7]));
     const flat = Float64Array.from(nested.flat());
     const sampleWeight = X.map((_, i) => 1 + (i % 4));
-    const fit = (respInit: unknown) =>
+    const fit = (respInit: Float64Array | number[][]) =>
       new PoissonMixture({ nComponents: 2, backend, respInit, maxIter: 5, tol: 0 }).fit(X, { sampleWeight });
     const a = await fit(flat);
     const b = await fit(nested);
