@@ -38,7 +38,12 @@ export { csrForward, csrBack, mlemRatio, mlemUpdate } from './imaging/tomography
 export { blockPosterior, blockRows } from './families/block';
 export { expInto } from './util/simd';
 export { poissonEStep, poissonAccumulate } from './families/poisson/estep';
-export { bernoulliEStep, bernoulliAccumulate } from './families/bernoulli/estep';
+export {
+  bernoulliEStep,
+  bernoulliAccumulate,
+  bernoulliRowStarts,
+  bernoulliCompress,
+} from './families/bernoulli/estep';
 export { categoricalEStep, categoricalAccumulate } from './families/categorical/estep';
 export {
   multinomialEStep,

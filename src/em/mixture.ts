@@ -51,7 +51,8 @@ export interface MixtureOptions {
   /**
    * Starting responsibilities `(nSamples × K)`: rows of non-negative numbers summing to 1 (soft),
    * one-hot rows, or `(nSamples)` integer labels in [0, K) (a hard partition, as R's flexmix
-   * `cluster` and mclust's `z`). The fit then begins with an M-step from them.
+   * `cluster` and mclust's `z`). The fit then begins with an M-step from them. A `Float64Array`
+   * is read by each fit as it is (not copied): do not change it while a fit runs.
    */
   respInit?: ArrayLike<number> | readonly (readonly number[])[];
   /** Integer seed in [0, 2³²): the same seed gives the same fit. Unset: a fresh seed each fit. */

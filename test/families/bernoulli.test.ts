@@ -14,6 +14,82 @@ function binaryRows(n: number, d: number, seed: number, q = 0.4): number[][] {
   return Array.from({ length: n }, () => Array.from({ length: d }, () => (rng.uniform() < q ? 1 : 0)));
 }
 
+describe('bernoulliRowStarts and bernoulliCompress: Wasm == twin == the rows read off X', () => {
+  // Rows of more than one 64-value chunk, odd widths (a row's tail value), rows with no ones.
+  for (const [n, d] of [
+    [1, 1],
+    [9, 7],
+    [65, 64],
+    [21, 129],
+    [33, 2],
+  ] as const) {
+    it(`n=${n} d=${d}`, async () => {
+      const X = binaryRows(n, d, n * 7 + d).map((r, i) => (i % 4 === 1 ? r.map(() => 0) : r));
+      const flat = Float64Array.from(X.flat());
+      const total = flat.reduce((a, b) => a + b, 0);
+      const positions = new Float64Array(n + 1);
+      X.forEach((r, i) => (positions[i + 1] = positions[i] + r.reduce((a, b) => a + b, 0)));
+      const expected = X.flatMap((r) => r.flatMap((v, j) => (v === 1 ? [j] : [])));
+      for (const backend of BACKENDS) {
+        const starts = (x: Float64Array) =>
+          runKernel(BERNOULLI_KERNELS, 'bernoulliRowStarts', backend, [x, n, d, new Float64Array(n + 1)]);
+        const counted = await starts(flat);
+        expect(counted.result).toBe(total);
+        expect(counted.arrays[3]).toEqual(positions);
+        // A value other than 0 or 1, in the vector body or a row's odd tail: −1.
+        for (const bad of [2, 0.5, -1, NaN, Infinity]) {
+          for (const at of new Set([0, Math.floor((n * d) / 2), n * d - 1, d - 1])) {
+            const x = Float64Array.from(flat);
+            x[at] = bad;
+            expect((await starts(x)).result).toBe(-1);
+          }
+        }
+        expect((await starts(Float64Array.from(flat, (v) => (v === 0 ? -0 : v)))).result).toBe(total);
+
+        const compressed = await runKernel(BERNOULLI_KERNELS, 'bernoulliCompress', backend, [
+          flat,
+          n,
+          d,
+          positions,
+          new Int32Array(Math.max(1, total)),
+        ]);
+        expect(compressed.result).toBe(0);
+        expect([...(compressed.arrays[4] as Int32Array).subarray(0, total)]).toEqual(expected);
+        // Positions one short or one too many for a row: −1, nothing written past them.
+        const full = X.findIndex((r) => r.includes(1));
+        for (const shift of [-1, 1]) {
+          const wrong = Float64Array.from(positions);
+          for (let i = full + 1; i <= n; i++) wrong[i] += shift;
+          const r = await runKernel(BERNOULLI_KERNELS, 'bernoulliCompress', backend, [
+            flat,
+            n,
+            d,
+            wrong,
+            new Int32Array(total + 1).fill(-7),
+          ]);
+          expect(r.result).toBe(-1);
+          expect([...(r.arrays[4] as Int32Array).subarray(wrong[full + 1])].every((v) => v === -7)).toBe(
+            true,
+          );
+        }
+        // A slice of rows compresses into its own positions, as the whole does.
+        const half = Math.floor(n / 2);
+        const slice = await runKernel(BERNOULLI_KERNELS, 'bernoulliCompress', backend, [
+          Float64Array.from(X.slice(half).flat()),
+          n - half,
+          d,
+          positions.subarray(half),
+          new Int32Array(Math.max(1, total)),
+        ]);
+        expect(slice.result).toBe(0);
+        expect([...(slice.arrays[4] as Int32Array).subarray(positions[half], total)]).toEqual(
+          expected.slice(positions[half]),
+        );
+      }
+    });
+  }
+});
+
 describe('bernoulliEStep: Wasm == twin on odd shapes', () => {
   // Shapes on both sides of the kernel's 64-row blocks, odd K (4 components go in registers).
   for (const [n, d, k] of [
@@ -272,6 +348,22 @@ describe('BernoulliMixture bad input', () => {
     await expect(new BernoulliMixture().fit([[0.5, 1]])).rejects.toThrow(
       /X\[0\]\[0\] must be 0 or 1.*got 0\.5/,
     );
+    // The fit checks X in Wasm (and the JavaScript check names the entry), in both backends; a
+    // non-finite value is still the one named first.
+    for (const backend of BACKENDS) {
+      for (const [bad, message] of [
+        [0.5, /X\[4\]\[6\] must be 0 or 1 for a BernoulliMixture, got 0\.5/],
+        [-Infinity, /X\[4\]\[6\] must be a finite number, got -Infinity/],
+        [NaN, /X\[4\]\[6\] must be a finite number, got NaN/],
+      ] as const) {
+        const data = Float64Array.from({ length: 9 * 11 }, (_, i) => i % 2);
+        data[4 * 11 + 6] = bad;
+        data[5 * 11 + 1] = 3;
+        await expect(
+          new BernoulliMixture({ nComponents: 2, backend }).fit({ data, rows: 9, cols: 11 }),
+        ).rejects.toThrow(message);
+      }
+    }
     expect(() => new BernoulliMixture({ alpha: -1 })).toThrow(/alpha must be a finite number >= 0, got -1/);
     expect(() => new BernoulliMixture({ alpha: Number.NaN })).toThrow(
       /alpha must be a finite number >= 0, got NaN/,

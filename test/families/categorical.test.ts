@@ -264,6 +264,14 @@ describe('CategoricalMixture categories and bad input', () => {
     await expect(new CategoricalMixture().fit([[-1, 0]])).rejects.toThrow(
       /X\[0\]\[0\] must be a category code.*got -1/,
     );
+    // A typed X is scanned once by the code check; a non-finite value is still the one named first.
+    const typed = (...v: number[]) => ({ data: Float64Array.from(v), rows: 1, cols: v.length });
+    await expect(new CategoricalMixture().fit(typed(-1, NaN))).rejects.toThrow(
+      /X\[0\]\[1\] must be a finite number, got NaN/,
+    );
+    await expect(new CategoricalMixture().fit(typed(0.5, Infinity))).rejects.toThrow(
+      /X\[0\]\[1\] must be a finite number, got Infinity/,
+    );
     await expect(new CategoricalMixture().fit([[0, 5000]])).rejects.toThrow(
       /X\[0\]\[1\] = 5000 is not taken as a category code: inferred categories stop at 1024.*pass nCategories/,
     );

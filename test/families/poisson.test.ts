@@ -253,6 +253,31 @@ describe.each(BACKENDS)('PoissonMixture (%s)', (backend) => {
     await expect(
       new PoissonMixture({ nComponents: 2, backend, weightsInit: [0.5, 0.6] }).fit([[1], [2]]),
     ).rejects.toThrow('weightsInit must sum to 1, got a sum of 1.1');
+    // A flat Float64Array start is checked in place: the same messages as for nested arrays.
+    for (const [flat, message] of [
+      [[1, 0, 0.5, NaN], 'respInit[3] must be a finite number, got NaN'],
+      [[1, 0, 0.5, Infinity], 'respInit[3] must be a finite number, got Infinity'],
+      [[1, 0, 1.5, -0.5], 'respInit[1][1] must be >= 0, got -0.5'],
+      [[1, 0, 0.5, 0.25], 'respInit[1] must sum to 1, got a sum of 0.75'],
+    ] as const) {
+      await expect(
+        new PoissonMixture({ nComponents: 2, backend, respInit: Float64Array.from(flat) }).fit([[1], [2]]),
+      ).rejects.toThrow(message);
+    }
+  });
+
+  it('a Float64Array respInit starts as the same values nested, and a weighted fit leaves it as it was', async () => {
+    const X = Array.from({ length: 40 }, (_, i) => [i % 7, (i * 3) % 5]);
+    const nested = X.map((_, i) => (i % 3 === 0 ? [0.8, 0.2] : [0.3, 0.7]));
+    const flat = Float64Array.from(nested.flat());
+    const sampleWeight = X.map((_, i) => 1 + (i % 4));
+    const fit = (respInit: Float64Array | number[][]) =>
+      new PoissonMixture({ nComponents: 2, backend, respInit, maxIter: 5, tol: 0 }).fit(X, { sampleWeight });
+    const a = await fit(flat);
+    const b = await fit(nested);
+    expect(a.rates).toEqual(b.rates);
+    expect(a.lowerBound).toBe(b.lowerBound);
+    expect(flat).toEqual(Float64Array.from(nested.flat()));
   });
 
   it('fromJSON rejects invalid saved parameters', async () => {

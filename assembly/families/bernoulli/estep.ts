@@ -7,7 +7,7 @@
 // impossible value then costs about −744.4 instead of −∞, and the possible one exactly 0.
 // Rows go by blocks of BLOCK_ROWS: each row's k log-joints are scattered component-major for
 // `blockPosterior`, and gathered back from there, four components in registers, for the statistics.
-import { ld, ldi, st } from '../../util/memory';
+import { ld, ldi, st, sti } from '../../util/memory';
 import { BLOCK_ROWS, posteriorRows } from '../block';
 
 const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
@@ -151,4 +151,76 @@ export function bernoulliAccumulate(
     const ri = resp + <usize>i * rowBytes;
     addRow(nk, sumX, ones, position(rowStart, i), position(rowStart, i + 1), ri, 8, 1.0, k);
   }
+}
+
+/**
+ * Each row's position in the compressed rows: `rowStart[i]` (an f64) = the ones of `x (n × d)`
+ * before row i, `rowStart[n]` their total, which is returned; −1 when a value is neither 0 nor 1
+ * (the caller then names it).
+ */
+export function bernoulliRowStarts(x: usize, n: i32, d: i32, rowStart: usize): i32 {
+  const zero = f64x2.splat(0.0);
+  const one = f64x2.splat(1.0);
+  // A lane compares to all ones (−1) when it is 1: subtracting counts it. `ok` keeps the lanes
+  // where every value so far is 0 or 1 (NaN fails both).
+  let ok = i64x2.splat(-1);
+  let okTail = true;
+  let e = 0;
+  const pairs = d & ~1;
+  for (let i = 0; i < n; i++) {
+    st(rowStart, i, <f64>e);
+    const row = x + ((<usize>i * <usize>d) << 3);
+    let a = i64x2.splat(0);
+    let j = 0;
+    for (; j < pairs; j += 2) {
+      const u = v128.load(row + ((<usize>j) << 3));
+      const isOne = f64x2.eq(u, one);
+      a = i64x2.sub(a, isOne);
+      ok = v128.and(ok, v128.or(isOne, f64x2.eq(u, zero)));
+    }
+    let count = <i32>(i64x2.extract_lane(a, 0) + i64x2.extract_lane(a, 1));
+    if (j < d) {
+      const v = load<f64>(row + ((<usize>j) << 3));
+      okTail = okTail && (v == 0.0 || v == 1.0);
+      count += <i32>(v == 1.0);
+    }
+    e += count;
+  }
+  st(rowStart, n, <f64>e);
+  return i64x2.all_true(ok) && okTail ? e : -1;
+}
+
+/**
+ * Compresses 0/1 rows `x (n × d)` into the positions `rowStart` already holds (from
+ * `bernoulliRowStarts`; a slice of rows passes offsets into x and rowStart, so slices can run on
+ * separate threads): row i's columns with a 1 go to `ones[rowStart[i] … rowStart[i + 1])`. A row
+ * goes by chunks of 64 values, a bit mask of the ones (two per vector compare), then one turn per
+ * set bit. Returns 0, or −1 (before writing past them) when a row's ones do not match its
+ * positions.
+ */
+export function bernoulliCompress(x: usize, n: i32, d: i32, rowStart: usize, ones: usize): i32 {
+  const one = f64x2.splat(1.0);
+  for (let i = 0; i < n; i++) {
+    let e = position(rowStart, i);
+    const end = position(rowStart, i + 1);
+    const row = x + ((<usize>i * <usize>d) << 3);
+    for (let j0 = 0; j0 < d; j0 += 64) {
+      const p = row + ((<usize>j0) << 3);
+      const length = min(64, d - j0);
+      let mask: u64 = 0;
+      let j = 0;
+      for (; j + 1 < length; j += 2) {
+        const bits = <u64>i64x2.bitmask(f64x2.eq(v128.load(p + ((<usize>j) << 3)), one));
+        mask |= bits << (<u64>j);
+      }
+      if (j < length) mask |= (<u64>(load<f64>(p + ((<usize>j) << 3)) == 1.0)) << (<u64>j);
+      if (e + <i32>popcnt(mask) > end) return -1;
+      while (mask) {
+        sti(ones, e++, j0 + <i32>ctz(mask));
+        mask &= mask - 1;
+      }
+    }
+    if (e != end) return -1;
+  }
+  return 0;
 }

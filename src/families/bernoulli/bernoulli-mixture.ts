@@ -50,6 +50,8 @@ const SPEC: OptionSpec = { ...MIXTURE_OPTIONS, alpha: ALPHA_OPTION, probabilitie
  */
 export class BernoulliMixture extends DensityMixture<BernoulliComponents, BernoulliSettings> {
   protected readonly kernels = BERNOULLI_KERNELS;
+  protected override readonly checkDataRejectsNonFinite = true;
+  protected override readonly componentsCheckData = true;
 
   constructor(options: BernoulliMixtureOptions = {}) {
     super('BernoulliMixture', SPEC, options);
@@ -82,6 +84,7 @@ export class BernoulliMixture extends DensityMixture<BernoulliComponents, Bernou
       ctx,
       this.settings.alpha,
       init === undefined ? null : probabilityTable(init, 'probabilitiesInit', k, ctx.d, null),
+      () => this.matrix(ctx.X),
     );
   }
 

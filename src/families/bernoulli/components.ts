@@ -1,6 +1,6 @@
 import type { Handle, KernelJob } from '../../backend/types.js';
 import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js';
-import { rowOffset } from '../../em/parallel.js';
+import { rowOffset, type SliceRunner } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
 import { floorLog } from '../discrete.js';
 import { bernoulliWorkLength } from './kernels.js';
@@ -9,6 +9,11 @@ import { bernoulliWorkLength } from './kernels.js';
 export interface BernoulliComponents {
   /** `(K × D)` probabilities p_cj = P(x_j = 1 | c), each in [0, 1]. */
   probabilities: Float64Array;
+}
+
+/** The workspace's kernels, called directly (the count runs on this thread). */
+function calls(ws: ComponentContext['ws']): Record<string, (...a: number[]) => number> {
+  return ws.calls as Record<string, (...a: number[]) => number>;
 }
 
 /** `sumX` is `(d × K)`, Σ r·x transposed (as the kernel keeps it). */
@@ -32,15 +37,20 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
   private readonly logNegH: Handle;
   private readonly rowStartH: Handle;
   private readonly onesH: Handle;
-  private readonly nOnes: number;
   private logOddsT!: Float64Array;
   private logNeg!: Float64Array;
   private logPriorValue = 0;
 
+  /**
+   * Sizes the compressed rows by X's ones, counted row by row in X's copy in the workspace (each
+   * row's position goes to `rowStart`) by a pass that also checks every value is 0 or 1; when one
+   * is not, `check` (the model's full check of X) throws the error naming it.
+   */
   constructor(
     private readonly ctx: ComponentContext,
     private readonly alpha: number,
     private readonly probabilitiesInit: Float64Array | null,
+    check: () => void,
   ) {
     const { ws, n, d, k } = ctx;
     this.layout = layout(k, d);
@@ -48,28 +58,39 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
     this.probabilities = new Float64Array(k * d);
     this.logOddsTH = ws.allocF64(d * k);
     this.logNegH = ws.allocF64(k);
-    const x = ctx.X.data;
-    let nOnes = 0;
-    for (let i = 0; i < x.length; i++) nOnes += x[i];
-    this.nOnes = nOnes;
     this.rowStartH = ws.allocF64(n + 1);
+    const nOnes = calls(ws).bernoulliRowStarts(ctx.x as Handle, n, d, this.rowStartH);
+    if (nOnes < 0) {
+      check();
+      throw new Error('emwasm: the Bernoulli value check disagrees with the Wasm one');
+    }
     this.onesH = ws.allocI32(Math.max(1, nOnes));
     this.startComplete = probabilitiesInit !== null;
   }
 
-  /** Takes the views and compresses the rows (the columns of their ones). */
+  /** Takes the views. */
   bind(): void {
-    const { ws, n, d, k, X } = this.ctx;
+    const { ws, d, k } = this.ctx;
     this.logOddsT = ws.f64(this.logOddsTH, d * k);
     this.logNeg = ws.f64(this.logNegH, k);
-    const rowStart = ws.f64(this.rowStartH, n + 1);
-    const ones = ws.i32(this.onesH, Math.max(1, this.nOnes));
-    let e = 0;
-    for (let i = 0; i < n; i++) {
-      rowStart[i] = e;
-      for (let j = 0; j < d; j++) if (X.data[i * d + j] !== 0) ones[e++] = j;
-    }
-    rowStart[n] = e;
+  }
+
+  /**
+   * Compresses the rows (the columns of their ones) from X's copy in the workspace, by the
+   * `bernoulliCompress` kernel over the fit's row slices.
+   */
+  prepare(rows: SliceRunner): void | Promise<void> {
+    const { d } = this.ctx;
+    const x = this.ctx.x as Handle;
+    const results = rows((first, count) => ({
+      kernel: 'bernoulliCompress',
+      args: [rowOffset(x, first, d), count, d, rowOffset(this.rowStartH, first, 1), this.onesH],
+    }));
+    const done = (r: number[]): void => {
+      if (r.some((v) => v < 0))
+        throw new Error('emwasm: the Bernoulli rows disagree with their counted positions');
+    };
+    return results instanceof Promise ? results.then(done) : done(results);
   }
 
   private setProbabilities(p: ArrayLike<number>): void {

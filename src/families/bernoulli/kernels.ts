@@ -74,6 +74,49 @@ export function bernoulliAccumulate(
   }
 }
 
+/**
+ * The twin of `bernoulliRowStarts`: `rowStart[i]` = the ones of `x (n × d)` before row i,
+ * `rowStart[n]` their total, which is returned; −1 when a value is neither 0 nor 1.
+ */
+export function bernoulliRowStarts(x: Float64Array, n: number, d: number, rowStart: Float64Array): number {
+  let e = 0;
+  let ok = true;
+  for (let i = 0; i < n; i++) {
+    rowStart[i] = e;
+    for (let j = 0; j < d; j++) {
+      const v = x[i * d + j];
+      if (v !== 0 && v !== 1) ok = false;
+      if (v === 1) e++;
+    }
+  }
+  rowStart[n] = e;
+  return ok ? e : -1;
+}
+
+/**
+ * The twin of `bernoulliCompress`: the columns of each row's ones into the positions `rowStart`
+ * holds; 0, or −1 when a row's ones do not match its positions.
+ */
+export function bernoulliCompress(
+  x: Float64Array,
+  n: number,
+  d: number,
+  rowStart: Float64Array,
+  ones: Int32Array,
+): number {
+  for (let i = 0; i < n; i++) {
+    let e = rowStart[i];
+    const end = rowStart[i + 1];
+    for (let j = 0; j < d; j++) {
+      if (x[i * d + j] !== 1) continue;
+      if (e === end) return -1;
+      ones[e++] = j;
+    }
+    if (e !== end) return -1;
+  }
+  return 0;
+}
+
 /** The Bernoulli mixture's kernels: one table for the Wasm exports and their twins. */
 export const BERNOULLI_KERNELS = {
   bernoulliEStep: {
@@ -83,5 +126,13 @@ export const BERNOULLI_KERNELS = {
   bernoulliAccumulate: {
     args: ['F64', 'I32', 'i32', 'F64', 'i32', 'F64', 'F64'],
     twin: bernoulliAccumulate,
+  },
+  bernoulliRowStarts: {
+    args: ['F64', 'i32', 'i32', 'F64'],
+    twin: bernoulliRowStarts,
+  },
+  bernoulliCompress: {
+    args: ['F64', 'i32', 'i32', 'F64', 'I32'],
+    twin: bernoulliCompress,
   },
 } as const satisfies KernelTable;

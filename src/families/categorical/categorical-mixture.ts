@@ -94,6 +94,7 @@ const SPEC: OptionSpec = {
  */
 export class CategoricalMixture extends DensityMixture<CategoricalComponents, CategoricalSettings> {
   protected readonly kernels = CATEGORICAL_KERNELS;
+  protected override readonly checkDataRejectsNonFinite = true;
   /** The categories of each running fit, by its data matrix (fits may overlap, scoring may run meanwhile). */
   private readonly fitCategories = new WeakMap<Matrix, Int32Array>();
 
@@ -169,17 +170,19 @@ export class CategoricalMixture extends DensityMixture<CategoricalComponents, Ca
     let categories: Int32Array;
     if (given === undefined) {
       categories = new Int32Array(d).fill(1);
-      for (let i = 0; i < X.data.length; i++) {
-        const v = X.data[i];
-        const j = i % d;
-        if (v >= INFERRED_LIMIT) {
-          const r = (i - j) / d;
-          throw new RangeError(
-            `X[${r}][${j}] = ${v} is not taken as a category code: inferred categories stop at ${INFERRED_LIMIT} ` +
-              `(codes 0 … ${INFERRED_LIMIT - 1}); pass nCategories to allow more`,
-          );
+      const data = X.data;
+      for (let r = 0, i = 0; r < X.rows; r++) {
+        for (let j = 0; j < d; j++, i++) {
+          const v = data[i];
+          if (v < categories[j]) continue;
+          if (v >= INFERRED_LIMIT) {
+            throw new RangeError(
+              `X[${r}][${j}] = ${v} is not taken as a category code: inferred categories stop at ${INFERRED_LIMIT} ` +
+                `(codes 0 … ${INFERRED_LIMIT - 1}); pass nCategories to allow more`,
+            );
+          }
+          categories[j] = v + 1;
         }
-        if (v >= categories[j]) categories[j] = v + 1;
       }
       return categories;
     }
