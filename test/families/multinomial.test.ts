@@ -75,9 +75,22 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
 
         for (const backend of ['wasm', 'js'] as const) {
           const starts = (x: Float64Array) =>
-            runKernel(MULTINOMIAL_KERNELS, 'multinomialRowStarts', backend, [x, n, d, new Int32Array(n + 1)]);
+            runKernel(MULTINOMIAL_KERNELS, 'multinomialRowStarts', backend, [
+              x,
+              n,
+              d,
+              new Int32Array(n + 1),
+              new Float64Array(1),
+            ]);
           const counted = await starts(Float64Array.from(X.flat()));
           expect(counted.result).toBe(nonzeros);
+          // The largest count, wherever it is (a row's odd tail included).
+          expect((counted.arrays[4] as Float64Array)[0]).toBe(Math.max(0, ...X.flat()));
+          for (const at of new Set([0, n * d - 1, d - 1])) {
+            const x = Float64Array.from(X.flat());
+            x[at] = 2 ** 30;
+            expect(((await starts(x)).arrays[4] as Float64Array)[0]).toBe(2 ** 30);
+          }
           let before = 0;
           X.forEach((r, i) => {
             expect((counted.arrays[3] as Int32Array)[i]).toBe(before);
@@ -102,6 +115,7 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
             n,
             d,
             new Int32Array(n + 1),
+            new Float64Array(1),
           ])
         ).arrays[3] as Int32Array;
 

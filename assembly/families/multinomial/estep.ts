@@ -672,16 +672,19 @@ export function multinomialCompress(
 
 /**
  * Each row's position in the compressed rows: `rowStart[i]` = the nonzero values of `x (n × d)`
- * before row i, `rowStart[n]` their total, which is returned; −1 when a value is not a finite
- * non-negative integer (the caller then names it).
+ * before row i, `rowStart[n]` their total, which is returned; `largest[0]` gets the largest value
+ * (which decides the compressed rows' layout); −1 when a value is not a finite non-negative integer
+ * (the caller then names it).
  */
-export function multinomialRowStarts(x: usize, n: i32, d: i32, rowStart: usize): i32 {
+export function multinomialRowStarts(x: usize, n: i32, d: i32, rowStart: usize, largest: usize): i32 {
   const zero = f64x2.splat(0.0);
   const inf = f64x2.splat(Infinity);
   // A lane compares to all ones (−1) when nonzero: subtracting counts it. `ok` keeps the lanes
   // where every value so far is ≥ 0, below +∞ and its own floor (NaN fails each).
   let ok = i64x2.splat(-1);
+  let top = zero;
   let okTail = true;
+  let topTail = 0.0;
   let e = 0;
   const pairs = d & ~1;
   for (let i = 0; i < n; i++) {
@@ -693,15 +696,18 @@ export function multinomialRowStarts(x: usize, n: i32, d: i32, rowStart: usize):
       const u = v128.load(row + ((<usize>j) << 3));
       a = i64x2.sub(a, f64x2.ne(u, zero));
       ok = v128.and(ok, v128.and(v128.and(f64x2.ge(u, zero), f64x2.lt(u, inf)), f64x2.eq(f64x2.floor(u), u)));
+      top = f64x2.pmax(top, u);
     }
     let count = <i32>(i64x2.extract_lane(a, 0) + i64x2.extract_lane(a, 1));
     if (j < d) {
       const v = load<f64>(row + ((<usize>j) << 3));
       okTail = okTail && v >= 0.0 && v < Infinity && Math.floor(v) == v;
       count += <i32>(v != 0.0);
+      if (v > topTail) topTail = v;
     }
     e += count;
   }
   sti(rowStart, n, e);
+  st(largest, 0, max(topTail, max(f64x2.extract_lane(top, 0), f64x2.extract_lane(top, 1))));
   return i64x2.all_true(ok) && okTail ? e : -1;
 }

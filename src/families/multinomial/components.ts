@@ -4,7 +4,7 @@ import { rowOffset, type SliceRunner } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
 import { logFactorial } from '../../util/special.js';
 import { floorLog } from '../discrete.js';
-import { compactColumns, paddedWidth, workLength } from './kernels.js';
+import { compactLayout, paddedWidth, workLength } from './kernels.js';
 
 /** The parameters of a multinomial mixture's components. */
 export interface MultinomialComponents {
@@ -50,11 +50,13 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   private readonly logFactorialsH: Handle;
   private readonly kp: number;
   /**
-   * 1 while the compressed rows are in the compact layout (u16 offsets, f32 counts: half the bytes
-   * the E-step streams each iteration), 0 in the wide one (i32, f64): for more columns than u16
-   * offsets reach, or a count of 2^24 or more. The arrays are sized for the wide layout.
+   * 1 when the compressed rows are in the compact layout (u16 offsets, f32 counts: half the bytes
+   * the E-step streams each iteration, and half the memory), 0 in the wide one (i32, f64): for
+   * more columns than u16 offsets reach, or a count of 2^24 or more.
    */
-  private compact: number;
+  private readonly compact: number;
+  /** The length of the `columns` (i32) and `counts` (f64) arrays the layout needs. */
+  private readonly stored: number;
   private logProbsT!: Float64Array;
   private logPriorValue = 0;
 
@@ -72,13 +74,16 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   ) {
     const { ws, n, d, k } = ctx;
     this.rowStartH = ws.allocI32(n + 1);
-    const nonzeros = calls(ws).multinomialRowStarts(ctx.x as Handle, n, d, this.rowStartH);
+    const largestH = ws.allocF64(1);
+    const nonzeros = calls(ws).multinomialRowStarts(ctx.x as Handle, n, d, this.rowStartH, largestH);
     if (nonzeros < 0) {
       check();
       throw new Error('emwasm: the multinomial count check disagrees with the Wasm one');
     }
     this.kp = paddedWidth(k);
-    this.compact = compactColumns(d, this.kp) ? 1 : 0;
+    this.compact = compactLayout(d, this.kp, ws.f64(largestH, 1)[0]) ? 1 : 0;
+    // Two u16 offsets to an i32, two f32 counts to an f64 in the compact layout.
+    this.stored = Math.max(1, this.compact ? Math.ceil(nonzeros / 2) : nonzeros);
     this.layout = layout(k, d);
     this.scratch = { work: workLength(k) };
     this.probabilities = new Float64Array(k * d);
@@ -86,8 +91,8 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.logProbsTH = ws.allocF64(d * this.kp);
     this.rowConstH = ws.allocF64(n);
     this.nonzeros = nonzeros;
-    this.columnsH = ws.allocI32(Math.max(1, nonzeros));
-    this.countsH = ws.allocF64(Math.max(1, nonzeros));
+    this.columnsH = ws.allocI32(this.stored);
+    this.countsH = ws.allocF64(this.stored);
     this.logFactorialsH = ws.allocF64(LOG_FACTORIAL_SIZE);
     this.startComplete = start.probabilities !== null;
   }
@@ -101,17 +106,11 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
    * Compresses the rows (nonzero counts and their columns) and computes each row's log multinomial
    * coefficient `log n! − Σ_j log x_j!`, by the `multinomialCompress` kernel over the fit's row
    * slices (from X's copy in the workspace; the rare rows with a count or total past its table
-   * here). A count too large for the compact layout compresses everything again in the wide one.
+   * here).
    */
   prepare(rows: SliceRunner): void | Promise<void> {
     const results = this.compress(rows);
-    const done = (totals: number[]): void | Promise<void> => {
-      if (!totals.includes(-2)) return this.compressed(totals);
-      this.compact = 0;
-      const again = this.compress(rows);
-      return again instanceof Promise ? again.then((t) => this.compressed(t)) : this.compressed(again);
-    };
-    return results instanceof Promise ? results.then(done) : done(results);
+    return results instanceof Promise ? results.then((t) => this.compressed(t)) : this.compressed(results);
   }
 
   /** One `multinomialCompress` call per slice, in the current layout; the slices' results. */
@@ -144,7 +143,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     const grand = totals.reduce((a, b) => a + b, 0);
     const rowConst = ws.f64(this.rowConstH, n);
     const rowStart = ws.i32(this.rowStartH, n + 1);
-    const wide = ws.f64(this.countsH, Math.max(1, this.nonzeros));
+    const wide = ws.f64(this.countsH, this.stored);
     const counts = this.compact ? new Float32Array(wide.buffer, wide.byteOffset, this.nonzeros) : wide;
     for (let i = 0; i < n; i++) {
       if (!Number.isNaN(rowConst[i])) continue;

@@ -18,6 +18,11 @@ export function compactColumns(d: number, kp: number): boolean {
   return (d - 1) * kp <= MAX_COMPACT_COLUMN;
 }
 
+/** Whether rows of `d` columns, K padded to `kp` and counts up to `largest` fit the compact layout. */
+export function compactLayout(d: number, kp: number, largest: number): boolean {
+  return compactColumns(d, kp) && largest < MAX_COMPACT_COUNT;
+}
+
 /**
  * The compressed rows' column offsets and counts as stored: with `compact` 1, u16 offsets and f32
  * counts over the same bytes as the (wide-sized) `columns` and `counts` arrays.
@@ -175,21 +180,30 @@ export function multinomialCompress(
 
 /**
  * The twin of `multinomialRowStarts`: `rowStart[i]` = the nonzero values of `x (n × d)` before row
- * i, `rowStart[n]` their total, which is returned; −1 when a value is not a finite non-negative
- * integer.
+ * i, `rowStart[n]` their total, which is returned; `largest[0]` the largest value; −1 when a value is
+ * not a finite non-negative integer.
  */
-export function multinomialRowStarts(x: Float64Array, n: number, d: number, rowStart: Int32Array): number {
+export function multinomialRowStarts(
+  x: Float64Array,
+  n: number,
+  d: number,
+  rowStart: Int32Array,
+  largest: Float64Array,
+): number {
   let e = 0;
   let ok = true;
+  let top = 0;
   for (let i = 0; i < n; i++) {
     rowStart[i] = e;
     for (let j = 0; j < d; j++) {
       const v = x[i * d + j];
       if (!(v >= 0 && v < Infinity && Math.floor(v) === v)) ok = false;
       if (v !== 0) e++;
+      if (v > top) top = v;
     }
   }
   rowStart[n] = e;
+  largest[0] = top;
   return ok ? e : -1;
 }
 
@@ -224,7 +238,7 @@ export const MULTINOMIAL_KERNELS = {
     twin: multinomialCompress,
   },
   multinomialRowStarts: {
-    args: ['F64', 'i32', 'i32', 'I32'],
+    args: ['F64', 'i32', 'i32', 'I32', 'F64'],
     twin: multinomialRowStarts,
   },
 } as const satisfies KernelTable;
