@@ -3,10 +3,11 @@
  * mixtools in R, pomegranate in Python) on the same data from the same start, a fixed number of EM
  * iterations (tol 0), at N = 100,000 rows. Prints ms per iteration (the fit's whole time over the
  * iterations, min of the repeats, both sides including their setup and one initial M-step from the
- * start) and the ratio; saves JSON to bench/results/. emwasm runs 5 repeats by default (the first
- * one compiles the module and starts the worker), the peers 2: an emwasm fit takes a tenth of a
- * second, so one stall of this shared machine spoils a larger share of it than of a peer's fit of
- * several seconds.
+ * start) and the ratio, and emwasm's setup alone (a fit with maxIter 0: checks, copies, the first
+ * M-step; part of the ms per iteration); saves JSON to bench/results/. emwasm runs 5 repeats by
+ * default (the first one compiles the module and starts the worker), the peers 2: an emwasm fit
+ * takes a tenth of a second, so one stall of this shared machine spoils a larger share of it than
+ * of a peer's fit of several seconds.
  *
  *   npm run bench -- --families [--quick] [--only PoissonMixture,...] [--repeats N] [--no-peers]
  *
@@ -322,7 +323,10 @@ export async function runFamiliesBench(argv: string[]): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
 
   const manifest: Record<string, unknown>[] = [];
-  const emwasm = new Map<string, { t1: number[]; auto: number[]; bound: number; n: number }>();
+  const emwasm = new Map<
+    string,
+    { t1: number[]; auto: number[]; setup: number[]; bound: number; n: number }
+  >();
   for (const c of cases) {
     const n = values.quick ? Math.min(c.n, 10_000) : c.n;
     const { X, y } = c.data(n);
@@ -330,7 +334,9 @@ export async function runFamiliesBench(argv: string[]): Promise<void> {
     const args = y ? [X, y] : [X];
     const t1 = await timeEmwasm(c, args, resp, iters, 1, repeats);
     const auto = await timeEmwasm(c, args, resp, iters, 'auto', repeats);
-    emwasm.set(c.family, { t1: t1.ms, auto: auto.ms, bound: t1.bound, n });
+    // The fit's setup alone (checks, copies, the first M-step): maxIter 0, auto threads.
+    const setup = await timeEmwasm(c, args, resp, 0, 'auto', repeats);
+    emwasm.set(c.family, { t1: t1.ms, auto: auto.ms, setup: setup.ms, bound: t1.bound, n });
     console.log(`${c.family}: emwasm ${fixed(min(t1.ms) / iters, 1)} ms/iter (1 thread)`);
     const base = join(DATA_DIR, c.family);
     writeF64(`${base}.x.bin`, X.data);
@@ -375,9 +381,16 @@ export async function runFamiliesBench(argv: string[]): Promise<void> {
   const rows: string[][] = [];
   const json: Record<string, unknown>[] = [];
   for (const c of cases) {
-    const e = emwasm.get(c.family) as { t1: number[]; auto: number[]; bound: number; n: number };
+    const e = emwasm.get(c.family) as {
+      t1: number[];
+      auto: number[];
+      setup: number[];
+      bound: number;
+      n: number;
+    };
     const t1 = min(e.t1) / iters;
     const auto = min(e.auto) / iters;
+    const setup = min(e.setup);
     const peers = Object.keys(c.peers).map((peer) => {
       const r = peerResults.get(`${c.family}/${peer}`);
       const perIter = r?.ms ? min(r.ms) / iters : null;
@@ -391,6 +404,7 @@ export async function runFamiliesBench(argv: string[]): Promise<void> {
         p.peer,
         fixed(t1, 1),
         fixed(auto, 1),
+        fixed(setup, 0),
         p.perIter === null ? (p.error ? 'error' : '—') : fixed(p.perIter, 1),
         speedup === null ? '—' : `${fixed(speedup, 0)}×`,
         p.loglik === null ? '—' : (Math.abs(p.loglik - e.bound * e.n) / Math.abs(p.loglik)).toExponential(1),
@@ -401,7 +415,16 @@ export async function runFamiliesBench(argv: string[]): Promise<void> {
   console.log();
   console.log(
     renderTable(
-      ['case', 'peer', 'wasm t1 ms/it', 'wasm auto', 'peer ms/it', 'peer/wasm', 'rel Δ loglik'],
+      [
+        'case',
+        'peer',
+        'wasm t1 ms/it',
+        'wasm auto',
+        'auto setup ms',
+        'peer ms/it',
+        'peer/wasm',
+        'rel Δ loglik',
+      ],
       rows,
     ),
   );
