@@ -296,3 +296,24 @@ export function logInto(a: usize, out: usize, count: i32): void {
   const end = a + ((<usize>count) << 3);
   for (let p = a, q = out; p < end; p += 16, q += 16) v128.store(q, logF64x2(v128.load(p)));
 }
+
+/**
+ * A bit mask of `length` ≤ 64 f64s at `p`: bit j is set where value j is nonzero, or, with `ones`
+ * (a compile-time constant after `inline.always`), where it equals 1. Two values per vector
+ * compare; the compressions of count and 0/1 rows go over a row by such chunks.
+ */
+export function chunkMask(ones: bool, p: usize, length: i32): u64 {
+  const ref = f64x2.splat(ones ? 1.0 : 0.0);
+  let mask: u64 = 0;
+  let j = 0;
+  for (; j + 1 < length; j += 2) {
+    const u = v128.load(p + ((<usize>j) << 3));
+    const bits = <u64>i64x2.bitmask(ones ? f64x2.eq(u, ref) : f64x2.ne(u, ref));
+    mask |= bits << (<u64>j);
+  }
+  if (j < length) {
+    const v = load<f64>(p + ((<usize>j) << 3));
+    mask |= (<u64>(ones ? v == 1.0 : v != 0.0)) << (<u64>j);
+  }
+  return mask;
+}

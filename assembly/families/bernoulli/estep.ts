@@ -9,6 +9,7 @@
 // `blockPosterior`, and gathered back from there, four components in registers, for the statistics.
 import { ld, ldi, st, sti } from '../../util/memory';
 import { BLOCK_ROWS, posteriorRows } from '../block';
+import { chunkMask } from '../../util/simd';
 
 const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
 
@@ -199,7 +200,6 @@ export function bernoulliRowStarts(x: usize, n: i32, d: i32, rowStart: usize): i
  * positions.
  */
 export function bernoulliCompress(x: usize, n: i32, d: i32, rowStart: usize, ones: usize): i32 {
-  const one = f64x2.splat(1.0);
   for (let i = 0; i < n; i++) {
     let e = position(rowStart, i);
     const end = position(rowStart, i + 1);
@@ -207,13 +207,7 @@ export function bernoulliCompress(x: usize, n: i32, d: i32, rowStart: usize, one
     for (let j0 = 0; j0 < d; j0 += 64) {
       const p = row + ((<usize>j0) << 3);
       const length = min(64, d - j0);
-      let mask: u64 = 0;
-      let j = 0;
-      for (; j + 1 < length; j += 2) {
-        const bits = <u64>i64x2.bitmask(f64x2.eq(v128.load(p + ((<usize>j) << 3)), one));
-        mask |= bits << (<u64>j);
-      }
-      if (j < length) mask |= (<u64>(load<f64>(p + ((<usize>j) << 3)) == 1.0)) << (<u64>j);
+      let mask = inline.always(chunkMask(true, p, length));
       if (e + <i32>popcnt(mask) > end) return -1;
       while (mask) {
         sti(ones, e++, j0 + <i32>ctz(mask));

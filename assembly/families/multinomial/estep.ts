@@ -20,6 +20,7 @@
 // column's sums per block) ran 15% slower at that shape: it is a second stream of the counts.
 import { ld, ldi, st, sti } from '../../util/memory';
 import { BLOCK_ROWS, blockExp, blockPosterior } from '../block';
+import { chunkMask } from '../../util/simd';
 
 /** Bytes between two components' values in a block (component-major). */
 const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
@@ -622,7 +623,6 @@ export function multinomialCompress(
   size: i32,
   compact: i32,
 ): f64 {
-  const zero = f64x2.splat(0.0);
   const limit = <f64>size;
   if (compact && <f64>(d - 1) * <f64>width > <f64>MAX_COMPACT_COLUMN) return -2.0;
   let grand = 0.0;
@@ -636,13 +636,7 @@ export function multinomialCompress(
     for (let j0 = 0; j0 < d; j0 += 64) {
       const p = row + ((<usize>j0) << 3);
       const length = min(64, d - j0);
-      let mask: u64 = 0;
-      let j = 0;
-      for (; j + 1 < length; j += 2) {
-        const bits = <u64>i64x2.bitmask(f64x2.ne(v128.load(p + ((<usize>j) << 3)), zero));
-        mask |= bits << (<u64>j);
-      }
-      if (j < length) mask |= (<u64>(load<f64>(p + ((<usize>j) << 3)) != 0.0)) << (<u64>j);
+      let mask = inline.always(chunkMask(false, p, length));
       if (e + <i32>popcnt(mask) > end) return -1.0;
       while (mask) {
         const at = <i32>ctz(mask);
