@@ -18,3 +18,12 @@ export function ldi(base: usize, index: i32): i32 {
 export function sti(base: usize, index: i32, value: i32): void {
   store<i32>(base + ((<usize>index) << 2), value);
 }
+
+/**
+ * A non-negative integer v < 2^31 held in an f64, as an i32: 2^52 added leaves it in the low
+ * mantissa bits. V8 compiles this to an add and a move, where `<i32>v` (i32.trunc_sat_f64_s)
+ * costs it about 5 ns (positions, category codes and counts in the family kernels).
+ */
+export function smallInt(v: f64): i32 {
+  return <i32>reinterpret<i64>(v + 4503599627370496.0);
+}

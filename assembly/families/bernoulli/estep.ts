@@ -7,18 +7,15 @@
 // impossible value then costs about −744.4 instead of −∞, and the possible one exactly 0.
 // Rows go by blocks of BLOCK_ROWS: each row's k log-joints are scattered component-major for
 // `blockPosterior`, and gathered back from there, four components in registers, for the statistics.
-import { ld, ldi, st, sti } from '../../util/memory';
+import { ld, ldi, smallInt, st, sti } from '../../util/memory';
 import { BLOCK_ROWS, posteriorRows } from '../block';
 import { chunkMask } from '../../util/simd';
 
 const STRIDE: usize = (<usize>BLOCK_ROWS) << 3;
 
-/**
- * `rowStart[i]` as an i32: 2^52 added to a non-negative integer below 2^31 leaves it in the low
- * mantissa bits, an add and a move where `<i32>` (i32.trunc_sat_f64_s) costs V8 about 5 ns.
- */
+/** `rowStart[i]` (an f64 position) as an i32. */
 function position(rowStart: usize, i: i32): i32 {
-  return <i32>reinterpret<i64>(ld(rowStart, i) + 4503599627370496.0);
+  return smallInt(ld(rowStart, i));
 }
 
 /**

@@ -18,7 +18,7 @@
 // functions (`C`, the offsets' type, u16 for the compact layout); one function holding both spilled
 // registers in every loop. A per-block column-major index for the statistics (one update of a
 // column's sums per block) ran 15% slower at that shape: it is a second stream of the counts.
-import { ld, ldi, st, sti } from '../../util/memory';
+import { ld, ldi, smallInt, st, sti } from '../../util/memory';
 import { BLOCK_ROWS, blockExp, blockPosterior } from '../block';
 import { chunkMask } from '../../util/simd';
 
@@ -589,14 +589,6 @@ const MAX_COMPACT_COLUMN: i32 = 65535;
 const MAX_COMPACT_COUNT: f64 = 16777216.0;
 
 /**
- * A non-negative integer v < 2^31 as an i32: 2^52 added leaves it in the low mantissa bits, an add
- * and a move where `<i32>v` (i32.trunc_sat_f64_s) costs V8 about 5 ns.
- */
-function small(v: f64): i32 {
-  return <i32>reinterpret<i64>(v + 4503599627370496.0);
-}
-
-/**
  * Compresses dense count rows `x (n × d)` into the positions `rowStart (n + 1)` already holds (from
  * `multinomialRowStarts`; a slice of rows passes offsets into x, rowStart and rowConst, so slices
  * can run on separate threads): row i's nonzero counts go to `counts[rowStart[i] … rowStart[i + 1])`
@@ -653,12 +645,12 @@ export function multinomialCompress(
         }
         e++;
         total += v;
-        if (v < limit) sum += ld(logFactorials, small(v));
+        if (v < limit) sum += ld(logFactorials, smallInt(v));
         else big = true;
       }
     }
     if (e != end) return -1.0;
-    st(rowConst, i, big || total >= limit ? NaN : ld(logFactorials, small(total)) - sum);
+    st(rowConst, i, big || total >= limit ? NaN : ld(logFactorials, smallInt(total)) - sum);
     grand += total;
   }
   return grand;
