@@ -1,7 +1,9 @@
-// What the discrete mixture families (Bernoulli, categorical, multinomial) share: the floored log
-// of a probability, the smoothing option, and the checks of probability tables.
+// What the discrete mixture families (Bernoulli, categorical, multinomial; Poisson for its data
+// check) share: the floored log of a probability, the smoothing option, the checks of probability
+// tables and of count or code data.
 import type { OptionRule } from '../em/options.js';
-import { toArray } from '../util/matrix.js';
+import { show } from '../util/errors.js';
+import { toArray, type Matrix } from '../util/matrix.js';
 import type { Random } from '../util/random.js';
 
 /** log of the smallest positive double: the log a probability of exactly 0 enters the kernels with. */
@@ -78,4 +80,19 @@ export function drawCategory(rng: Random, p: ArrayLike<number>, offset: number, 
     if (u < 0) return v;
   }
   return m - 1;
+}
+
+/**
+ * Checks that every value of X is a non-negative integer (NaN and ±∞ are not), naming the first one
+ * that is not: `X[r][j] must be <what>, got <value>`. The data check of the count and code families.
+ */
+export function requireNonNegativeIntegers(X: Matrix, what: string): void {
+  const { data, cols } = X;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!(v >= 0) || !Number.isInteger(v)) {
+      const r = Math.floor(i / cols);
+      throw new RangeError(`X[${r}][${i - r * cols}] must be ${what}, got ${show(v)}`);
+    }
+  }
 }

@@ -13,7 +13,13 @@ import type { OptionSpec } from '../../em/options.js';
 import { isInteger, show } from '../../util/errors.js';
 import type { Matrix } from '../../util/matrix.js';
 import type { Random } from '../../util/random.js';
-import { ALPHA_OPTION, drawCategory, probabilityTable, tableWidth } from '../discrete.js';
+import {
+  ALPHA_OPTION,
+  drawCategory,
+  probabilityTable,
+  requireNonNegativeIntegers,
+  tableWidth,
+} from '../discrete.js';
 import { CategoricalParts, categoryOffsets, type CategoricalComponents } from './components.js';
 import { CATEGORICAL_KERNELS } from './kernels.js';
 
@@ -248,16 +254,7 @@ export class CategoricalMixture extends DensityMixture<CategoricalComponents, Ca
   }
 
   protected checkData(X: Matrix): void {
-    const { data, cols } = X;
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i];
-      if (!(v >= 0) || !Number.isInteger(v)) {
-        const r = Math.floor(i / cols);
-        throw new RangeError(
-          `X[${r}][${i - r * cols}] must be a category code (an integer >= 0) for a CategoricalMixture, got ${show(v)}`,
-        );
-      }
-    }
+    requireNonNegativeIntegers(X, 'a category code (an integer >= 0) for a CategoricalMixture');
   }
 
   protected sampleComponent(

@@ -9,11 +9,16 @@ import {
   type MixtureSettings,
 } from '../../em/mixture.js';
 import type { OptionSpec } from '../../em/options.js';
-import { show } from '../../util/errors.js';
 import { toArray, type Matrix } from '../../util/matrix.js';
 import type { Random } from '../../util/random.js';
 import { poisson } from '../../util/special.js';
-import { ALPHA_OPTION, drawCategory, probabilityTable, tableWidth } from '../discrete.js';
+import {
+  ALPHA_OPTION,
+  drawCategory,
+  probabilityTable,
+  requireNonNegativeIntegers,
+  tableWidth,
+} from '../discrete.js';
 import { MultinomialParts, type MultinomialComponents } from './components.js';
 import { MULTINOMIAL_KERNELS } from './kernels.js';
 
@@ -126,16 +131,7 @@ export class MultinomialMixture extends DensityMixture<MultinomialComponents, Mu
   }
 
   protected checkData(X: Matrix): void {
-    const { data, cols } = X;
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i];
-      if (!(v >= 0) || !Number.isInteger(v)) {
-        const r = Math.floor(i / cols);
-        throw new RangeError(
-          `X[${r}][${i - r * cols}] must be a non-negative integer count for a MultinomialMixture, got ${show(v)}`,
-        );
-      }
-    }
+    requireNonNegativeIntegers(X, 'a non-negative integer count for a MultinomialMixture');
   }
 
   /** A row of component c: its total from Poisson(rowTotals_c), then each count a draw from θ_c. */

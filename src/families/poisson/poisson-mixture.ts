@@ -9,10 +9,10 @@ import {
   checkWeights,
 } from '../../em/mixture.js';
 import type { OptionSpec } from '../../em/options.js';
-import { show } from '../../util/errors.js';
 import { toArray, type Matrix } from '../../util/matrix.js';
 import type { Random } from '../../util/random.js';
 import { poisson } from '../../util/special.js';
+import { requireNonNegativeIntegers } from '../discrete.js';
 import { PoissonParts, type PoissonComponents } from './components.js';
 import { POISSON_KERNELS } from './kernels.js';
 
@@ -88,16 +88,7 @@ export class PoissonMixture extends DensityMixture<PoissonComponents, PoissonSet
   }
 
   protected checkData(X: Matrix): void {
-    const { data, cols } = X;
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i];
-      if (!(v >= 0) || !Number.isInteger(v)) {
-        const r = Math.floor(i / cols);
-        throw new RangeError(
-          `X[${r}][${i - r * cols}] must be a non-negative integer count for a PoissonMixture, got ${show(v)}`,
-        );
-      }
-    }
+    requireNonNegativeIntegers(X, 'a non-negative integer count for a PoissonMixture');
   }
 
   protected sampleComponent(
