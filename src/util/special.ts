@@ -19,13 +19,37 @@ export function logFactorial(x: number): number {
 export const BLOCK_ROWS = 64;
 
 /** The row posterior of the mixture kernels' twins: `a (k)` log-joints in, exp(a − max) left in `a`; returns [lse, 1/Σ]. */
-export function rowPosterior(a: Float64Array, k: number): [number, number] {
+function rowPosterior(a: Float64Array, k: number): [number, number] {
   let m = a[0];
   for (let c = 1; c < k; c++) m = Math.max(m, a[c]);
   if (m === -Infinity) return [-Infinity, 0];
   let s = 0;
   for (let c = 0; c < k; c++) s += a[c] = Math.exp(a[c] - m);
   return [m + Math.log(s), 1 / s];
+}
+
+/**
+ * The twins' per-row tail (the kernels' `posteriorRows`): row i's log-joints `work (k)` become its
+ * posteriors in place (0 for a row impossible under every component, as the block posterior
+ * gives); its log-likelihood, lse + `constant` (a per-row term of the density the log-joints
+ * leave out), is returned and written to `lse[i]`, and the posteriors to row i of `resp (n × k)`,
+ * when those are not null.
+ */
+export function rowOutputs(
+  work: Float64Array,
+  k: number,
+  i: number,
+  constant: number,
+  lse: Float64Array | null,
+  resp: Float64Array | null,
+): number {
+  const [m, inv] = rowPosterior(work, k);
+  if (m === -Infinity) work.fill(0, 0, k);
+  else for (let c = 0; c < k; c++) work[c] *= inv;
+  const l = m + constant;
+  if (lse) lse[i] = l;
+  if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c];
+  return l;
 }
 
 /** A gamma(shape, scale) draw (Marsaglia and Tsang; shapes below 1 through `G(a + 1)·U^(1/a)`). */

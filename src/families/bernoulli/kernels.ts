@@ -1,5 +1,5 @@
 import type { KernelTable } from '../../kernels/table.js';
-import { BLOCK_ROWS, rowPosterior } from '../../util/special.js';
+import { BLOCK_ROWS, rowOutputs } from '../../util/special.js';
 
 /** Length of `bernoulliEStep`'s `work` for `k` components: one block's posteriors and log-sum-exps. */
 export function bernoulliWorkLength(k: number): number {
@@ -36,16 +36,11 @@ export function bernoulliEStep(
       const at = ones[e] * k;
       for (let c = 0; c < k; c++) work[c] += logOddsT[at + c];
     }
-    const [l, inv] = rowPosterior(work, k);
-    // A row impossible under every component: posteriors 0, as the kernel's block posterior gives.
-    if (l === -Infinity) work.fill(0, 0, k);
+    const l = rowOutputs(work, k, i, 0, lse, resp);
     const w = sampleWeight ? sampleWeight[i] : 1;
     if (w !== 0) total += w * l;
-    if (lse) lse[i] = l;
-    if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c] * inv;
     if (nk && sumX && w !== 0) {
-      const r = w * inv;
-      for (let c = 0; c < k; c++) work[c] = r * work[c];
+      for (let c = 0; c < k; c++) work[c] = w * work[c];
       for (let c = 0; c < k; c++) nk[c] += work[c];
       for (let e = first; e < end; e++) {
         const at = ones[e] * k;

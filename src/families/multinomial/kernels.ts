@@ -1,5 +1,5 @@
 import type { KernelTable } from '../../kernels/table.js';
-import { BLOCK_ROWS, rowPosterior } from '../../util/special.js';
+import { BLOCK_ROWS, rowOutputs } from '../../util/special.js';
 
 /** K rounded up to even: the width of the transposed tables `logProbsT` and `sumX`. */
 export function paddedWidth(k: number): number {
@@ -83,15 +83,9 @@ export function multinomialEStep(
       for (let c = 0; c < k; c++) work[c] += counts[e] * logProbsT[p + c] + counts[e + 1] * logProbsT[q + c];
     }
     if (e < end) for (let c = 0; c < k; c++) work[c] += counts[e] * logProbsT[columns[e] + c];
-    const [m, inv] = rowPosterior(work, k);
-    // A row impossible under every component gets posteriors 0, as the Wasm block posterior.
-    if (inv === 0) work.fill(0, 0, k);
-    for (let c = 0; c < k; c++) work[c] *= inv;
-    const l = m + rowConst[i];
+    const l = rowOutputs(work, k, i, rowConst[i], lse, resp);
     const s = sampleWeight ? sampleWeight[i] : 1;
     if (s !== 0) total += s * l;
-    if (lse) lse[i] = l;
-    if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c];
     if (nk && sumX && s !== 0) {
       for (let c = 0; c < k; c++) {
         work[c] *= s;

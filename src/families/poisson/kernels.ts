@@ -1,5 +1,5 @@
 import type { KernelTable } from '../../kernels/table.js';
-import { BLOCK_ROWS, rowPosterior } from '../../util/special.js';
+import { BLOCK_ROWS, rowOutputs } from '../../util/special.js';
 
 /** Length of `poissonEStep`'s `work` for `k` components and `d` features: one block's posteriors, counts and weights. */
 export function poissonWorkLength(k: number, d: number): number {
@@ -34,17 +34,12 @@ export function poissonEStep(
       for (let j = 0; j < d; j++) s += x[i * d + j] * logRates[c * d + j];
       work[c] = logWeights[c] - rateSums[c] + s;
     }
-    const [m, inv] = rowPosterior(work, k);
-    // A row impossible under every component: posteriors 0, as the kernel's block posterior gives.
-    if (m === -Infinity) work.fill(0, 0, k);
-    const l = m - rowConst[i];
+    const l = rowOutputs(work, k, i, -rowConst[i], lse, resp);
     const w = sampleWeight ? sampleWeight[i] : 1;
     if (w !== 0) total += w * l;
-    if (lse) lse[i] = l;
-    if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c] * inv;
     if (nk && sumX && w !== 0) {
       for (let c = 0; c < k; c++) {
-        const r = w * work[c] * inv;
+        const r = w * work[c];
         if (r === 0) continue;
         nk[c] += r;
         for (let j = 0; j < d; j++) sumX[c * d + j] += r * x[i * d + j];

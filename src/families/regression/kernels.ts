@@ -1,5 +1,5 @@
 import type { KernelTable } from '../../kernels/table.js';
-import { BLOCK_ROWS, rowPosterior } from '../../util/special.js';
+import { BLOCK_ROWS, rowOutputs } from '../../util/special.js';
 
 /**
  * The f64s of `work` both regression kernels need for K components and P coefficients: 2K + P + 4
@@ -51,18 +51,14 @@ export function regressionEStep(
       work[resid + c] = e;
       work[c] = logWeights[c] + logNorm[c] - halfPrec[c] * e * e;
     }
-    const [m, inv] = rowPosterior(work, k);
-    // A row impossible under every component (m = −∞) gets responsibilities 0, as blockPosterior.
-    if (m === -Infinity) work.fill(0, 0, k);
+    const m = rowOutputs(work, k, i, 0, lse, resp);
     const w = sampleWeight ? sampleWeight[i] : 1;
     if (w !== 0) total += w * m;
-    if (lse) lse[i] = m;
-    if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c] * inv;
     if (nk && xtx && xte && ete && w !== 0) {
       let o = zz;
       for (let j = 0; j < p; j++) for (let m2 = j; m2 < p; m2++) work[o++] = work[z + j] * work[z + m2];
       for (let c = 0; c < k; c++) {
-        const r = w * work[c] * inv;
+        const r = w * work[c];
         if (r === 0) continue;
         const e = work[resid + c];
         const re = r * e;

@@ -1,5 +1,5 @@
 import type { KernelTable } from '../../kernels/table.js';
-import { BLOCK_ROWS, rowPosterior } from '../../util/special.js';
+import { BLOCK_ROWS, rowOutputs } from '../../util/special.js';
 
 /**
  * The TypeScript twin of `studentEStepFull` / `studentEStepDiag` (assembly/families/student/estep.ts):
@@ -56,16 +56,12 @@ function studentEStep(
       work[log1pDelta + c] = l1p;
       work[c] = logWeights[c] + tParams[c * 3 + 1] - 0.5 * (nu + d) * l1p;
     }
-    const [l, inv] = rowPosterior(work, k);
-    // A row impossible under every component: posteriors 0, as the kernel's block posterior gives.
-    if (l === -Infinity) work.fill(0, 0, k);
+    const l = rowOutputs(work, k, i, 0, lse, resp);
     const w = sampleWeight ? sampleWeight[i] : 1;
     if (w !== 0) total += w * l;
-    if (lse) lse[i] = l;
-    if (resp) for (let c = 0; c < k; c++) resp[i * k + c] = work[c] * inv;
     if (nk && sumU && sumUZ && scatter && w !== 0) {
       for (let c = 0; c < k; c++) {
-        const r = w * work[c] * inv;
+        const r = w * work[c];
         if (r === 0) continue;
         const nu = tParams[c * 3];
         const uc = (nu + d) / (nu + work[deltas + c]);
