@@ -600,7 +600,8 @@ const MAX_COMPACT_COUNT: f64 = 16777216.0;
  * caller computes those rows). Returns the sum of the rows' counts. With `compact` 1 the offsets
  * are stored as u16 and the counts as f32 (6 bytes a count instead of 12: the E-step streams them
  * from memory every iteration), which holds when every offset is below 2^16 and every count below
- * 2^24 (exact in f32); otherwise it returns −2, and the caller compresses again with `compact` 0.
+ * 2^24 (exact in f32); otherwise it returns −2 (a fit chooses the layout beforehand from
+ * `multinomialRowStarts`' largest count, so there this is only a guard).
  */
 export function multinomialCompress(
   x: usize,

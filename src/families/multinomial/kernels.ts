@@ -25,7 +25,7 @@ export function compactLayout(d: number, kp: number, largest: number): boolean {
 
 /**
  * The compressed rows' column offsets and counts as stored: with `compact` 1, u16 offsets and f32
- * counts over the same bytes as the (wide-sized) `columns` and `counts` arrays.
+ * counts over the bytes of the `columns` (i32) and `counts` (f64) arrays, two to an element.
  */
 function layout(
   columns: Int32Array,
