@@ -627,7 +627,8 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
 
   /**
    * Runs the E-step on `X` (and `y`) under the fitted parameters: responsibilities `(n × K)` and
-   * log p(x) `(n)`. Synchronous (the Wasm module is compiled by any fit; after `fromJSON` on a
+   * log p(x) `(n)`. `X` comes already checked for the family's domain (every caller has it from
+   * `matrix`, which runs `checkData`). Synchronous (the Wasm module is compiled by any fit; after `fromJSON` on a
    * browser's main thread, `await init()` first).
    */
   protected posteriorOf(
@@ -641,7 +642,6 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
         `X has ${X.cols} features, but this ${this.family} was fitted with ${f.nFeatures}`,
       );
     }
-    this.checkData(X);
     if (this.settings.backend === 'wasm')
       requireWasmMemory(X.rows, X.cols, X.cols + this.settings.nComponents + 1);
     const ws = acquireTableWorkspaceSync(this.kernels, this.settings.backend);
