@@ -31,11 +31,11 @@ export abstract class DensityMixture<C, S extends MixtureSettings = MixtureSetti
   protected readonly checkDataRejectsNonFinite: boolean = false;
 
   /**
-   * True when the family's components check X's domain at fit time themselves, in a Wasm pass over
-   * X's copy that they make anyway, and call `matrix(X)` for the error when that check fails: `fit`
-   * (not in a worker) then only converts X, without `checkData`'s scan in JavaScript. An X that is
-   * also wrong in another way is then named after the other fit arguments are checked (e.g.
-   * `sampleWeight`, `respInit`). Scoring calls check as before.
+   * True when the family's components check X's domain themselves, in a Wasm pass over X's copy
+   * that they make anyway, and call `matrix(X)` for the error when that check fails: `fit` (not in
+   * a worker) and the scoring calls then only convert X, without `checkData`'s scan in JavaScript.
+   * An X that is also wrong in another way is then named after the call's other checks (e.g.
+   * `sampleWeight`, `respInit`, X's width).
    */
   protected readonly componentsCheckData: boolean = false;
 
@@ -57,12 +57,19 @@ export abstract class DensityMixture<C, S extends MixtureSettings = MixtureSetti
   }
 
   /**
+   * X for a call on this thread: only converted when the family's components check its domain
+   * themselves (`componentsCheckData`), else checked by `matrix`.
+   */
+  private checkedByComponents(X: MatrixInput): Matrix {
+    return this.componentsCheckData ? toMatrix(X, 'X', false, false) : this.matrix(X);
+  }
+
+  /**
    * Fits the mixture to `X (nSamples × nFeatures)` by EM; resolves to this model.
    * Rejects on invalid data or options, and when the fit is aborted.
    */
   async fit(X: MatrixInput, options: EstimatorFitOptions = {}): Promise<this> {
-    const m =
-      this.componentsCheckData && !this.settings.worker ? toMatrix(X, 'X', false, false) : this.matrix(X);
+    const m = this.settings.worker ? this.matrix(X) : this.checkedByComponents(X);
     await this.fitChecked({ X: m, sampleWeight: checkSampleWeight(options.sampleWeight, m.rows) }, options);
     return this;
   }
@@ -76,7 +83,7 @@ export abstract class DensityMixture<C, S extends MixtureSettings = MixtureSetti
 
   /** The most likely component of each row of `X (nSamples × nFeatures)`: `Int32Array (nSamples)`. */
   predict(X: MatrixInput): Int32Array {
-    const { resp } = this.posteriorOf(this.matrix(X), 'predict');
+    const { resp } = this.posteriorOf(this.checkedByComponents(X), 'predict');
     const k = this.settings.nComponents;
     const n = resp.length / k;
     const labels = new Int32Array(n);
@@ -93,12 +100,12 @@ export abstract class DensityMixture<C, S extends MixtureSettings = MixtureSetti
    * (a row whose log-joint is −∞ under every component gets zeros).
    */
   predictProba(X: MatrixInput): Float64Array {
-    return this.posteriorOf(this.matrix(X), 'predictProba').resp;
+    return this.posteriorOf(this.checkedByComponents(X), 'predictProba').resp;
   }
 
   /** Log-density (log-probability for discrete data) `log p(x)` of each row: `Float64Array (nSamples)`. */
   scoreSamples(X: MatrixInput): Float64Array {
-    return this.posteriorOf(this.matrix(X), 'scoreSamples').lse;
+    return this.posteriorOf(this.checkedByComponents(X), 'scoreSamples').lse;
   }
 
   private logLikelihood(
@@ -106,7 +113,7 @@ export abstract class DensityMixture<C, S extends MixtureSettings = MixtureSetti
     sampleWeight: unknown,
     method: string,
   ): { sum: number; total: number } {
-    const m = this.matrix(X);
+    const m = this.checkedByComponents(X);
     const w = checkSampleWeight(sampleWeight, m.rows);
     return MixtureEstimator.weightedSum(this.posteriorOf(m, method).lse, w);
   }

@@ -627,8 +627,8 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
 
   /**
    * Runs the E-step on `X` (and `y`) under the fitted parameters: responsibilities `(n × K)` and
-   * log p(x) `(n)`. `X` comes already checked for the family's domain (every caller has it from
-   * `matrix`, which runs `checkData`). Synchronous (the Wasm module is compiled by any fit; after `fromJSON` on a
+   * log p(x) `(n)`. `X` comes already checked for the family's domain by the caller (`matrix`), or
+   * is checked by the components (`componentsCheckData`). Synchronous (the Wasm module is compiled by any fit; after `fromJSON` on a
    * browser's main thread, `await init()` first).
    */
   protected posteriorOf(

@@ -348,9 +348,18 @@ describe('BernoulliMixture bad input', () => {
     await expect(new BernoulliMixture().fit([[0.5, 1]])).rejects.toThrow(
       /X\[0\]\[0\] must be 0 or 1.*got 0\.5/,
     );
-    // The fit checks X in Wasm (and the JavaScript check names the entry), in both backends; a
-    // non-finite value is still the one named first.
+    // The fit and the scoring calls check X in Wasm (and the JavaScript check names the entry), in
+    // both backends; a non-finite value is still the one named first.
     for (const backend of BACKENDS) {
+      const fitted = await new BernoulliMixture({ nComponents: 2, backend, randomState: 0 }).fit([
+        [0, 1],
+        [1, 1],
+        [1, 0],
+      ]);
+      expect(() =>
+        fitted.predictProba({ data: Float64Array.from([0, 1, 1, NaN]), rows: 2, cols: 2 }),
+      ).toThrow(/X\[1\]\[1\] must be a finite number, got NaN/);
+      expect(() => fitted.bic([[0, 3]])).toThrow(/X\[0\]\[1\] must be 0 or 1 for a BernoulliMixture, got 3/);
       for (const [bad, message] of [
         [0.5, /X\[4\]\[6\] must be 0 or 1 for a BernoulliMixture, got 0\.5/],
         [-Infinity, /X\[4\]\[6\] must be a finite number, got -Infinity/],

@@ -482,8 +482,20 @@ describe('MultinomialMixture bad input', () => {
     await expect(new MultinomialMixture().fit(typed(3, -2))).rejects.toThrow(
       /X\[0\]\[1\] must be a non-negative integer count for a MultinomialMixture, got -2/,
     );
-    // The fit checks X in Wasm (and the JavaScript check names the entry), in both backends.
+    // The fit and the scoring calls check X in Wasm (and the JavaScript check names the entry),
+    // in both backends.
     for (const backend of BACKENDS) {
+      const fitted = await new MultinomialMixture({ nComponents: 2, backend, randomState: 0 }).fit([
+        [1, 2, 0],
+        [3, 0, 1],
+        [0, 4, 2],
+      ]);
+      const bad = { data: Float64Array.from([1, 2, 0, 3, NaN, 1]), rows: 2, cols: 3 };
+      expect(() => fitted.predict(bad)).toThrow(/X\[1\]\[1\] must be a finite number, got NaN/);
+      expect(() => fitted.scoreSamples([[1, 2.5, 0]])).toThrow(
+        /X\[0\]\[1\] must be a non-negative integer count for a MultinomialMixture, got 2\.5/,
+      );
+      expect(() => fitted.score([[1, 2, -1]])).toThrow(/X\[0\]\[2\] must be a non-negative integer count/);
       for (const [bad, message] of [
         [7.5, /X\[4\]\[6\] must be a non-negative integer count for a MultinomialMixture, got 7\.5/],
         [-Infinity, /X\[4\]\[6\] must be a finite number, got -Infinity/],
