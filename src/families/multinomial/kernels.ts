@@ -13,14 +13,9 @@ export function paddedWidth(k: number): number {
 const MAX_COMPACT_COLUMN = 65535;
 const MAX_COMPACT_COUNT = 2 ** 24;
 
-/** Whether `d` columns and K padded to `kp` fit the compact layout's u16 column offsets. */
-export function compactColumns(d: number, kp: number): boolean {
-  return (d - 1) * kp <= MAX_COMPACT_COLUMN;
-}
-
 /** Whether rows of `d` columns, K padded to `kp` and counts up to `largest` fit the compact layout. */
 export function compactLayout(d: number, kp: number, largest: number): boolean {
-  return compactColumns(d, kp) && largest < MAX_COMPACT_COUNT;
+  return (d - 1) * kp <= MAX_COMPACT_COLUMN && largest < MAX_COMPACT_COUNT;
 }
 
 /**
