@@ -596,11 +596,11 @@ const MAX_COMPACT_COUNT: f64 = 16777216.0;
  * values: a bit mask of the nonzero ones (two per vector compare), then one turn per set bit; a row
  * with more nonzeros than its positions leave room for returns −1 before writing past them.
  * `rowConst[i]` gets the log multinomial coefficient `log n_i! − Σ_j log x_ij!` from
- * `logFactorials (size)` = log k!, or NaN when a count or the row's total is `size` or more (the
- * caller computes those rows). Returns the sum of the rows' counts. With `compact` 1 the offsets
- * are stored as u16 and the counts as f32 (6 bytes a count instead of 12: the E-step streams them
- * from memory every iteration), which holds when every offset is below 2^16 and every count below
- * 2^24 (exact in f32); otherwise it returns −2 (a fit chooses the layout beforehand from
+ * `logFactorials (size)` = log k!, or NaN when the row's total is `size` or more (then so may be a
+ * count; the caller computes those rows). Returns the sum of the rows' counts. With `compact` 1 the
+ * offsets are stored as u16 and the counts as f32 (6 bytes a count instead of 12: the E-step
+ * streams them from memory every iteration), which holds when every offset is below 2^16 and every
+ * count below 2^24 (exact in f32); otherwise it returns −2 (a fit chooses the layout beforehand from
  * `multinomialRowStarts`' largest count, so there this is only a guard).
  */
 export function multinomialCompress(
@@ -616,45 +616,76 @@ export function multinomialCompress(
   size: i32,
   compact: i32,
 ): f64 {
+  if (!compact)
+    return compressRows<i32>(x, n, d, width, rowStart, columns, counts, rowConst, logFactorials, size);
+  if (<f64>(d - 1) * <f64>width > <f64>MAX_COMPACT_COLUMN) return -2.0;
+  return compressRows<u16>(x, n, d, width, rowStart, columns, counts, rowConst, logFactorials, size);
+}
+
+/** Stores count `v` and its column offset at position `e` in the layout whose offsets are `C`. */
+function put<C>(columns: usize, counts: usize, e: i32, offset: i32, v: f64): void {
+  if (sizeof<C>() == 2) {
+    store<u16>(columns + ((<usize>e) << 1), <u16>offset);
+    store<f32>(counts + ((<usize>e) << 2), <f32>v);
+  } else {
+    sti(columns, e, offset);
+    st(counts, e, v);
+  }
+}
+
+/**
+ * `multinomialCompress` for the layout whose offsets are `C` (u16: compact; a function of its own
+ * for each, as the E-step's). Each count adds (x, log x!) to one pair of sums, the row's total and
+ * Σ log x!, in the twin's order. A count past the table reads its last entry: the row's total is
+ * then past it too, and the row is the caller's.
+ */
+function compressRows<C>(
+  x: usize,
+  n: i32,
+  d: i32,
+  width: i32,
+  rowStart: usize,
+  columns: usize,
+  counts: usize,
+  rowConst: usize,
+  logFactorials: usize,
+  size: i32,
+): f64 {
+  const compact = sizeof<C>() == 2;
   const limit = <f64>size;
-  if (compact && <f64>(d - 1) * <f64>width > <f64>MAX_COMPACT_COLUMN) return -2.0;
+  const last = limit - 1.0;
   let grand = 0.0;
   for (let i = 0; i < n; i++) {
     let e = ldi(rowStart, i);
     const end = ldi(rowStart, i + 1);
     const row = x + ((<usize>i * <usize>d) << 3);
-    let total = 0.0;
-    let sum = 0.0;
-    let big = false;
+    let a = f64x2.splat(0.0);
     for (let j0 = 0; j0 < d; j0 += 64) {
       const p = row + ((<usize>j0) << 3);
-      const length = min(64, d - j0);
-      let mask = inline.always(chunkMask(false, p, length));
+      let mask = inline.always(chunkMask(false, p, min(64, d - j0)));
       if (e + <i32>popcnt(mask) > end) return -1.0;
       while (mask) {
         const at = <i32>ctz(mask);
         mask &= mask - 1;
         const v = load<f64>(p + ((<usize>at) << 3));
-        if (!compact) {
-          sti(columns, e, (j0 + at) * width);
-          st(counts, e, v);
-        } else if (v < MAX_COMPACT_COUNT) {
-          store<u16>(columns + ((<usize>e) << 1), <u16>((j0 + at) * width));
-          store<f32>(counts + ((<usize>e) << 2), <f32>v);
-        } else {
-          return -2.0;
-        }
-        e++;
-        total += v;
-        if (v < limit) sum += ld(logFactorials, smallInt(v));
-        else big = true;
+        put<C>(columns, counts, e++, (j0 + at) * width, v);
+        a = f64x2.add(a, f64x2.replace_lane(f64x2.splat(v), 1, ld(logFactorials, smallInt(min(v, last)))));
       }
     }
     if (e != end) return -1.0;
-    st(rowConst, i, big || total >= limit ? NaN : ld(logFactorials, smallInt(total)) - sum);
+    const total = f64x2.extract_lane(a, 0);
+    // Only a row whose total reaches 2^24 can hold a count that f32 does not keep exactly.
+    if (compact && total >= MAX_COMPACT_COUNT && !compactCounts(row, d)) return -2.0;
+    st(rowConst, i, total >= limit ? NaN : ld(logFactorials, smallInt(total)) - f64x2.extract_lane(a, 1));
     grand += total;
   }
   return grand;
+}
+
+/** Whether every count of the row at `row` (d values) is below 2^24 (kept exactly as f32). */
+function compactCounts(row: usize, d: i32): bool {
+  for (let j = 0; j < d; j++) if (ld(row, j) >= MAX_COMPACT_COUNT) return false;
+  return true;
 }
 
 /**
@@ -665,36 +696,45 @@ export function multinomialCompress(
  */
 export function multinomialRowStarts(x: usize, n: i32, d: i32, rowStart: usize, largest: usize): i32 {
   const zero = f64x2.splat(0.0);
-  const inf = f64x2.splat(Infinity);
   // A lane compares to all ones (−1) when nonzero: subtracting counts it. `ok` keeps the lanes
-  // where every value so far is ≥ 0, below +∞ and its own floor (NaN fails each).
+  // where every value so far equals floor(|value|), which only finite non-negative integers do
+  // (NaN fails, −0 passes); +∞ passes it and is caught by the largest value. Two vectors per
+  // turn, each with its own sums (the running maximum's latency bounded one chain).
   let ok = i64x2.splat(-1);
+  let ok2 = ok;
   let top = zero;
-  let okTail = true;
-  let topTail = 0.0;
+  let top2 = zero;
+  let tail = 0.0;
   let e = 0;
-  const pairs = d & ~1;
+  const quads = d & ~3;
   for (let i = 0; i < n; i++) {
     sti(rowStart, i, e);
     const row = x + ((<usize>i * <usize>d) << 3);
     let a = i64x2.splat(0);
+    let a2 = a;
     let j = 0;
-    for (; j < pairs; j += 2) {
+    for (; j < quads; j += 4) {
       const u = v128.load(row + ((<usize>j) << 3));
+      const w = v128.load(row + ((<usize>j) << 3), 16);
       a = i64x2.sub(a, f64x2.ne(u, zero));
-      ok = v128.and(ok, v128.and(v128.and(f64x2.ge(u, zero), f64x2.lt(u, inf)), f64x2.eq(f64x2.floor(u), u)));
+      a2 = i64x2.sub(a2, f64x2.ne(w, zero));
+      ok = v128.and(ok, f64x2.eq(f64x2.floor(f64x2.abs(u)), u));
+      ok2 = v128.and(ok2, f64x2.eq(f64x2.floor(f64x2.abs(w)), w));
       top = f64x2.pmax(top, u);
+      top2 = f64x2.pmax(top2, w);
     }
-    let count = <i32>(i64x2.extract_lane(a, 0) + i64x2.extract_lane(a, 1));
-    if (j < d) {
+    let count = <i32>(i64x2.extract_lane(i64x2.add(a, a2), 0) + i64x2.extract_lane(i64x2.add(a, a2), 1));
+    for (; j < d; j++) {
       const v = load<f64>(row + ((<usize>j) << 3));
-      okTail = okTail && v >= 0.0 && v < Infinity && Math.floor(v) == v;
+      // A failing value makes the tail NaN, which the check below sees.
+      tail = max(tail, Math.floor(Math.abs(v)) == v ? v : NaN);
       count += <i32>(v != 0.0);
-      if (v > topTail) topTail = v;
     }
     e += count;
   }
   sti(rowStart, n, e);
-  st(largest, 0, max(topTail, max(f64x2.extract_lane(top, 0), f64x2.extract_lane(top, 1))));
-  return i64x2.all_true(ok) && okTail ? e : -1;
+  top = f64x2.pmax(top, top2);
+  const top1 = max(tail, max(f64x2.extract_lane(top, 0), f64x2.extract_lane(top, 1)));
+  st(largest, 0, top1);
+  return i64x2.all_true(v128.and(ok, ok2)) && top1 < Infinity ? e : -1;
 }
