@@ -606,8 +606,12 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
       }
       return resp;
     }
-    // A finite Float64Array of the right length is used as given: the fit only reads it (a fresh
-    // copy of a large one costs page faults, ~0.5 ms per MB here). Anything else is copied.
+    // A Float64Array of the right length whose rows are stochastic is used as given: the fit only
+    // reads it (a fresh copy of a large one costs page faults, ~0.5 ms per MB here). The row check
+    // also proves every value finite (NaN fails r ≥ 0, +∞ the sum), so the full checks below, which
+    // name what is wrong, only run for other inputs and for a failing array.
+    if (given instanceof Float64Array && given.length === n * k && firstNonStochasticRow(given, n, k) < 0)
+      return given;
     const resp =
       given instanceof Float64Array && given.length === n * k && allFinite(given)
         ? given
@@ -699,20 +703,21 @@ export abstract class MixtureEstimator<C, S extends MixtureSettings = MixtureSet
 }
 
 /**
- * The first row of `resp (n × k)` with a negative value or a sum off 1 by more than 1e-6, or −1.
+ * The first row of `resp (n × k)` with a value not ≥ 0 (negative or NaN) or a sum not within 1e-6
+ * of 1 (so a row that passes holds finite values), or −1.
  * A function of its own, over a Float64Array only, so that the loop is optimised on a fit's first
  * call.
  */
 function firstNonStochasticRow(resp: Float64Array, n: number, k: number): number {
   for (let i = 0, at = 0; i < n; i++) {
     let sum = 0;
-    let negative = false;
+    let ok = true;
     for (let c = 0; c < k; c++, at++) {
       const r = resp[at];
-      negative ||= r < 0;
+      ok &&= r >= 0;
       sum += r;
     }
-    if (negative || Math.abs(sum - 1) > 1e-6) return i;
+    if (!ok || !(Math.abs(sum - 1) <= 1e-6)) return i;
   }
   return -1;
 }
