@@ -224,6 +224,7 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
           new Float64Array(n),
           sw,
           fixedRowConst,
+          0,
           new Float64Array(workLength(k)),
           compact,
         ];
@@ -245,6 +246,29 @@ describe('multinomial kernels: Wasm == twin on odd shapes (blocks of 64 rows, K 
           if (stats && kp > k) {
             const sumX = w.arrays[8] as Float64Array;
             for (let j = 0; j < d; j++) expect(sumX[j * kp + k]).toBe(0);
+          }
+        }
+        // A fit's pass (no responsibilities, log p(x) or weights) takes the coefficients' sum as a
+        // number: the same bound and statistics as reading them row by row.
+        const fitArgs = (summed: boolean): KernelArg[] => {
+          const a = args(true);
+          a[9] = a[10] = a[11] = null;
+          if (summed) {
+            a[12] = null;
+            a[13] = fixedRowConst.reduce((x, y) => x + y, 0);
+          }
+          return a;
+        };
+        const perRow = await runKernel(MULTINOMIAL_KERNELS, 'multinomialEStep', 'wasm', fitArgs(false));
+        for (const backend of ['wasm', 'js'] as const) {
+          const summed = await runKernel(MULTINOMIAL_KERNELS, 'multinomialEStep', backend, fitArgs(true));
+          expect(Math.abs(summed.result - perRow.result)).toBeLessThan(
+            1e-12 * Math.max(1, Math.abs(perRow.result)),
+          );
+          for (const a of [7, 8]) {
+            expect(
+              maxScaledDiff(summed.arrays[a] as Float64Array, perRow.arrays[a] as Float64Array),
+            ).toBeLessThan(1e-12);
           }
         }
         const resp = Float64Array.from({ length: n * k }, () => rng.uniform());

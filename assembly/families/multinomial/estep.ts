@@ -332,8 +332,10 @@ function transpose(weighted: bool, l: usize, b: i32, kp: i32, k: i32, w: usize, 
  * `columns[…]` their offsets j·kp in the tables (`rowStart (n + 1)` i32 positions, so a slice of
  * rows is an offset into it), in the layout `multinomialCompress` wrote them (`compact` 1: u16
  * offsets and f32 counts; 0: i32 and f64); `logProbsT (d × kp)` = log θ transposed, its pad column
- * 0; `sumX (d × kp)` (its pad column gets 0s); `rowConst (n)` the log multinomial coefficients;
- * `work` holds kp·(2·BLOCK_ROWS + 2) + BLOCK_ROWS f64s.
+ * 0; `sumX (d × kp)` (its pad column gets 0s); `rowConst (n)` the log multinomial coefficients,
+ * or 0 in a pass with neither `lse` nor `sampleWeight`, where `constant` (their sum over these rows,
+ * fixed for a fit) is added instead of one load and add per row; `work` holds
+ * kp·(2·BLOCK_ROWS + 2) + BLOCK_ROWS f64s.
  */
 export function multinomialEStep(
   rowStart: usize,
@@ -349,42 +351,46 @@ export function multinomialEStep(
   lse: usize,
   sampleWeight: usize,
   rowConst: usize,
+  constant: f64,
   work: usize,
   compact: i32,
 ): f64 {
-  return compact
-    ? eStepRows<u16>(
-        rowStart,
-        columns,
-        counts,
-        n,
-        logProbsT,
-        logWeights,
-        k,
-        nk,
-        sumX,
-        resp,
-        lse,
-        sampleWeight,
-        rowConst,
-        work,
-      )
-    : eStepRows<i32>(
-        rowStart,
-        columns,
-        counts,
-        n,
-        logProbsT,
-        logWeights,
-        k,
-        nk,
-        sumX,
-        resp,
-        lse,
-        sampleWeight,
-        rowConst,
-        work,
-      );
+  return (
+    (rowConst ? 0.0 : constant) +
+    (compact
+      ? eStepRows<u16>(
+          rowStart,
+          columns,
+          counts,
+          n,
+          logProbsT,
+          logWeights,
+          k,
+          nk,
+          sumX,
+          resp,
+          lse,
+          sampleWeight,
+          rowConst,
+          work,
+        )
+      : eStepRows<i32>(
+          rowStart,
+          columns,
+          counts,
+          n,
+          logProbsT,
+          logWeights,
+          k,
+          nk,
+          sumX,
+          resp,
+          lse,
+          sampleWeight,
+          rowConst,
+          work,
+        ))
+  );
 }
 
 /**
@@ -453,7 +459,7 @@ function eStepRows<C>(
       }
     } else {
       total += sum;
-      for (let t = 0; t < b; t++) total += ld(rowConst, i0 + t);
+      if (rowConst) for (let t = 0; t < b; t++) total += ld(rowConst, i0 + t);
     }
     if (resp) {
       for (let t = 0; t < b; t++) {

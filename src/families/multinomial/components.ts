@@ -55,10 +55,16 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
    * more columns than u16 offsets reach, or a count of 2^24 or more.
    */
   private readonly compact: number;
+  /** X's largest count. */
+  private readonly largest: number;
   /** The length of the `columns` (i32) and `counts` (f64) arrays the layout needs. */
   private readonly stored: number;
   private logProbsT!: Float64Array;
   private logPriorValue = 0;
+  /** `(n)` the rows' log multinomial coefficients, once `prepare` has computed them. */
+  private rowConst!: Float64Array;
+  /** Σ rowConst over each slice a fit's pass has cut (key `first,rows`): fixed for the fit. */
+  private readonly sliceConstants = new Map<string, number>();
 
   /**
    * Sizes the compressed rows by X's nonzero values, counted row by row in X's copy in the
@@ -81,7 +87,8 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
       throw new Error('emwasm: the multinomial count check disagrees with the Wasm one');
     }
     this.kp = paddedWidth(k);
-    this.compact = compactLayout(d, this.kp, ws.f64(largestH, 1)[0]) ? 1 : 0;
+    this.largest = ws.f64(largestH, 1)[0];
+    this.compact = compactLayout(d, this.kp, this.largest) ? 1 : 0;
     // Two u16 offsets to an i32, two f32 counts to an f64 in the compact layout.
     this.stored = Math.max(1, this.compact ? Math.ceil(nonzeros / 2) : nonzeros);
     this.layout = layout(k, d);
@@ -137,11 +144,15 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
 
   /** Finishes `prepare` from the slices' count totals. */
   private compressed(totals: number[]): void {
-    const { ws, n } = this.ctx;
+    const { ws, n, d } = this.ctx;
     if (totals.some((t) => t < 0))
       throw new Error('emwasm: the multinomial rows disagree with their counted positions');
     const grand = totals.reduce((a, b) => a + b, 0);
-    const rowConst = ws.f64(this.rowConstH, n);
+    // Until an M-step estimates them, every component's row total is the data's mean.
+    this.rowTotals.fill(grand / n);
+    const rowConst = (this.rowConst = ws.f64(this.rowConstH, n));
+    // Rows left NaN have a total of LOG_FACTORIAL_SIZE or more, which d·largest bounds.
+    if (d * this.largest < LOG_FACTORIAL_SIZE) return;
     const rowStart = ws.i32(this.rowStartH, n + 1);
     const wide = ws.f64(this.countsH, this.stored);
     const counts = this.compact ? new Float32Array(wide.buffer, wide.byteOffset, this.nonzeros) : wide;
@@ -155,8 +166,6 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
       }
       rowConst[i] = s + logFactorial(total);
     }
-    // Until an M-step estimates them, every component's row total is the data's mean.
-    this.rowTotals.fill(grand / n);
   }
 
   private setProbabilities(p: ArrayLike<number>): void {
@@ -171,8 +180,13 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.logPriorValue = this.alpha * logPrior;
   }
 
+  /**
+   * A pass that writes no log p(x) and weighs no rows needs only the sum of its rows' coefficients:
+   * the kernel gets it as a number (computed once per slice) instead of reading `rowConst`.
+   */
   eStep(a: PassArgs): KernelJob {
     const { k } = this.ctx;
+    const summed = a.lse === 0 && a.sampleWeight === 0;
     return {
       kernel: 'multinomialEStep',
       args: [
@@ -188,11 +202,24 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
         a.resp,
         a.lse,
         a.sampleWeight,
-        rowOffset(this.rowConstH, a.first, 1),
+        summed ? 0 : rowOffset(this.rowConstH, a.first, 1),
+        summed ? this.sliceConstant(a.first, a.rows) : 0,
         a.scratch.work,
         this.compact,
       ],
     };
+  }
+
+  /** Σ rowConst over rows [first, first + rows), computed on a slice's first pass. */
+  private sliceConstant(first: number, rows: number): number {
+    const key = `${first},${rows}`;
+    let sum = this.sliceConstants.get(key);
+    if (sum === undefined) {
+      sum = 0;
+      for (let i = first; i < first + rows; i++) sum += this.rowConst[i];
+      this.sliceConstants.set(key, sum);
+    }
+    return sum;
   }
 
   /**

@@ -45,7 +45,8 @@ export function workLength(k: number): number {
  * Wasm kernel goes by blocks of rows; a row's statistics add x·(s·r) as there). Row i's nonzero counts are `counts[rowStart[i] …
  * rowStart[i + 1])`; `logProbsT` and `sumX` are `(d × kp)`, kp = K rounded up to even (the pad
  * column unused), and `columns[…]` holds each count's row offset in them, j·kp for column j, in the
- * layout `compact` names (see `multinomialCompress`).
+ * layout `compact` names (see `multinomialCompress`). Without `rowConst` (a pass with neither `lse`
+ * nor `sampleWeight`), `constant` stands for the rows' coefficients.
  */
 export function multinomialEStep(
   rowStart: Int32Array,
@@ -60,12 +61,13 @@ export function multinomialEStep(
   resp: Float64Array | null,
   lse: Float64Array | null,
   sampleWeight: Float64Array | null,
-  rowConst: Float64Array,
+  rowConst: Float64Array | null,
+  constant: number,
   work: Float64Array,
   compact: number,
 ): number {
   const { at: columns, x: counts } = layout(columnsIn, countsIn, compact);
-  let total = 0;
+  let total = rowConst ? 0 : constant;
   for (let i = 0; i < n; i++) {
     const first = rowStart[i];
     const end = rowStart[i + 1];
@@ -78,7 +80,7 @@ export function multinomialEStep(
       for (let c = 0; c < k; c++) work[c] += counts[e] * logProbsT[p + c] + counts[e + 1] * logProbsT[q + c];
     }
     if (e < end) for (let c = 0; c < k; c++) work[c] += counts[e] * logProbsT[columns[e] + c];
-    const l = rowOutputs(work, k, i, rowConst[i], lse, resp);
+    const l = rowOutputs(work, k, i, rowConst ? rowConst[i] : 0, lse, resp);
     const s = sampleWeight ? sampleWeight[i] : 1;
     if (s !== 0) total += s * l;
     if (nk && sumX && s !== 0) {
@@ -212,7 +214,8 @@ export const MULTINOMIAL_KERNELS = {
       'F64?',
       'F64?',
       'F64?',
-      'F64',
+      'F64?',
+      'f64',
       'F64',
       'i32',
     ],
