@@ -61,8 +61,6 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   private readonly stored: number;
   private logProbsT!: Float64Array;
   private logPriorValue = 0;
-  /** `(n)` the rows' log multinomial coefficients, once `prepare` has computed them. */
-  private rowConst!: Float64Array;
   /** Σ rowConst over each slice a fit's pass has cut (key `first,rows`): fixed for the fit. */
   private readonly sliceConstants = new Map<string, number>();
 
@@ -150,7 +148,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     const grand = totals.reduce((a, b) => a + b, 0);
     // Until an M-step estimates them, every component's row total is the data's mean.
     this.rowTotals.fill(grand / n);
-    const rowConst = (this.rowConst = ws.f64(this.rowConstH, n));
+    const rowConst = ws.f64(this.rowConstH, n);
     // Rows left NaN have a total of LOG_FACTORIAL_SIZE or more, which d·largest bounds.
     if (d * this.largest < LOG_FACTORIAL_SIZE) return;
     const rowStart = ws.i32(this.rowStartH, n + 1);
@@ -210,13 +208,14 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     };
   }
 
-  /** Σ rowConst over rows [first, first + rows), computed on a slice's first pass. */
+  /** Σ rowConst over rows [first, first + rows), computed (after `prepare`) on a slice's first pass. */
   private sliceConstant(first: number, rows: number): number {
     const key = `${first},${rows}`;
     let sum = this.sliceConstants.get(key);
     if (sum === undefined) {
+      const rowConst = this.ctx.ws.f64(this.rowConstH, first + rows);
       sum = 0;
-      for (let i = first; i < first + rows; i++) sum += this.rowConst[i];
+      for (let i = first; i < first + rows; i++) sum += rowConst[i];
       this.sliceConstants.set(key, sum);
     }
     return sum;
