@@ -69,8 +69,8 @@ const runHanded = () => {
   Atomics.store(control, C.done, job);
   post(error === undefined ? { job, result: values[C.result] } : { job, error });
 };
+// The caller has set the state to polling (a job may already be waiting).
 const poll = () => {
-  Atomics.store(control, C.state, S.polling);
   // pollMs is read at every check, so lowering it ends a long poll too.
   let since = performance.now();
   for (let turn = 1; ; turn++) {
@@ -102,12 +102,19 @@ const handle = (msg) => {
     return;
   }
   if (msg.type !== 'run') return;
+  let result;
+  let error;
   try {
-    post({ job: msg.job, result: instances.get(msg.id).exports[msg.kernel](...msg.args) });
+    result = instances.get(msg.id).exports[msg.kernel](...msg.args);
   } catch (err) {
-    post({ job: msg.job, error: String((err && err.message) || err) });
+    error = String((err && err.message) || err);
   }
-  if (Atomics.load(control, C.mail) === 0) poll();
+  // Polling is announced before the result leaves, so that a job the caller sends on receiving it
+  // always finds the worker polling.
+  const polls = Atomics.load(control, C.mail) === 0 && Atomics.load(control, C.pollMs) > 0;
+  if (polls) Atomics.store(control, C.state, S.polling);
+  post(error === undefined ? { job: msg.job, result } : { job: msg.job, error });
+  if (polls) poll();
 };
 if (node) port.on('message', handle);
 else port.onmessage = (e) => handle(e.data);
