@@ -23,6 +23,9 @@ function calls(ws: ComponentContext['ws']): Record<string, (...a: number[]) => n
   return ws.calls as Record<string, (...a: number[]) => number>;
 }
 
+/** The rows `sortRows` orders among themselves (a few hundred KB of compressed rows). */
+const SORT_WINDOW = 256;
+
 /** log k! for k < LOG_FACTORIAL_SIZE, the values of `logFactorial`: the compression kernel's table. */
 const LOG_FACTORIAL_SIZE = 4096;
 const LOG_FACTORIALS = Float64Array.from({ length: LOG_FACTORIAL_SIZE }, (_, i) => logFactorial(i));
@@ -44,6 +47,14 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   private readonly logProbsTH: Handle;
   private readonly rowConstH: Handle;
   private readonly rowStartH: Handle;
+  /**
+   * A fit's rows are stored by their number of nonzero counts (see `sortRows`): `(n)` each row's
+   * place, the row of X at each place, and the sample weights in that order (0: not sorted, a
+   * scoring call, whose outputs are per row; or no weights).
+   */
+  private readonly rankH: Handle;
+  private readonly orderH: Handle;
+  private readonly weightsH: Handle;
   private readonly columnsH: Handle;
   private readonly countsH: Handle;
   private readonly nonzeros: number;
@@ -100,6 +111,54 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.countsH = ws.allocF64(this.stored);
     this.logFactorialsH = ws.allocF64(LOG_FACTORIAL_SIZE);
     this.startComplete = start.probabilities !== null;
+    const sort = !ctx.scoring;
+    this.rankH = sort ? ws.allocI32(n) : 0;
+    this.orderH = sort ? ws.allocI32(n) : 0;
+    this.weightsH = sort && ctx.sampleWeight ? ws.allocF64(n) : 0;
+    if (sort) this.sortRows();
+  }
+
+  /**
+   * Orders the rows by their number of nonzero counts within each window of `SORT_WINDOW` rows (a
+   * stable counting sort): `rank[i]` is row i's place, `order[place]` the row of X there, and
+   * `rowStart` is rewritten for that order (the sample weights are copied in it). Row after row, the E-step's loops over a
+   * row's counts then end after the same number of turns, which the branch predictor follows:
+   * 6.8 → 5.5 ms an E-step at 100000×50 on one thread (6–29 nonzeros a row; in X's order about two
+   * mispredicted loop exits a row). The window keeps the compression's writes (X read in its
+   * order) and the first M-step's reads of the responsibilities (in the places' order) within a few
+   * cached KB (sorting all rows at once made the first M-step slower than the E-step gained). Only the order
+   * of the sums changes; scoring calls, whose outputs are per row, keep X's order.
+   */
+  private sortRows(): void {
+    const { ws, n, d, sampleWeight } = this.ctx;
+    const starts = ws.i32(this.rowStartH, n + 1);
+    const rank = ws.i32(this.rankH, n);
+    const order = ws.i32(this.orderH, n);
+    // first[m]: the window's rows with fewer than m nonzeros, so that its rows with m take the
+    // window's places first[m] … first[m + 1] − 1.
+    const first = new Int32Array(d + 2);
+    const next = new Int32Array(d + 1);
+    for (let a = 0; a < n; a += SORT_WINDOW) {
+      const b = Math.min(n, a + SORT_WINDOW);
+      first.fill(0);
+      for (let i = a; i < b; i++) first[starts[i + 1] - starts[i] + 1]++;
+      for (let m = 1; m <= d + 1; m++) first[m] += first[m - 1];
+      next.set(first.subarray(0, d + 1));
+      for (let i = a; i < b; i++) {
+        const place = a + next[starts[i + 1] - starts[i]]++;
+        rank[i] = place;
+        order[place] = i;
+      }
+      // The window's counts keep their range [starts[a], starts[b]).
+      let e = starts[a];
+      for (let m = 0; m <= d; m++) {
+        for (let place = a + first[m]; place < a + first[m + 1]; place++, e += m) starts[place] = e;
+      }
+    }
+    if (this.weightsH && sampleWeight) {
+      const w = ws.f64(this.weightsH, n);
+      for (let place = 0; place < n; place++) w[place] = sampleWeight[order[place]];
+    }
   }
 
   bind(): void {
@@ -122,6 +181,8 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   private compress(rows: SliceRunner): number[] | Promise<number[]> {
     const { d } = this.ctx;
     const x = this.ctx.x as Handle;
+    // Sorted, a slice of X's rows writes at its rows' places (in its windows).
+    const sorted = this.rankH !== 0;
     return rows((first, count) => ({
       kernel: 'multinomialCompress',
       args: [
@@ -129,10 +190,11 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
         count,
         d,
         this.kp,
-        this.rowStartH + first * 4,
+        sorted ? this.rankH + first * 4 : 0,
+        sorted ? this.rowStartH : this.rowStartH + first * 4,
         this.columnsH,
         this.countsH,
-        rowOffset(this.rowConstH, first, 1),
+        sorted ? this.rowConstH : rowOffset(this.rowConstH, first, 1),
         this.logFactorialsH,
         LOG_FACTORIAL_SIZE,
         this.compact,
@@ -184,6 +246,8 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
    */
   eStep(a: PassArgs): KernelJob {
     const { k } = this.ctx;
+    if (this.orderH && (a.resp || a.lse))
+      throw new Error("emwasm: a fit's sorted multinomial rows give no per-row outputs");
     const summed = a.lse === 0 && a.sampleWeight === 0;
     return {
       kernel: 'multinomialEStep',
@@ -199,7 +263,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
         a.stats ? a.stats.sumX : 0,
         a.resp,
         a.lse,
-        a.sampleWeight,
+        this.weightsH && a.sampleWeight ? rowOffset(this.weightsH, a.first, 1) : a.sampleWeight,
         summed ? 0 : rowOffset(this.rowConstH, a.first, 1),
         summed ? this.sliceConstant(a.first, a.rows) : 0,
         a.scratch.work,
@@ -242,9 +306,14 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.setProbabilities(p);
   }
 
-  /** The statistics of a slice's starting responsibilities, by the `multinomialAccumulate` kernel. */
+  /**
+   * The statistics of a slice's starting responsibilities, by the `multinomialAccumulate` kernel;
+   * with the rows sorted, the slice's places read the responsibilities of the rows there (`order`,
+   * from the start of `resp`: `a.resp` points at the slice's first row in X's order).
+   */
   accumulatePass(a: PassArgs): KernelJob {
     const stats = a.stats as Readonly<Record<string, Handle>>;
+    const sorted = this.orderH !== 0;
     return {
       kernel: 'multinomialAccumulate',
       args: [
@@ -252,7 +321,8 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
         this.columnsH,
         this.countsH,
         a.rows,
-        a.resp,
+        sorted ? rowOffset(a.resp, -a.first, this.ctx.k) : a.resp,
+        sorted ? this.orderH + a.first * 4 : 0,
         this.ctx.k,
         stats.nk,
         stats.sumX,

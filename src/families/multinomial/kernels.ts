@@ -99,7 +99,8 @@ export function multinomialEStep(
 
 /**
  * The twin of `multinomialAccumulate`: `nk (k) += r_i`, `sumX[j] (kp) += x_j·r_i` for each nonzero
- * count of row i (rows in the layout `compact` names).
+ * count of row i (rows in the layout `compact` names), r_i row `order[i]` of `resp` when `order` is
+ * given, else row i.
  */
 export function multinomialAccumulate(
   rowStart: Int32Array,
@@ -107,6 +108,7 @@ export function multinomialAccumulate(
   countsIn: Float64Array,
   n: number,
   resp: Float64Array,
+  order: Int32Array | null,
   k: number,
   nk: Float64Array,
   sumX: Float64Array,
@@ -114,18 +116,19 @@ export function multinomialAccumulate(
 ): void {
   const { at: columns, x: counts } = layout(columnsIn, countsIn, compact);
   for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) nk[c] += resp[i * k + c];
+    const r = (order ? order[i] : i) * k;
+    for (let c = 0; c < k; c++) nk[c] += resp[r + c];
     for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
-      for (let c = 0; c < k; c++) sumX[columns[e] + c] += counts[e] * resp[i * k + c];
+      for (let c = 0; c < k; c++) sumX[columns[e] + c] += counts[e] * resp[r + c];
     }
   }
 }
 
 /**
  * The twin of `multinomialCompress`: dense count rows `x (n × d)` into the positions `rowStart`
- * holds, nonzero counts and their offsets `j·width`, and
- * `rowConst[i] = log n_i! − Σ_j log x_ij!` from `logFactorials (size)`, NaN for a row with a count
- * or total of `size` or more. Returns the sum of every count, or −1 when a row's nonzeros do not
+ * holds (row i at place `rank[i]`, or i without `rank`), nonzero counts and their offsets
+ * `j·width`, and `rowConst[place] = log n_i! − Σ_j log x_ij!` from `logFactorials (size)`, NaN for a
+ * row with a count or total of `size` or more. Returns the sum of every count, or −1 when a row's nonzeros do not
  * match its positions; with `compact` 1 the offsets are stored as u16 and the counts as f32, or −2
  * is returned when an offset is past 65535 or a count at least 2^24.
  */
@@ -134,6 +137,7 @@ export function multinomialCompress(
   n: number,
   d: number,
   width: number,
+  rank: Int32Array | null,
   rowStart: Int32Array,
   columnsIn: Int32Array,
   countsIn: Float64Array,
@@ -146,13 +150,15 @@ export function multinomialCompress(
   const { at: columns, x: counts } = layout(columnsIn, countsIn, compact);
   let grand = 0;
   for (let i = 0; i < n; i++) {
-    let e = rowStart[i];
-    const end = rowStart[i + 1];
+    const row = i * d;
+    const place = rank ? rank[i] : i;
+    let e = rowStart[place];
+    const end = rowStart[place + 1];
     let total = 0;
     let sum = 0;
     let big = false;
     for (let j = 0; j < d; j++) {
-      const v = x[i * d + j];
+      const v = x[row + j];
       if (v === 0) continue;
       if (e === end) return -1;
       if (compact && v >= MAX_COMPACT_COUNT) return -2;
@@ -163,7 +169,7 @@ export function multinomialCompress(
       else big = true;
     }
     if (e !== end) return -1;
-    rowConst[i] = big || total >= size ? NaN : logFactorials[total] - sum;
+    rowConst[place] = big || total >= size ? NaN : logFactorials[total] - sum;
     grand += total;
   }
   return grand;
@@ -222,11 +228,11 @@ export const MULTINOMIAL_KERNELS = {
     twin: multinomialEStep,
   },
   multinomialAccumulate: {
-    args: ['I32', 'I32', 'F64', 'i32', 'F64', 'i32', 'F64', 'F64', 'i32'],
+    args: ['I32', 'I32', 'F64', 'i32', 'F64', 'I32?', 'i32', 'F64', 'F64', 'i32'],
     twin: multinomialAccumulate,
   },
   multinomialCompress: {
-    args: ['F64', 'i32', 'i32', 'i32', 'I32', 'I32', 'F64', 'F64', 'F64', 'i32', 'i32'],
+    args: ['F64', 'i32', 'i32', 'i32', 'I32?', 'I32', 'I32', 'F64', 'F64', 'F64', 'i32', 'i32'],
     twin: multinomialCompress,
   },
   multinomialRowStarts: {
