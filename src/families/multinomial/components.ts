@@ -23,7 +23,7 @@ function calls(ws: ComponentContext['ws']): Record<string, (...a: number[]) => n
   return ws.calls as Record<string, (...a: number[]) => number>;
 }
 
-/** The rows `sortRows` orders among themselves (a few hundred KB of compressed rows). */
+/** The rows `sortRows` orders among themselves (at 50 columns, ~25 KB of compressed rows). */
 const SORT_WINDOW = 256;
 
 /** log k! for k < LOG_FACTORIAL_SIZE, the values of `logFactorial`: the compression kernel's table. */
@@ -121,13 +121,14 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   /**
    * Orders the rows by their number of nonzero counts within each window of `SORT_WINDOW` rows (a
    * stable counting sort): `rank[i]` is row i's place, `order[place]` the row of X there, and
-   * `rowStart` is rewritten for that order (the sample weights are copied in it). Row after row, the E-step's loops over a
-   * row's counts then end after the same number of turns, which the branch predictor follows:
-   * 6.8 → 5.5 ms an E-step at 100000×50 on one thread (6–29 nonzeros a row; in X's order about two
-   * mispredicted loop exits a row). The window keeps the compression's writes (X read in its
-   * order) and the first M-step's reads of the responsibilities (in the places' order) within a few
-   * cached KB (sorting all rows at once made the first M-step slower than the E-step gained). Only the order
-   * of the sums changes; scoring calls, whose outputs are per row, keep X's order.
+   * `rowStart` is rewritten for that order (the sample weights are copied in it). Row after row,
+   * the E-step's loops over a row's counts then end after the same number of turns, which the
+   * branch predictor follows: 6.8 → 5.5 ms an E-step at 100000×50 on one thread (6–29 nonzeros a
+   * row; in X's order about two mispredicted loop exits a row). The window keeps the compression's
+   * writes (X read in its order) and the first M-step's reads of the responsibilities (in the
+   * places' order) within a few cached KB (sorting all rows at once made the first M-step slower
+   * than the E-step gained). Only the order of the sums changes; scoring calls, whose outputs are
+   * per row, keep X's order. Each window costs its rows plus its largest count of nonzeros.
    */
   private sortRows(): void {
     const { ws, n, d, sampleWeight } = this.ctx;
@@ -140,10 +141,12 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     const next = new Int32Array(d + 1);
     for (let a = 0; a < n; a += SORT_WINDOW) {
       const b = Math.min(n, a + SORT_WINDOW);
-      first.fill(0);
+      let most = 0;
+      for (let i = a; i < b; i++) most = Math.max(most, starts[i + 1] - starts[i]);
+      first.fill(0, 0, most + 2);
       for (let i = a; i < b; i++) first[starts[i + 1] - starts[i] + 1]++;
-      for (let m = 1; m <= d + 1; m++) first[m] += first[m - 1];
-      next.set(first.subarray(0, d + 1));
+      for (let m = 1; m <= most + 1; m++) first[m] += first[m - 1];
+      next.set(first.subarray(0, most + 1));
       for (let i = a; i < b; i++) {
         const place = a + next[starts[i + 1] - starts[i]]++;
         rank[i] = place;
@@ -151,7 +154,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
       }
       // The window's counts keep their range [starts[a], starts[b]).
       let e = starts[a];
-      for (let m = 0; m <= d; m++) {
+      for (let m = 0; m <= most; m++) {
         for (let place = a + first[m]; place < a + first[m + 1]; place++, e += m) starts[place] = e;
       }
     }
