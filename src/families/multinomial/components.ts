@@ -3,7 +3,7 @@ import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js
 import { rowOffset, type SliceRunner } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
 import { logFactorial } from '../../util/special.js';
-import { floorLog } from '../discrete.js';
+import { floorLog, inStoredOrder, sortRowsByLength } from '../discrete.js';
 import { compactLayout, paddedWidth, workLength } from './kernels.js';
 
 /** The parameters of a multinomial mixture's components. */
@@ -22,9 +22,6 @@ type Layout = ReturnType<typeof layout>;
 function calls(ws: ComponentContext['ws']): Record<string, (...a: number[]) => number> {
   return ws.calls as Record<string, (...a: number[]) => number>;
 }
-
-/** The rows `sortRows` orders among themselves (at 50 columns, ~25 KB of compressed rows). */
-const SORT_WINDOW = 256;
 
 /** log k! for k < LOG_FACTORIAL_SIZE, the values of `logFactorial`: the compression kernel's table. */
 const LOG_FACTORIAL_SIZE = 4096;
@@ -119,49 +116,15 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   }
 
   /**
-   * Orders the rows by their number of nonzero counts within each window of `SORT_WINDOW` rows (a
-   * stable counting sort): `rank[i]` is row i's place, `order[place]` the row of X there, and
-   * `rowStart` is rewritten for that order (the sample weights are copied in it). Row after row,
-   * the E-step's loops over a row's counts then end after the same number of turns, which the
-   * branch predictor follows: 6.8 → 5.5 ms an E-step at 100000×50 on one thread (6–29 nonzeros a
-   * row; in X's order about two mispredicted loop exits a row). The window keeps the compression's
-   * writes (X read in its order) and the first M-step's reads of the responsibilities (in the
-   * places' order) within a few cached KB (sorting all rows at once made the first M-step slower
-   * than the E-step gained). Only the order of the sums changes; scoring calls, whose outputs are
-   * per row, keep X's order. Each window costs its rows plus its largest count of nonzeros.
+   * Stores a fit's rows by their number of nonzero counts (`sortRowsByLength`; the sample weights
+   * are copied in that order). Only the order of the sums changes; scoring calls, whose outputs are
+   * per row, keep X's order.
    */
   private sortRows(): void {
     const { ws, n, d, sampleWeight } = this.ctx;
-    const starts = ws.i32(this.rowStartH, n + 1);
-    const rank = ws.i32(this.rankH, n);
     const order = ws.i32(this.orderH, n);
-    // first[m]: the window's rows with fewer than m nonzeros, so that its rows with m take the
-    // window's places first[m] … first[m + 1] − 1.
-    const first = new Int32Array(d + 2);
-    const next = new Int32Array(d + 1);
-    for (let a = 0; a < n; a += SORT_WINDOW) {
-      const b = Math.min(n, a + SORT_WINDOW);
-      let most = 0;
-      for (let i = a; i < b; i++) most = Math.max(most, starts[i + 1] - starts[i]);
-      first.fill(0, 0, most + 2);
-      for (let i = a; i < b; i++) first[starts[i + 1] - starts[i] + 1]++;
-      for (let m = 1; m <= most + 1; m++) first[m] += first[m - 1];
-      next.set(first.subarray(0, most + 1));
-      for (let i = a; i < b; i++) {
-        const place = a + next[starts[i + 1] - starts[i]]++;
-        rank[i] = place;
-        order[place] = i;
-      }
-      // The window's counts keep their range [starts[a], starts[b]).
-      let e = starts[a];
-      for (let m = 0; m <= most; m++) {
-        for (let place = a + first[m]; place < a + first[m + 1]; place++, e += m) starts[place] = e;
-      }
-    }
-    if (this.weightsH && sampleWeight) {
-      const w = ws.f64(this.weightsH, n);
-      for (let place = 0; place < n; place++) w[place] = sampleWeight[order[place]];
-    }
+    sortRowsByLength(ws.i32(this.rowStartH, n + 1), n, d, ws.i32(this.rankH, n), order);
+    if (this.weightsH && sampleWeight) inStoredOrder(sampleWeight, order, ws.f64(this.weightsH, n));
   }
 
   bind(): void {
