@@ -460,7 +460,7 @@ describe.each(BACKENDS)('MultinomialMixture (%s)', (backend) => {
 
   it('a fit does not depend on the rows’ order (it stores them by their nonzero counts): weighted, threaded, from respInit', async () => {
     // 1,000 rows (several sorting windows) of 3–40 nonzeros, shuffled: every output of the fit
-    // (parameters, bound trace) agrees to 1e-12 with the fit of the rows in their first order.
+    // (parameters, bound trace) agrees to 1e-10 with the fit of the rows in their first order.
     const rng = new Random(17);
     const d = 40;
     const n = 1000;
@@ -493,8 +493,10 @@ describe.each(BACKENDS)('MultinomialMixture (%s)', (backend) => {
       const a = await fit(identity, 1, weighted);
       for (const threads of backend === 'wasm' ? [1, 2] : [1]) {
         const b = await fit(shuffle, threads, weighted);
-        expect(maxScaledDiff(b.probabilities, a.probabilities)).toBeLessThan(1e-12);
-        expect(maxScaledDiff(b.weights, a.weights)).toBeLessThan(1e-12);
+        // Summed in another order and other slices, the fits differ by rounding (≤ 3e-12 seen),
+        // which EM carries through its iterations; a lost order or weight differs by 1e-3 or more.
+        expect(maxScaledDiff(b.probabilities, a.probabilities)).toBeLessThan(1e-10);
+        expect(maxScaledDiff(b.weights, a.weights)).toBeLessThan(1e-10);
         b.lowerBounds.forEach((v, t) =>
           expect(Math.abs(v - a.lowerBounds[t])).toBeLessThan(1e-12 * Math.abs(v)),
         );

@@ -132,21 +132,24 @@ export function bernoulliEStep(
 
 /**
  * The statistics of explicit responsibilities (the first M-step of a fit): `nk (k) += r_i` and,
- * for each one of row i in column j, `sumX[j] (k) += r_i`, with `resp (n × k)` already weighted.
- * Rows and `sumX` laid out as in `bernoulliEStep`.
+ * for each one of row i in column j, `sumX[j] (k) += r_i`, with the responsibilities already
+ * weighted: row i's are row `order[i]` of `resp (· × k)` when `order (n)` is given (compressed rows
+ * stored in another order than the responsibilities), else row i. Rows and `sumX` laid out as in
+ * `bernoulliEStep`.
  */
 export function bernoulliAccumulate(
   rowStart: usize,
   ones: usize,
   n: i32,
   resp: usize,
+  order: usize,
   k: i32,
   nk: usize,
   sumX: usize,
 ): void {
   const rowBytes = (<usize>k) << 3;
   for (let i = 0; i < n; i++) {
-    const ri = resp + <usize>i * rowBytes;
+    const ri = resp + <usize>(order ? ldi(order, i) : i) * rowBytes;
     addRow(nk, sumX, ones, position(rowStart, i), position(rowStart, i + 1), ri, 8, 1.0, k);
   }
 }
@@ -189,17 +192,19 @@ export function bernoulliRowStarts(x: usize, n: i32, d: i32, rowStart: usize): i
 }
 
 /**
- * Compresses 0/1 rows `x (n × d)` into the positions `rowStart` already holds (from
- * `bernoulliRowStarts`; a slice of rows passes offsets into x and rowStart, so slices can run on
- * separate threads): row i's columns with a 1 go to `ones[rowStart[i] … rowStart[i + 1])`. A row
+ * Compresses 0/1 rows `x (n × d)` into the positions `rowStart` already holds: row i goes to place
+ * p = `rank[i]` when `rank (n)` is given (the rows stored in another order than X's), else p = i,
+ * and its columns with a 1 to `ones[rowStart[p] … rowStart[p + 1])`. A slice of rows passes offsets
+ * into x and rank (and into rowStart without `rank`), so slices can run on separate threads. A row
  * goes by chunks of 64 values, a bit mask of the ones (two per vector compare), then one turn per
  * set bit. Returns 0, or −1 (before writing past them) when a row's ones do not match its
  * positions.
  */
-export function bernoulliCompress(x: usize, n: i32, d: i32, rowStart: usize, ones: usize): i32 {
+export function bernoulliCompress(x: usize, n: i32, d: i32, rank: usize, rowStart: usize, ones: usize): i32 {
   for (let i = 0; i < n; i++) {
-    let e = position(rowStart, i);
-    const end = position(rowStart, i + 1);
+    const place = rank ? ldi(rank, i) : i;
+    let e = position(rowStart, place);
+    const end = position(rowStart, place + 1);
     const row = x + ((<usize>i * <usize>d) << 3);
     for (let j0 = 0; j0 < d; j0 += 64) {
       const p = row + ((<usize>j0) << 3);

@@ -51,20 +51,25 @@ export function bernoulliEStep(
   return total;
 }
 
-/** The twin of `bernoulliAccumulate`: `nk += r_i`, `sumX[j] += r_i` for each one of row i. */
+/**
+ * The twin of `bernoulliAccumulate`: `nk += r_i`, `sumX[j] += r_i` for each one of row i, r_i row
+ * `order[i]` of `resp` when `order` is given, else row i.
+ */
 export function bernoulliAccumulate(
   rowStart: Float64Array,
   ones: Int32Array,
   n: number,
   resp: Float64Array,
+  order: Int32Array | null,
   k: number,
   nk: Float64Array,
   sumX: Float64Array,
 ): void {
   for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) nk[c] += resp[i * k + c];
+    const r = (order ? order[i] : i) * k;
+    for (let c = 0; c < k; c++) nk[c] += resp[r + c];
     for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
-      for (let c = 0; c < k; c++) sumX[ones[e] * k + c] += resp[i * k + c];
+      for (let c = 0; c < k; c++) sumX[ones[e] * k + c] += resp[r + c];
     }
   }
 }
@@ -90,18 +95,21 @@ export function bernoulliRowStarts(x: Float64Array, n: number, d: number, rowSta
 
 /**
  * The twin of `bernoulliCompress`: the columns of each row's ones into the positions `rowStart`
- * holds; 0, or −1 when a row's ones do not match its positions.
+ * holds (row i at place `rank[i]`, or i without `rank`); 0, or −1 when a row's ones do not match
+ * its positions.
  */
 export function bernoulliCompress(
   x: Float64Array,
   n: number,
   d: number,
+  rank: Int32Array | null,
   rowStart: Float64Array,
   ones: Int32Array,
 ): number {
   for (let i = 0; i < n; i++) {
-    let e = rowStart[i];
-    const end = rowStart[i + 1];
+    const place = rank ? rank[i] : i;
+    let e = rowStart[place];
+    const end = rowStart[place + 1];
     for (let j = 0; j < d; j++) {
       if (x[i * d + j] !== 1) continue;
       if (e === end) return -1;
@@ -119,7 +127,7 @@ export const BERNOULLI_KERNELS = {
     twin: bernoulliEStep,
   },
   bernoulliAccumulate: {
-    args: ['F64', 'I32', 'i32', 'F64', 'i32', 'F64', 'F64'],
+    args: ['F64', 'I32', 'i32', 'F64', 'I32?', 'i32', 'F64', 'F64'],
     twin: bernoulliAccumulate,
   },
   bernoulliRowStarts: {
@@ -127,7 +135,7 @@ export const BERNOULLI_KERNELS = {
     twin: bernoulliRowStarts,
   },
   bernoulliCompress: {
-    args: ['F64', 'i32', 'i32', 'F64', 'I32'],
+    args: ['F64', 'i32', 'i32', 'I32?', 'F64', 'I32'],
     twin: bernoulliCompress,
   },
 } as const satisfies KernelTable;
