@@ -65,7 +65,8 @@ const runHanded = () => {
     error = String((err && err.message) || err);
   }
   control[C.failed] = error === undefined ? 0 : 1;
-  Atomics.compareExchange(control, C.state, S.go, S.polling);
+  // Back to polling, unless polling was turned off meanwhile.
+  Atomics.compareExchange(control, C.state, S.go, Atomics.load(control, C.pollMs) > 0 ? S.polling : S.idle);
   Atomics.store(control, C.done, job);
   post(error === undefined ? { job, result: values[C.result] } : { job, error });
 };
@@ -74,9 +75,12 @@ const poll = () => {
   // pollMs is read at every check, so lowering it ends a long poll too.
   let since = performance.now();
   for (let turn = 1; ; turn++) {
-    if (Atomics.load(control, C.state) === S.go) {
+    const state = Atomics.load(control, C.state);
+    if (state === S.go) {
       runHanded();
       since = performance.now();
+    } else if (state === S.idle) {
+      return;
     } else if (
       Atomics.load(control, C.mail) > 0 ||
       ((turn & 63) === 0 && performance.now() - since >= Atomics.load(control, C.pollMs))
