@@ -43,7 +43,11 @@ export const WORKER_SPIN_MS = 2;
  * main thread. After a job it polls its control block for `pollMs` (see `ThreadPool`):
  * a job handed over there starts at once, without the wake-up a message takes.
  */
-export const WORKER_SOURCE = `
+export const WORKER_SOURCE = /* @__PURE__ */ workerSource();
+
+/** The program's text (a call marked pure, so that bundles which never start a worker drop it). */
+function workerSource(): string {
+  return `
 'use strict';
 const node = typeof self === 'undefined';
 const port = node ? require('node:worker_threads').parentPort : self;
@@ -123,3 +127,4 @@ const handle = (msg) => {
 if (node) port.on('message', handle);
 else port.onmessage = (e) => handle(e.data);
 `;
+}
