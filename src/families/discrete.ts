@@ -1,6 +1,6 @@
 // What the discrete mixture families (Bernoulli, categorical, multinomial; Poisson for its data
 // check) share: the floored log of a probability, the smoothing option, the checks of probability
-// tables and of count or code data, and the order their compressed rows are stored in.
+// tables and of count or code data.
 import type { OptionRule } from '../em/options.js';
 import { show } from '../util/errors.js';
 import { toArray, type Matrix } from '../util/matrix.js';
@@ -95,57 +95,4 @@ export function requireNonNegativeIntegers(X: Matrix, what: string): void {
       throw new RangeError(`X[${r}][${i - r * cols}] must be ${what}, got ${show(v)}`);
     }
   }
-}
-
-/** The rows `sortRowsByLength` orders among themselves (at 50 columns, ~25 KB of compressed rows). */
-export const ROW_SORT_WINDOW = 256;
-
-/**
- * Orders compressed rows by their length (entries between `starts[i]` and `starts[i + 1]`, at most
- * `longest`) within each window of `ROW_SORT_WINDOW` rows, a stable counting sort: `rank[i]` gets
- * row i's place, `order[place]` the row there, and `starts (n + 1)` is rewritten for that order
- * (each window keeps its range of entries).
- *
- * Why: a kernel's loop over a row's entries then ends after the same number of turns row after
- * row, which the branch predictor follows. In X's order it mispredicts about two loop exits a row:
- * the one-thread E-step at 100000×50 (multinomial, 6–29 nonzeros a row) went 6.8 → 5.5 ms, and at
- * 100000×16 (Bernoulli, ~8 ones a row) 4.95 → 4.05 ms. The window keeps the scattered accesses
- * that the order costs (writing rows at their places, reading each place's responsibilities)
- * within a few cached KB: sorting all rows at once made the first M-step slower than the E-step
- * gained. Each window costs its rows plus its longest row.
- */
-export function sortRowsByLength(
-  starts: Int32Array | Float64Array,
-  n: number,
-  longest: number,
-  rank: Int32Array,
-  order: Int32Array,
-): void {
-  // first[m]: the window's rows shorter than m, so that its rows of length m take the window's
-  // places first[m] … first[m + 1] − 1.
-  const first = new Int32Array(longest + 2);
-  const next = new Int32Array(longest + 1);
-  for (let a = 0; a < n; a += ROW_SORT_WINDOW) {
-    const b = Math.min(n, a + ROW_SORT_WINDOW);
-    let most = 0;
-    for (let i = a; i < b; i++) most = Math.max(most, starts[i + 1] - starts[i]);
-    first.fill(0, 0, most + 2);
-    for (let i = a; i < b; i++) first[starts[i + 1] - starts[i] + 1]++;
-    for (let m = 1; m <= most + 1; m++) first[m] += first[m - 1];
-    next.set(first.subarray(0, most + 1));
-    for (let i = a; i < b; i++) {
-      const place = a + next[starts[i + 1] - starts[i]]++;
-      rank[i] = place;
-      order[place] = i;
-    }
-    let e = starts[a];
-    for (let m = 0; m <= most; m++) {
-      for (let place = a + first[m]; place < a + first[m + 1]; place++, e += m) starts[place] = e;
-    }
-  }
-}
-
-/** `out[place] = values[order[place]]`: per-row values (sample weights) in the rows' stored order. */
-export function inStoredOrder(values: Float64Array, order: Int32Array, out: Float64Array): void {
-  for (let place = 0; place < out.length; place++) out[place] = values[order[place]];
 }

@@ -2,7 +2,8 @@ import type { Handle, KernelJob } from '../../backend/types.js';
 import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js';
 import { rowOffset, type SliceRunner } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
-import { floorLog, inStoredOrder, sortRowsByLength } from '../discrete.js';
+import { floorLog } from '../discrete.js';
+import { RowOrder } from '../row-order.js';
 import { bernoulliWorkLength } from './kernels.js';
 
 /** The parameters of a Bernoulli mixture's components. */
@@ -36,14 +37,8 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
   private readonly logOddsTH: Handle;
   private readonly logNegH: Handle;
   private readonly rowStartH: Handle;
-  /**
-   * A fit's rows are stored by their number of ones (`sortRowsByLength`): `(n)` each row's place,
-   * the row of X at each place, and the sample weights in that order (0: not sorted, a scoring
-   * call, whose outputs are per row; or no weights).
-   */
-  private readonly rankH: Handle;
-  private readonly orderH: Handle;
-  private readonly weightsH: Handle;
+  /** A fit's rows stored by their number of ones, a scoring call's in X's order. */
+  private readonly rowOrder: RowOrder;
   private readonly onesH: Handle;
   private logOddsT!: Float64Array;
   private logNeg!: Float64Array;
@@ -74,15 +69,7 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
     }
     this.onesH = ws.allocI32(Math.max(1, nOnes));
     this.startComplete = probabilitiesInit !== null;
-    const sort = !ctx.scoring;
-    this.rankH = sort ? ws.allocI32(n) : 0;
-    this.orderH = sort ? ws.allocI32(n) : 0;
-    this.weightsH = sort && ctx.sampleWeight ? ws.allocF64(n) : 0;
-    if (sort) {
-      const order = ws.i32(this.orderH, n);
-      sortRowsByLength(ws.f64(this.rowStartH, n + 1), n, d, ws.i32(this.rankH, n), order);
-      if (this.weightsH && ctx.sampleWeight) inStoredOrder(ctx.sampleWeight, order, ws.f64(this.weightsH, n));
-    }
+    this.rowOrder = new RowOrder(ctx, this.rowStartH, true, d, 'Bernoulli rows');
   }
 
   /** Takes the views. */
@@ -100,14 +87,14 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
     const { d } = this.ctx;
     const x = this.ctx.x as Handle;
     // Sorted, a slice of X's rows writes at its rows' places (in its windows).
-    const sorted = this.rankH !== 0;
+    const sorted = this.rowOrder.sorted;
     const results = rows((first, count) => ({
       kernel: 'bernoulliCompress',
       args: [
         rowOffset(x, first, d),
         count,
         d,
-        sorted ? this.rankH + first * 4 : 0,
+        this.rowOrder.rankFrom(first),
         sorted ? this.rowStartH : rowOffset(this.rowStartH, first, 1),
         this.onesH,
       ],
@@ -140,8 +127,6 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
 
   eStep(a: PassArgs): KernelJob {
     const { k } = this.ctx;
-    if (this.orderH && (a.resp || a.lse))
-      throw new Error("emwasm: a fit's sorted Bernoulli rows give no per-row outputs");
     return {
       kernel: 'bernoulliEStep',
       args: [
@@ -156,7 +141,7 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
         a.stats ? a.stats.sumX : 0,
         a.resp,
         a.lse,
-        this.weightsH && a.sampleWeight ? rowOffset(this.weightsH, a.first, 1) : a.sampleWeight,
+        this.rowOrder.passWeights(a),
         a.scratch.work,
       ],
     };
@@ -181,21 +166,18 @@ export class BernoulliParts implements Components<BernoulliComponents, Layout> {
   }
 
   /**
-   * The statistics of a slice's starting responsibilities, by the `bernoulliAccumulate` kernel;
-   * with the rows sorted, the slice's places read the responsibilities of the rows there (`order`,
-   * from the start of `resp`: `a.resp` points at the slice's first row in X's order).
+   * The statistics of a slice's starting responsibilities, by the `bernoulliAccumulate` kernel
+   * (through the rows' stored order: `RowOrder.startArgs`).
    */
   accumulatePass(a: PassArgs): KernelJob {
     const stats = a.stats as Readonly<Record<string, Handle>>;
-    const sorted = this.orderH !== 0;
     return {
       kernel: 'bernoulliAccumulate',
       args: [
         rowOffset(this.rowStartH, a.first, 1),
         this.onesH,
         a.rows,
-        sorted ? rowOffset(a.resp, -a.first, this.ctx.k) : a.resp,
-        sorted ? this.orderH + a.first * 4 : 0,
+        ...this.rowOrder.startArgs(a, this.ctx.k),
         this.ctx.k,
         stats.nk,
         stats.sumX,

@@ -3,7 +3,8 @@ import type { ComponentContext, Components, PassArgs } from '../../em/mixture.js
 import { rowOffset, type SliceRunner } from '../../em/parallel.js';
 import type { StatsBlock } from '../../em/stats.js';
 import { logFactorial } from '../../util/special.js';
-import { floorLog, inStoredOrder, sortRowsByLength } from '../discrete.js';
+import { floorLog } from '../discrete.js';
+import { RowOrder } from '../row-order.js';
 import { compactLayout, paddedWidth, workLength } from './kernels.js';
 
 /** The parameters of a multinomial mixture's components. */
@@ -44,14 +45,8 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   private readonly logProbsTH: Handle;
   private readonly rowConstH: Handle;
   private readonly rowStartH: Handle;
-  /**
-   * A fit's rows are stored by their number of nonzero counts (see `sortRows`): `(n)` each row's
-   * place, the row of X at each place, and the sample weights in that order (0: not sorted, a
-   * scoring call, whose outputs are per row; or no weights).
-   */
-  private readonly rankH: Handle;
-  private readonly orderH: Handle;
-  private readonly weightsH: Handle;
+  /** A fit's rows stored by their number of nonzero counts, a scoring call's in X's order. */
+  private readonly rowOrder: RowOrder;
   private readonly columnsH: Handle;
   private readonly countsH: Handle;
   private readonly nonzeros: number;
@@ -108,23 +103,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     this.countsH = ws.allocF64(this.stored);
     this.logFactorialsH = ws.allocF64(LOG_FACTORIAL_SIZE);
     this.startComplete = start.probabilities !== null;
-    const sort = !ctx.scoring;
-    this.rankH = sort ? ws.allocI32(n) : 0;
-    this.orderH = sort ? ws.allocI32(n) : 0;
-    this.weightsH = sort && ctx.sampleWeight ? ws.allocF64(n) : 0;
-    if (sort) this.sortRows();
-  }
-
-  /**
-   * Stores a fit's rows by their number of nonzero counts (`sortRowsByLength`; the sample weights
-   * are copied in that order). Only the order of the sums changes; scoring calls, whose outputs are
-   * per row, keep X's order.
-   */
-  private sortRows(): void {
-    const { ws, n, d, sampleWeight } = this.ctx;
-    const order = ws.i32(this.orderH, n);
-    sortRowsByLength(ws.i32(this.rowStartH, n + 1), n, d, ws.i32(this.rankH, n), order);
-    if (this.weightsH && sampleWeight) inStoredOrder(sampleWeight, order, ws.f64(this.weightsH, n));
+    this.rowOrder = new RowOrder(ctx, this.rowStartH, false, d, 'multinomial rows');
   }
 
   bind(): void {
@@ -148,7 +127,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
     const { d } = this.ctx;
     const x = this.ctx.x as Handle;
     // Sorted, a slice of X's rows writes at its rows' places (in its windows).
-    const sorted = this.rankH !== 0;
+    const sorted = this.rowOrder.sorted;
     return rows((first, count) => ({
       kernel: 'multinomialCompress',
       args: [
@@ -156,7 +135,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
         count,
         d,
         this.kp,
-        sorted ? this.rankH + first * 4 : 0,
+        this.rowOrder.rankFrom(first),
         sorted ? this.rowStartH : this.rowStartH + first * 4,
         this.columnsH,
         this.countsH,
@@ -212,8 +191,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
    */
   eStep(a: PassArgs): KernelJob {
     const { k } = this.ctx;
-    if (this.orderH && (a.resp || a.lse))
-      throw new Error("emwasm: a fit's sorted multinomial rows give no per-row outputs");
+    const sampleWeight = this.rowOrder.passWeights(a);
     const summed = a.lse === 0 && a.sampleWeight === 0;
     return {
       kernel: 'multinomialEStep',
@@ -229,7 +207,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
         a.stats ? a.stats.sumX : 0,
         a.resp,
         a.lse,
-        this.weightsH && a.sampleWeight ? rowOffset(this.weightsH, a.first, 1) : a.sampleWeight,
+        sampleWeight,
         summed ? 0 : rowOffset(this.rowConstH, a.first, 1),
         summed ? this.sliceConstant(a.first, a.rows) : 0,
         a.scratch.work,
@@ -273,13 +251,11 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
   }
 
   /**
-   * The statistics of a slice's starting responsibilities, by the `multinomialAccumulate` kernel;
-   * with the rows sorted, the slice's places read the responsibilities of the rows there (`order`,
-   * from the start of `resp`: `a.resp` points at the slice's first row in X's order).
+   * The statistics of a slice's starting responsibilities, by the `multinomialAccumulate` kernel
+   * (through the rows' stored order: `RowOrder.startArgs`).
    */
   accumulatePass(a: PassArgs): KernelJob {
     const stats = a.stats as Readonly<Record<string, Handle>>;
-    const sorted = this.orderH !== 0;
     return {
       kernel: 'multinomialAccumulate',
       args: [
@@ -287,8 +263,7 @@ export class MultinomialParts implements Components<MultinomialComponents, Layou
         this.columnsH,
         this.countsH,
         a.rows,
-        sorted ? rowOffset(a.resp, -a.first, this.ctx.k) : a.resp,
-        sorted ? this.orderH + a.first * 4 : 0,
+        ...this.rowOrder.startArgs(a, this.ctx.k),
         this.ctx.k,
         stats.nk,
         stats.sumX,
